@@ -1,0 +1,65 @@
+package com.graphpolicygateway.identity;
+
+import java.time.Clock;
+
+import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerReactiveAuthenticationManagerResolver;
+import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.routing.GraphRoutes;
+import com.graphpolicygateway.system.GraphGatewayProperties;
+
+/**
+ * The caller-facing security of the gateway, readable in one place: bearer tokens from trusted
+ * issuers on the Graph route, the required permission, Graph-shaped 401/403, and nothing else
+ * authenticated (unrouted paths answer 404, actuator lives on the management port).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+class IdentityConfiguration {
+
+	@Bean
+	SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, GraphGatewayProperties properties,
+			GraphErrorResponder errors, WebClient.Builder webClients, Clock clock) {
+		GraphGatewayProperties.Identity identity = properties.identity();
+		JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
+		authentication.setJwtGrantedAuthoritiesConverter(new EntraAuthoritiesConverter());
+		TrustedIssuers issuers = new TrustedIssuers(identity, webClients.build(), clock,
+				new ReactiveJwtAuthenticationConverterAdapter(authentication));
+		GraphBearerTokenEntryPoint entryPoint = new GraphBearerTokenEntryPoint(errors);
+		GraphAccessDeniedHandler accessDenied = new GraphAccessDeniedHandler(errors, properties.requiredPermission());
+		// @formatter:off
+		return http
+			.authorizeExchange((exchanges) -> exchanges
+				.matchers(EndpointRequest.toAnyEndpoint()).permitAll()
+				.pathMatchers(HttpMethod.PATCH, GraphRoutes.PROTECTED_PATTERNS)
+					.access(new RequiredPermissionAuthorizationManager(properties.requiredPermission()))
+				.anyExchange().permitAll())
+			.oauth2ResourceServer((resourceServer) -> resourceServer
+				.authenticationManagerResolver(new JwtIssuerReactiveAuthenticationManagerResolver(issuers))
+				.authenticationEntryPoint(entryPoint)
+				.accessDeniedHandler(accessDenied))
+			.exceptionHandling((exceptions) -> exceptions
+				.authenticationEntryPoint(entryPoint)
+				.accessDeniedHandler(accessDenied))
+			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+			.csrf(ServerHttpSecurity.CsrfSpec::disable)
+			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+			.logout(ServerHttpSecurity.LogoutSpec::disable)
+			.requestCache((cache) -> cache.disable())
+			.build();
+		// @formatter:on
+	}
+
+}

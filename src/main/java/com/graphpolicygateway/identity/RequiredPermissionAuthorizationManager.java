@@ -1,0 +1,78 @@
+package com.graphpolicygateway.identity;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.authorization.ReactiveAuthorizationManager;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.web.server.authorization.AuthorizationContext;
+import org.springframework.util.Assert;
+
+/**
+ * Allows a caller whose token holds the required permission, as a delegated scope ({@code scp})
+ * or an application role ({@code roles}), and who is not a personal Microsoft account. A refusal
+ * says which of the two failed.
+ */
+final class RequiredPermissionAuthorizationManager implements ReactiveAuthorizationManager<AuthorizationContext> {
+
+	private final String permission;
+
+	private final String scopeAuthority;
+
+	private final String roleAuthority;
+
+	RequiredPermissionAuthorizationManager(String permission) {
+		Assert.hasText(permission, "permission cannot be empty");
+		this.permission = permission;
+		this.scopeAuthority = EntraAuthoritiesConverter.SCOPE_PREFIX + permission;
+		this.roleAuthority = EntraAuthoritiesConverter.ROLE_PREFIX + permission;
+	}
+
+	@Override
+	public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, AuthorizationContext context) {
+		return authentication.filter(Authentication::isAuthenticated)
+			.<AuthorizationResult>map(this::decide)
+			.defaultIfEmpty(new AuthorizationDecision(false));
+	}
+
+	@Override
+	public Mono<Void> verify(Mono<Authentication> authentication, AuthorizationContext context) {
+		return authentication.filter(Authentication::isAuthenticated)
+			.switchIfEmpty(Mono.error(() -> new PermissionDeniedException("Authentication is required.", false)))
+			.flatMap((caller) -> {
+				if (isPersonalAccount(caller)) {
+					return Mono.error(new PermissionDeniedException(
+							"Personal Microsoft accounts are not supported by this API.", false));
+				}
+				if (!holdsPermission(caller)) {
+					return Mono.error(new PermissionDeniedException("Insufficient privileges to complete the operation: "
+							+ "the token must hold " + this.permission + " as a delegated scope (scp) or an "
+							+ "application role (roles).", true));
+				}
+				return Mono.empty();
+			});
+	}
+
+	private AuthorizationDecision decide(Authentication caller) {
+		return new AuthorizationDecision(!isPersonalAccount(caller) && holdsPermission(caller));
+	}
+
+	private boolean holdsPermission(Authentication caller) {
+		for (GrantedAuthority authority : caller.getAuthorities()) {
+			String name = authority.getAuthority();
+			if (this.scopeAuthority.equals(name) || this.roleAuthority.equals(name)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean isPersonalAccount(Authentication caller) {
+		return caller instanceof JwtAuthenticationToken token
+				&& EntraClaims.PERSONAL_ACCOUNTS_TENANT.equalsIgnoreCase(EntraClaims.tenantId(token.getToken()));
+	}
+
+}

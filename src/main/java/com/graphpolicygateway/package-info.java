@@ -1,0 +1,5 @@
+/** Graph Policy Gateway. */
+@NullMarked
+package com.graphpolicygateway;
+
+import org.jspecify.annotations.NullMarked;

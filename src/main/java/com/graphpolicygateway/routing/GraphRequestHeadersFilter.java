@@ -1,0 +1,54 @@
+package com.graphpolicygateway.routing;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Decides, last of all request header filters, which of the caller's headers reach Graph: an
+ * allow-list, so that cookies, forwarding headers, method overrides and anything a caller invents
+ * stay at the gateway. {@code Host} is always the upstream's (set by the routing filter).
+ */
+public final class GraphRequestHeadersFilter implements HttpHeadersFilter, Ordered {
+
+	/** After every other request header filter, so nothing is added back afterwards. */
+	public static final int ORDER = Ordered.LOWEST_PRECEDENCE;
+
+	/** Headers forwarded to Graph when the caller sent them. */
+	public static final Set<String> FORWARDED = caseInsensitive("Accept", "Accept-Language", "Authorization",
+			"client-request-id", "ConsistencyLevel", "Content-Length", "Content-Type", "If-Match", "If-None-Match",
+			"Prefer", "traceparent", "tracestate");
+
+	@Override
+	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+		HttpHeaders forwarded = new HttpHeaders();
+		input.forEach((name, values) -> {
+			if (FORWARDED.contains(name)) {
+				forwarded.addAll(name, values);
+			}
+		});
+		return forwarded;
+	}
+
+	@Override
+	public boolean supports(Type type) {
+		return type == Type.REQUEST;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	private static Set<String> caseInsensitive(String... names) {
+		Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+		set.addAll(Set.of(names));
+		return Collections.unmodifiableSet(set);
+	}
+
+}

@@ -1,0 +1,33 @@
+package com.graphpolicygateway.routing;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * A PATCH request that passed the request guard: the target user and the top-level properties
+ * the body changes. Later stages (policy, audit) read it from the exchange.
+ *
+ * @param targetUserId the user id or user principal name from the path, percent-decoded
+ * @param propertyNames the body's top-level property names, in order
+ */
+public record PatchBody(String targetUserId, List<String> propertyNames) {
+
+	private static final String ATTRIBUTE = PatchBody.class.getName();
+
+	public PatchBody {
+		propertyNames = List.copyOf(propertyNames);
+	}
+
+	/** The validated request stored on the exchange by the guard, if it ran. */
+	public static @Nullable PatchBody from(ServerWebExchange exchange) {
+		return exchange.getAttribute(ATTRIBUTE);
+	}
+
+	void storeOn(ServerWebExchange exchange) {
+		exchange.getAttributes().put(ATTRIBUTE, this);
+	}
+
+}

@@ -1,0 +1,38 @@
+package com.graphpolicygateway.routing;
+
+import java.util.UUID;
+
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The two ids that tie a call together: the gateway's own {@code request-id} and the caller's
+ * {@code client-request-id} (made by the gateway when the caller sent none).
+ *
+ * @param requestId the gateway's id for this request, answered as {@code request-id} on refusals
+ * @param clientRequestId the caller's GUID, sent upstream and back
+ */
+public record RequestCorrelation(String requestId, String clientRequestId) {
+
+	/** Header Graph clients use to name their request. */
+	public static final String CLIENT_REQUEST_ID = "client-request-id";
+
+	/** Header Graph uses for its own request id. */
+	public static final String REQUEST_ID = "request-id";
+
+	private static final String ATTRIBUTE = RequestCorrelation.class.getName();
+
+	/** The correlation stored on the exchange, or a new one when none was stored yet. */
+	public static RequestCorrelation of(ServerWebExchange exchange) {
+		RequestCorrelation correlation = exchange.getAttribute(ATTRIBUTE);
+		if (correlation == null) {
+			correlation = new RequestCorrelation(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+			exchange.getAttributes().put(ATTRIBUTE, correlation);
+		}
+		return correlation;
+	}
+
+	void storeOn(ServerWebExchange exchange) {
+		exchange.getAttributes().put(ATTRIBUTE, this);
+	}
+
+}

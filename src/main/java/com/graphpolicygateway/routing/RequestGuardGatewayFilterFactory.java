@@ -1,0 +1,184 @@
+package com.graphpolicygateway.routing;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.util.Assert;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The first filter of the Graph route: refuses what is malformed before any policy runs. It
+ * checks the user id in the path, the content type, the body size (with or without
+ * Content-Length) and the body's JSON shape, then hands the exact bytes on to be forwarded.
+ */
+public class RequestGuardGatewayFilterFactory
+		extends AbstractGatewayFilterFactory<RequestGuardGatewayFilterFactory.Config> {
+
+	private final GraphErrorResponder errors;
+
+	public RequestGuardGatewayFilterFactory(GraphErrorResponder errors) {
+		super(Config.class);
+		Assert.notNull(errors, "errors cannot be null");
+		this.errors = errors;
+	}
+
+	@Override
+	public GatewayFilter apply(Config config) {
+		Assert.notNull(config.maxBodySize, "maxBodySize cannot be null");
+		Assert.isTrue(config.maxBodySize.toBytes() > 0 && config.maxBodySize.toBytes() <= Integer.MAX_VALUE,
+				"maxBodySize must be between 1 byte and 2 GiB");
+		UserIdValidator ids = new UserIdValidator(config.maxIdLength);
+		PatchBodyValidator bodies = new PatchBodyValidator(config.maxJsonDepth);
+		int maxBytes = (int) config.maxBodySize.toBytes();
+		return new RequestGuard(ids, bodies, maxBytes);
+	}
+
+	/** How strict the guard is. */
+	public static class Config {
+
+		private DataSize maxBodySize = DataSize.ofMegabytes(1);
+
+		private int maxIdLength = 256;
+
+		private int maxJsonDepth = 32;
+
+		public Config maxBodySize(DataSize maxBodySize) {
+			this.maxBodySize = maxBodySize;
+			return this;
+		}
+
+		public Config maxIdLength(int maxIdLength) {
+			this.maxIdLength = maxIdLength;
+			return this;
+		}
+
+		public Config maxJsonDepth(int maxJsonDepth) {
+			this.maxJsonDepth = maxJsonDepth;
+			return this;
+		}
+
+	}
+
+	private final class RequestGuard implements GatewayFilter {
+
+		private final UserIdValidator ids;
+
+		private final PatchBodyValidator bodies;
+
+		private final int maxBytes;
+
+		RequestGuard(UserIdValidator ids, PatchBodyValidator bodies, int maxBytes) {
+			this.ids = ids;
+			this.bodies = bodies;
+			this.maxBytes = maxBytes;
+		}
+
+		@Override
+		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+			ServerHttpRequest request = exchange.getRequest();
+			String rawPath = request.getURI().getRawPath();
+			UserIdValidator.Result id = this.ids.validate(rawPath.substring(rawPath.lastIndexOf('/') + 1));
+			if (id.refusal() != null) {
+				return refuse(exchange, RequestRefusal.badRequest(id.refusal()));
+			}
+			RequestRefusal mediaTypeRefusal = checkMediaType(request);
+			if (mediaTypeRefusal != null) {
+				return refuse(exchange, mediaTypeRefusal);
+			}
+			if (request.getHeaders().getContentLength() > this.maxBytes) {
+				return refuse(exchange, tooLarge());
+			}
+			return DataBufferUtils.join(request.getBody(), this.maxBytes)
+				.map(RequestGuard::drain)
+				.defaultIfEmpty(new byte[0])
+				.flatMap((body) -> {
+					List<String> names;
+					try {
+						names = this.bodies.topLevelPropertyNames(body);
+					}
+					catch (PatchBodyValidator.InvalidBodyException ex) {
+						return refuse(exchange, RequestRefusal.badRequest(ex.getMessage()));
+					}
+					new PatchBody(id.userId(), names).storeOn(exchange);
+					return chain.filter(exchange.mutate().request(withBody(exchange, body)).build());
+				})
+				.onErrorResume(DataBufferLimitException.class, (ex) -> refuse(exchange, tooLarge()));
+		}
+
+		private RequestRefusal tooLarge() {
+			return new RequestRefusal(HttpStatus.PAYLOAD_TOO_LARGE, GraphErrorCodes.REQUEST_TOO_LARGE,
+					"The request body is larger than " + this.maxBytes + " bytes.");
+		}
+
+		private static RequestRefusal checkMediaType(ServerHttpRequest request) {
+			List<String> contentTypes = request.getHeaders().getOrEmpty("Content-Type");
+			if (contentTypes.size() != 1) {
+				return unsupported();
+			}
+			try {
+				MediaType type = MediaType.parseMediaType(contentTypes.get(0));
+				if (!MediaType.APPLICATION_JSON.equalsTypeAndSubtype(type)) {
+					return unsupported();
+				}
+				Charset charset = type.getCharset();
+				return (charset == null || charset.equals(StandardCharsets.UTF_8)) ? null : unsupported();
+			}
+			catch (IllegalArgumentException ex) {
+				return unsupported();
+			}
+		}
+
+		private static RequestRefusal unsupported() {
+			return new RequestRefusal(HttpStatus.UNSUPPORTED_MEDIA_TYPE, GraphErrorCodes.UNSUPPORTED_MEDIA_TYPE,
+					"The request body must be JSON in UTF-8 (Content-Type: application/json).");
+		}
+
+		private static byte[] drain(DataBuffer joined) {
+			try {
+				byte[] bytes = new byte[joined.readableByteCount()];
+				joined.read(bytes);
+				return bytes;
+			}
+			finally {
+				DataBufferUtils.release(joined);
+			}
+		}
+
+		private static ServerHttpRequest withBody(ServerWebExchange exchange, byte[] body) {
+			DataBufferFactory buffers = exchange.getResponse().bufferFactory();
+			ServerHttpRequest sized = exchange.getRequest().mutate().headers((headers) -> {
+				headers.remove("Transfer-Encoding");
+				headers.setContentLength(body.length);
+			}).build();
+			return new ServerHttpRequestDecorator(sized) {
+				@Override
+				public Flux<DataBuffer> getBody() {
+					return Flux.defer(() -> Flux.just(buffers.wrap(body)));
+				}
+			};
+		}
+
+		private Mono<Void> refuse(ServerWebExchange exchange, RequestRefusal refusal) {
+			return RequestGuardGatewayFilterFactory.this.errors.respond(exchange, refusal.status(), refusal.code(),
+					refusal.message());
+		}
+
+	}
+
+}

@@ -1,0 +1,98 @@
+package com.graphpolicygateway.routing;
+
+import java.time.Clock;
+import java.util.Set;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.cloud.gateway.support.RouteMetadataUtils;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.server.RequestPredicate;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.MethodNotAllowedException;
+
+import com.graphpolicygateway.system.GraphGatewayProperties;
+import com.graphpolicygateway.upstream.UpstreamAuthorizationGatewayFilterFactory;
+
+/**
+ * The Graph route and everything around it, in the order a request meets it: correlation ids,
+ * the route's filters (request guard, version prefix, upstream credentials), the header
+ * allow-list, Graph-shaped errors and the 405 answer for other methods.
+ */
+@Configuration(proxyBeanMethods = false)
+class RoutingConfiguration {
+
+	@Bean
+	GraphErrorResponder graphErrorResponder(JsonMapper jsonMapper, Clock clock) {
+		return new GraphErrorResponder(jsonMapper, clock);
+	}
+
+	@Bean
+	ClientRequestIdWebFilter clientRequestIdWebFilter(GraphErrorResponder errors) {
+		return new ClientRequestIdWebFilter(errors);
+	}
+
+	@Bean
+	RequestGuardGatewayFilterFactory requestGuardGatewayFilterFactory(GraphErrorResponder errors) {
+		return new RequestGuardGatewayFilterFactory(errors);
+	}
+
+	@Bean
+	UpstreamAuthorizationGatewayFilterFactory upstreamAuthorizationGatewayFilterFactory() {
+		return new UpstreamAuthorizationGatewayFilterFactory();
+	}
+
+	@Bean
+	GraphRequestHeadersFilter graphRequestHeadersFilter() {
+		return new GraphRequestHeadersFilter();
+	}
+
+	@Bean
+	GraphErrorWebExceptionHandler graphErrorWebExceptionHandler(GraphErrorResponder errors) {
+		return new GraphErrorWebExceptionHandler(errors);
+	}
+
+	@Bean
+	RouteLocator graphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
+			RequestGuardGatewayFilterFactory guard, UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization) {
+		GraphGatewayProperties.Request limits = properties.request();
+		GraphGatewayProperties.Upstream upstream = properties.upstream();
+		// @formatter:off
+		return routes.routes()
+			.route(GraphRoutes.ROUTE_ID, (route) -> route
+				.method(HttpMethod.PATCH).and().path(false, GraphRoutes.PATTERNS)
+				.filters((filters) -> filters
+					.filter(guard.apply(new RequestGuardGatewayFilterFactory.Config()
+						.maxBodySize(limits.maxBodySize())
+						.maxIdLength(limits.maxIdLength())
+						.maxJsonDepth(limits.maxJsonDepth())))
+					.rewritePath("^/users/", GraphRoutes.DEFAULT_VERSION + "/users/")
+					.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
+						.auth(upstream.auth()))))
+				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())
+				.metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, upstream.responseTimeout().toMillis())
+				.uri(upstream.baseUri()))
+			.build();
+		// @formatter:on
+	}
+
+	/** Other methods on the routed paths answer 405 with {@code Allow: PATCH}, not 404. */
+	@Bean
+	RouterFunction<ServerResponse> methodNotAllowedOnGraphRoute() {
+		RequestPredicate routedPath = RequestPredicates.path(GraphRoutes.PATTERNS[0]);
+		for (int i = 1; i < GraphRoutes.PATTERNS.length; i++) {
+			routedPath = routedPath.or(RequestPredicates.path(GraphRoutes.PATTERNS[i]));
+		}
+		return RouterFunctions.route(routedPath.and(RequestPredicates.method(HttpMethod.PATCH).negate()),
+				(request) -> Mono.error(new MethodNotAllowedException(request.method(), Set.of(HttpMethod.PATCH))));
+	}
+
+}

@@ -1,0 +1,228 @@
+package com.graphpolicygateway.system;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything under the {@code graph-gateway} prefix: the public configuration contract of the
+ * gateway, validated once at start-up and immutable afterwards.
+ *
+ * @param upstream where allowed calls are forwarded and how the gateway authenticates there
+ * @param identity which caller tokens are accepted
+ * @param requiredPermission permission a caller must hold in {@code scp} (delegated) or
+ * {@code roles} (application)
+ * @param request limits the request guard applies before anything is forwarded
+ */
+@ConfigurationProperties("graph-gateway")
+@Validated
+public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Valid @DefaultValue Identity identity,
+		@NotBlank @DefaultValue("DeviceManagementApps.ReadWrite.All") String requiredPermission,
+		@Valid @DefaultValue Request request) {
+
+	/**
+	 * Where allowed calls go.
+	 *
+	 * @param baseUri scheme, host and port of Microsoft Graph (no path); http only for loopback
+	 * @param auth how the gateway authenticates to the upstream
+	 * @param connectTimeout time allowed to open a connection to the upstream
+	 * @param responseTimeout time allowed for the upstream to answer
+	 */
+	public record Upstream(@NotNull @DefaultValue("https://graph.microsoft.com") URI baseUri,
+			@NotNull @DefaultValue("on-behalf-of") UpstreamAuth auth, @NotNull @DefaultValue("5s") Duration connectTimeout,
+			@NotNull @DefaultValue("30s") Duration responseTimeout) {
+
+		public Upstream {
+			requireHttpsUnlessLoopback("graph-gateway.upstream.base-uri", baseUri);
+			if (baseUri != null && StringUtils.hasText(baseUri.getRawPath()) && !"/".equals(baseUri.getRawPath())
+					|| baseUri.getRawQuery() != null || baseUri.getRawFragment() != null) {
+				throw new IllegalArgumentException("graph-gateway.upstream.base-uri must be scheme, host and port only "
+						+ "(the gateway adds /v1.0 or /beta itself), but was " + baseUri);
+			}
+			requirePositive("graph-gateway.upstream.connect-timeout", connectTimeout);
+			requirePositive("graph-gateway.upstream.response-timeout", responseTimeout);
+		}
+
+	}
+
+	/** How the gateway authenticates to the upstream. */
+	public enum UpstreamAuth {
+
+		/** Exchange a delegated caller's token for a Graph token (OAuth 2.0 On-Behalf-Of). */
+		ON_BEHALF_OF,
+
+		/** Use the gateway's own app-only token for the caller's tenant. */
+		CLIENT_CREDENTIALS,
+
+		/** Forward the caller's token; only for upstreams that accept the gateway's audience. */
+		PASSTHROUGH
+
+	}
+
+	/**
+	 * Which caller tokens are accepted.
+	 *
+	 * @param issuers trusted token issuers; an issuer may hold {@code {tenantid}}
+	 * @param audiences accepted {@code aud} values: the gateway's own API, never Graph
+	 * @param tokenUri token endpoint for On-Behalf-Of and client credentials (may hold
+	 * {@code {tenantid}})
+	 * @param clientId the gateway's own app registration (client id)
+	 * @param clientSecret the gateway's own app registration (client secret)
+	 * @param clockSkew tolerance applied to {@code exp} and {@code nbf}
+	 * @param jwksRefreshInterval shortest time between two key fetches for one issuer when a
+	 * token names an unknown {@code kid}
+	 */
+	public record Identity(@Nullable List<@Valid TrustedIssuer> issuers,
+			@NotEmpty(message = "must name at least one accepted token audience, the gateway's own API "
+					+ "(for example api://graph-policy-gateway)") @Nullable List<@NotBlank String> audiences,
+			@NotBlank @DefaultValue("https://login.microsoftonline.com/{tenantid}/oauth2/v2.0/token") String tokenUri,
+			@Nullable String clientId, @Nullable String clientSecret, @NotNull @DefaultValue("60s") Duration clockSkew,
+			@NotNull @DefaultValue("5m") Duration jwksRefreshInterval) {
+
+		/** Entra ID v2.0 tokens of any tenant, checked against Entra's common signing keys. */
+		public static final TrustedIssuer ENTRA_V2 = new TrustedIssuer("https://login.microsoftonline.com/{tenantid}/v2.0",
+				URI.create("https://login.microsoftonline.com/common/discovery/v2.0/keys"));
+
+		public Identity {
+			issuers = (issuers == null || issuers.isEmpty()) ? List.of(ENTRA_V2) : List.copyOf(issuers);
+			audiences = (audiences != null) ? List.copyOf(audiences) : null;
+			if (tokenUri != null) {
+				requireHttpsUnlessLoopback("graph-gateway.identity.token-uri",
+						URI.create(tokenUri.replace(TrustedIssuer.TENANT_PLACEHOLDER, "tenant")));
+			}
+			if (clockSkew != null && (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(5)) > 0)) {
+				throw new IllegalArgumentException(
+						"graph-gateway.identity.clock-skew must be between 0s and 5m, but was " + clockSkew);
+			}
+			requirePositive("graph-gateway.identity.jwks-refresh-interval", jwksRefreshInterval);
+		}
+
+		/** The accepted audiences; never empty once validation has passed. */
+		public List<String> acceptedAudiences() {
+			return (this.audiences != null) ? this.audiences : List.of();
+		}
+
+		@Override
+		public String toString() {
+			// The client secret never reaches a log through this record.
+			return "Identity[issuers=" + this.issuers + ", audiences=" + this.audiences + ", tokenUri=" + this.tokenUri
+					+ ", clientId=" + this.clientId + ", clientSecret=" + ((this.clientSecret != null) ? "******" : null)
+					+ "]";
+		}
+
+	}
+
+	/**
+	 * A trusted token issuer.
+	 *
+	 * @param issuer exact {@code iss} value, or a template holding {@code {tenantid}} that must
+	 * equal the token's {@code iss} once filled with the token's own {@code tid}
+	 * @param jwkSetUri where the issuer publishes its signing keys
+	 */
+	public record TrustedIssuer(@NotBlank String issuer, @NotNull URI jwkSetUri) {
+
+		/** Placeholder for the token's own tenant id in an issuer template. */
+		public static final String TENANT_PLACEHOLDER = "{tenantid}";
+
+		public TrustedIssuer {
+			if (issuer != null) {
+				int first = issuer.indexOf(TENANT_PLACEHOLDER);
+				if (first != issuer.lastIndexOf(TENANT_PLACEHOLDER)) {
+					throw new IllegalArgumentException("graph-gateway.identity.issuers[].issuer may hold "
+							+ TENANT_PLACEHOLDER + " at most once, but was " + issuer);
+				}
+				requireHttpsUnlessLoopback("graph-gateway.identity.issuers[].issuer",
+						URI.create(issuer.replace(TENANT_PLACEHOLDER, "tenant")));
+			}
+			if (jwkSetUri != null) {
+				requireHttpsUnlessLoopback("graph-gateway.identity.issuers[].jwk-set-uri", jwkSetUri);
+			}
+		}
+
+		/** Whether the issuer is a template filled with each token's tenant id. */
+		public boolean isTemplate() {
+			return this.issuer.contains(TENANT_PLACEHOLDER);
+		}
+
+	}
+
+	/**
+	 * Limits of the request guard.
+	 *
+	 * @param maxBodySize largest request body accepted, with or without Content-Length
+	 * @param maxIdLength longest user id (GUID or user principal name) accepted in the path
+	 * @param maxJsonDepth deepest nesting of objects and arrays accepted in the body
+	 */
+	public record Request(@NotNull @DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("256") int maxIdLength,
+			@DefaultValue("32") int maxJsonDepth) {
+
+		public Request {
+			if (maxBodySize != null
+					&& (maxBodySize.toBytes() < 2 || maxBodySize.toBytes() > DataSize.ofMegabytes(64).toBytes())) {
+				throw new IllegalArgumentException(
+						"graph-gateway.request.max-body-size must be between 2B and 64MB, but was " + maxBodySize);
+			}
+			if (maxIdLength < 36 || maxIdLength > 1024) {
+				throw new IllegalArgumentException(
+						"graph-gateway.request.max-id-length must be between 36 and 1024, but was " + maxIdLength);
+			}
+			if (maxJsonDepth < 2 || maxJsonDepth > 1000) {
+				throw new IllegalArgumentException(
+						"graph-gateway.request.max-json-depth must be between 2 and 1000, but was " + maxJsonDepth);
+			}
+		}
+
+	}
+
+	private static void requirePositive(String key, Duration duration) {
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw new IllegalArgumentException(key + " must be a positive duration, but was " + duration);
+		}
+	}
+
+	private static void requireHttpsUnlessLoopback(String key, @Nullable URI uri) {
+		if (uri == null) {
+			return;
+		}
+		String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
+		if (!uri.isAbsolute() || uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+			throw new IllegalArgumentException(key + " must be an absolute http(s) URI, but was " + uri);
+		}
+		if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+			throw new IllegalArgumentException(
+					key + " must use https (http is allowed only for loopback addresses), but was " + uri);
+		}
+	}
+
+	private static boolean isLoopback(String host) {
+		if (host.equalsIgnoreCase("localhost")) {
+			return true;
+		}
+		String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+		if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+			return false; // never resolve names at start-up to decide this
+		}
+		try {
+			return InetAddress.getByName(literal).isLoopbackAddress();
+		}
+		catch (UnknownHostException ex) {
+			return false;
+		}
+	}
+
+}
