@@ -1,0 +1,158 @@
+package com.graphpolicygateway.test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * A stand-in for Microsoft Graph on 127.0.0.1: records every request it receives (method, raw
+ * path and query, headers, body bytes) and answers with queued responses, or 204 by default.
+ */
+public final class StubGraph implements AutoCloseable {
+
+	private final HttpServer server;
+
+	private final List<Received> received = java.util.Collections.synchronizedList(new ArrayList<>());
+
+	private final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+
+	private StubGraph(HttpServer server) {
+		this.server = server;
+	}
+
+	/** Starts a stub on an ephemeral loopback port. */
+	public static StubGraph start() {
+		try {
+			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+			StubGraph stub = new StubGraph(server);
+			server.createContext("/", stub::handle);
+			server.setExecutor(Executors.newFixedThreadPool(8));
+			server.start();
+			return stub;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Scheme, host and port, as {@code graph-gateway.upstream.base-uri}. */
+	public String baseUri() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort();
+	}
+
+	public int port() {
+		return this.server.getAddress().getPort();
+	}
+
+	/** Queues the next answer. */
+	public StubGraph willAnswer(Answer answer) {
+		this.answers.add(answer);
+		return this;
+	}
+
+	/** Everything received since the last {@link #reset()}. */
+	public List<Received> received() {
+		synchronized (this.received) {
+			return List.copyOf(this.received);
+		}
+	}
+
+	/** The only request received since the last reset. */
+	public Received onlyRequest() {
+		List<Received> all = received();
+		if (all.size() != 1) {
+			throw new AssertionError("Expected exactly one request at the stub Graph, but got " + all.size());
+		}
+		return all.get(0);
+	}
+
+	public void reset() {
+		this.received.clear();
+		this.answers.clear();
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(0);
+	}
+
+	private void handle(HttpExchange exchange) throws IOException {
+		try (exchange) {
+			byte[] body;
+			try (InputStream in = exchange.getRequestBody()) {
+				body = in.readAllBytes();
+			}
+			HttpHeaders headers = new HttpHeaders();
+			exchange.getRequestHeaders().forEach((name, values) -> headers.addAll(name, values));
+			this.received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI(), headers, body));
+			Answer answer = this.answers.poll();
+			if (answer == null) {
+				answer = Answer.noContent();
+			}
+			answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+			int length = (answer.body().length == 0) ? -1 : answer.body().length;
+			exchange.sendResponseHeaders(answer.status(), length);
+			if (length > 0) {
+				try (OutputStream out = exchange.getResponseBody()) {
+					out.write(answer.body());
+				}
+			}
+		}
+	}
+
+	/**
+	 * One request as the stub received it.
+	 *
+	 * @param method the HTTP method
+	 * @param uri the request URI exactly as sent (raw path and query)
+	 * @param headers the headers, case-insensitive
+	 * @param body the body bytes
+	 */
+	public record Received(String method, URI uri, HttpHeaders headers, byte[] body) {
+
+		public String bodyText() {
+			return new String(this.body, StandardCharsets.UTF_8);
+		}
+
+	}
+
+	/**
+	 * One answer of the stub.
+	 *
+	 * @param status HTTP status
+	 * @param headers response headers (one value each)
+	 * @param body response body
+	 */
+	public record Answer(int status, Map<String, String> headers, byte[] body) {
+
+		/** What real Graph answers to {@code PATCH /v1.0/users/{id}}. */
+		public static Answer noContent() {
+			return new Answer(204, Map.of("request-id", "0b8f1a4e-9d6a-4a57-9d3c-5f1f9e3c2a11", "x-ms-ags-diagnostic",
+					"{\"ServerInfo\":{\"DataCenter\":\"West Europe\"}}"), new byte[0]);
+		}
+
+		public static Answer json(int status, String body, Map<String, String> headers) {
+			Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+			all.putIfAbsent("Content-Type", "application/json;odata.metadata=minimal;charset=utf-8");
+			return new Answer(status, all, body.getBytes(StandardCharsets.UTF_8));
+		}
+
+	}
+
+
+}
