@@ -29,6 +29,11 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 class IdentityConfiguration {
 
 	@Bean
+	GraphExchangeRejectedHandler graphExchangeRejectedHandler(GraphErrorResponder errors) {
+		return new GraphExchangeRejectedHandler(errors);
+	}
+
+	@Bean
 	SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, GraphGatewayProperties properties,
 			GraphErrorResponder errors, WebClient.Builder webClients, Clock clock) {
 		GraphGatewayProperties.Identity identity = properties.identity();
