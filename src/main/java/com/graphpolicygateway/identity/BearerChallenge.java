@@ -3,8 +3,8 @@ package com.graphpolicygateway.identity;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds RFC 6750 {@code WWW-Authenticate: Bearer ...} challenges and the matching caller-facing
- * descriptions, never echoing more than a bounded, header-safe text.
+ * Builds RFC 6750 {@code WWW-Authenticate: Bearer ...} challenges and the matching
+ * caller-facing descriptions, never echoing more than a bounded, header-safe text.
  */
 final class BearerChallenge {
 

@@ -10,9 +10,9 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 
 /**
- * Turns an Entra token's delegated scopes ({@code scp}, space-separated) and application roles
- * ({@code roles}) into authorities with distinct prefixes, so that a scope can never pass for a
- * role or the other way round.
+ * Turns an Entra token's delegated scopes ({@code scp}, space-separated) and application
+ * roles ({@code roles}) into authorities with distinct prefixes, so that a scope can
+ * never pass for a role or the other way round.
  */
 final class EntraAuthoritiesConverter implements Converter<Jwt, Collection<GrantedAuthority>> {
 

@@ -13,9 +13,10 @@ import org.springframework.util.Assert;
 import com.graphpolicygateway.system.GraphGatewayProperties.TrustedIssuer;
 
 /**
- * The Entra-specific checks of a signed token from one trusted issuer: {@code tid} is a GUID,
- * {@code iss} equals the issuer (template filled with the token's own {@code tid}), and the
- * audience is the gateway's own API, never Microsoft Graph (the confused-deputy rule).
+ * The Entra-specific checks of a signed token from one trusted issuer: {@code tid} is a
+ * GUID, {@code iss} equals the issuer (template filled with the token's own {@code tid}),
+ * and the audience is the gateway's own API, never Microsoft Graph (the confused-deputy
+ * rule).
  */
 final class EntraTokenValidator implements OAuth2TokenValidator<Jwt> {
 

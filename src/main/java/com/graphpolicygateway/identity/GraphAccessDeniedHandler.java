@@ -5,6 +5,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
@@ -22,28 +23,33 @@ final class GraphAccessDeniedHandler implements ServerAccessDeniedHandler {
 
 	private final GraphErrorResponder errors;
 
-	private final String requiredPermission;
+	private final RequiredPermissionAuthorizationManager permissions;
 
-	GraphAccessDeniedHandler(GraphErrorResponder errors, String requiredPermission) {
+	GraphAccessDeniedHandler(GraphErrorResponder errors, RequiredPermissionAuthorizationManager permissions) {
 		Assert.notNull(errors, "errors cannot be null");
-		Assert.hasText(requiredPermission, "requiredPermission cannot be empty");
+		Assert.notNull(permissions, "permissions cannot be null");
 		this.errors = errors;
-		this.requiredPermission = requiredPermission;
+		this.permissions = permissions;
 	}
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, AccessDeniedException denied) {
-		boolean insufficientScope = !(denied instanceof PermissionDeniedException permission)
-				|| permission.isInsufficientScope();
-		String message = (denied instanceof PermissionDeniedException) ? denied.getMessage()
-				: "Insufficient privileges to complete the operation.";
-		if (!insufficientScope) {
+		return exchange.getPrincipal()
+			.filter(Authentication.class::isInstance)
+			.flatMap((caller) -> Mono.justOrEmpty(this.permissions.denialOf((Authentication) caller)))
+			.defaultIfEmpty(new PermissionDenial("Insufficient privileges to complete the operation.", true))
+			.flatMap((denial) -> respond(exchange, denial));
+	}
+
+	private Mono<Void> respond(ServerWebExchange exchange, PermissionDenial denial) {
+		if (!denial.insufficientScope()) {
 			return this.errors.respond(exchange, HttpStatus.FORBIDDEN, GraphErrorCodes.AUTHORIZATION_REQUEST_DENIED,
-					message);
+					denial.message());
 		}
-		String challenge = BearerChallenge.challenge("insufficient_scope", message, this.requiredPermission);
+		String challenge = BearerChallenge.challenge("insufficient_scope", denial.message(),
+				this.permissions.permission());
 		return this.errors.respond(exchange, HttpStatus.FORBIDDEN, GraphErrorCodes.AUTHORIZATION_REQUEST_DENIED,
-				message, (headers) -> headers.set(HttpHeaders.WWW_AUTHENTICATE, challenge));
+				denial.message(), (headers) -> headers.set(HttpHeaders.WWW_AUTHENTICATE, challenge));
 	}
 
 }

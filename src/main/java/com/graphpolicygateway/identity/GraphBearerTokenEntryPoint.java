@@ -16,9 +16,9 @@ import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 
 /**
- * Answers a missing or unacceptable bearer token with 401 {@code InvalidAuthenticationToken} in
- * Graph's shape and an RFC 6750 challenge, as {@code BearerTokenServerAuthenticationEntryPoint}
- * does for plain resource servers.
+ * Answers a missing or unacceptable bearer token with 401
+ * {@code InvalidAuthenticationToken} in Graph's shape and an RFC 6750 challenge, as
+ * {@code BearerTokenServerAuthenticationEntryPoint} does for plain resource servers.
  */
 final class GraphBearerTokenEntryPoint implements ServerAuthenticationEntryPoint {
 

@@ -12,9 +12,9 @@ import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 
 /**
- * Answers requests that Spring Security's firewall rejects (encoded slashes, double slashes,
- * dot segments, semicolons, control characters) with 400 in Graph's shape instead of an empty
- * body.
+ * Answers requests that Spring Security's firewall rejects (encoded slashes, double
+ * slashes, dot segments, semicolons, control characters) with 400 in Graph's shape
+ * instead of an empty body.
  */
 final class GraphExchangeRejectedHandler implements ServerExchangeRejectedHandler {
 

@@ -20,9 +20,10 @@ import com.graphpolicygateway.routing.GraphRoutes;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
- * The caller-facing security of the gateway, readable in one place: bearer tokens from trusted
- * issuers on the Graph route, the required permission, Graph-shaped 401/403, and nothing else
- * authenticated (unrouted paths answer 404, actuator lives on the management port).
+ * The caller-facing security of the gateway, readable in one place: bearer tokens from
+ * trusted issuers on the Graph route, the required permission, Graph-shaped 401/403, and
+ * nothing else authenticated (unrouted paths answer 404, actuator lives on the management
+ * port).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
@@ -35,20 +36,24 @@ class IdentityConfiguration {
 
 	@Bean
 	SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, GraphGatewayProperties properties,
-			GraphErrorResponder errors, WebClient.Builder webClients, Clock clock) {
+			GraphErrorResponder errors, Clock clock) {
 		GraphGatewayProperties.Identity identity = properties.identity();
 		JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
 		authentication.setJwtGrantedAuthoritiesConverter(new EntraAuthoritiesConverter());
-		TrustedIssuers issuers = new TrustedIssuers(identity, webClients.build(), clock,
+		// A plain client: key fetches are not upstream calls and must not share their
+		// metrics.
+		TrustedIssuers issuers = new TrustedIssuers(identity, WebClient.create(), clock,
 				new ReactiveJwtAuthenticationConverterAdapter(authentication));
 		GraphBearerTokenEntryPoint entryPoint = new GraphBearerTokenEntryPoint(errors);
-		GraphAccessDeniedHandler accessDenied = new GraphAccessDeniedHandler(errors, properties.requiredPermission());
+		RequiredPermissionAuthorizationManager permissions = new RequiredPermissionAuthorizationManager(
+				properties.requiredPermission());
+		GraphAccessDeniedHandler accessDenied = new GraphAccessDeniedHandler(errors, permissions);
 		// @formatter:off
 		return http
 			.authorizeExchange((exchanges) -> exchanges
 				.matchers(EndpointRequest.toAnyEndpoint()).permitAll()
 				.pathMatchers(HttpMethod.PATCH, GraphRoutes.PROTECTED_PATTERNS)
-					.access(new RequiredPermissionAuthorizationManager(properties.requiredPermission()))
+					.access(permissions)
 				.anyExchange().permitAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.authenticationManagerResolver(new JwtIssuerReactiveAuthenticationManagerResolver(issuers))

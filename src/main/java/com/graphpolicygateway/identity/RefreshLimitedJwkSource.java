@@ -24,17 +24,23 @@ import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * One issuer's signing keys, fetched over HTTP and kept in memory. A token naming an unknown
- * {@code kid} triggers a re-fetch at most once per refresh interval, so forged tokens cannot make
- * the gateway hammer the identity provider; concurrent misses share one fetch; when a fetch fails
- * the keys already known keep working.
+ * One issuer's signing keys, fetched over HTTP and kept in memory. A token naming an
+ * unknown {@code kid} triggers a re-fetch at most once per refresh interval, so forged
+ * tokens cannot make the gateway hammer the identity provider; concurrent misses share
+ * one fetch; when a fetch fails the keys already known keep working.
  */
 final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 
 	private static final Log logger = LogFactory.getLog(RefreshLimitedJwkSource.class);
 
-	/** Keys older than this are re-fetched on the next request even without an unknown kid. */
+	/**
+	 * Keys older than this are re-fetched on the next request even without an unknown
+	 * kid.
+	 */
 	private static final Duration MAX_AGE = Duration.ofHours(24);
+
+	/** Pause between fetches while no key of the issuer is known at all. */
+	private static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(10);
 
 	private final WebClient webClient;
 
@@ -48,6 +54,11 @@ final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 
 	private final AtomicReference<@Nullable Mono<Keys>> fetching = new AtomicReference<>();
 
+	/** When a fetch last failed while no keys were known; retried after a short pause. */
+	private final AtomicReference<@Nullable Instant> unavailableSince = new AtomicReference<>();
+
+	private final Duration unavailableRetry;
+
 	RefreshLimitedJwkSource(WebClient webClient, URI jwkSetUri, Duration refreshInterval, Clock clock) {
 		Assert.notNull(webClient, "webClient cannot be null");
 		Assert.notNull(jwkSetUri, "jwkSetUri cannot be null");
@@ -57,12 +68,19 @@ final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 		this.jwkSetUri = jwkSetUri;
 		this.refreshInterval = refreshInterval;
 		this.clock = clock;
+		this.unavailableRetry = (refreshInterval.compareTo(UNAVAILABLE_RETRY) < 0) ? refreshInterval
+				: UNAVAILABLE_RETRY;
 	}
 
 	@Override
 	public Flux<JWK> apply(SignedJWT jwt) {
 		JWKSelector selector = new JWKSelector(JWKMatcher.forJWSHeader(jwt.getHeader()));
 		Keys known = this.keys.get();
+		Instant unavailable = this.unavailableSince.get();
+		if (known == null && unavailable != null
+				&& unavailable.plus(this.unavailableRetry).isAfter(this.clock.instant())) {
+			return Flux.error(new IllegalStateException("The signing keys at " + this.jwkSetUri + " are unavailable"));
+		}
 		if (known != null) {
 			List<JWK> matching = selector.select(known.set());
 			boolean stale = known.fetchedAt().plus(MAX_AGE).isBefore(this.clock.instant());
@@ -89,7 +107,10 @@ final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 			.map(this::parse)
 			.map((set) -> new Keys(set, this.clock.instant(), this.clock.instant()))
 			.onErrorResume((ex) -> keepKnownKeys(ex))
-			.doOnNext(this.keys::set)
+			.doOnNext((fetched) -> {
+				this.keys.set(fetched);
+				this.unavailableSince.set(null);
+			})
 			.doFinally((signal) -> this.fetching.set(null))
 			.cache();
 		return this.fetching.compareAndSet(null, created) ? created : fetch();
@@ -99,6 +120,7 @@ final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 		Keys known = this.keys.get();
 		if (known == null) {
 			logger.warn("Signing keys could not be fetched from " + this.jwkSetUri + ": " + ex.getMessage());
+			this.unavailableSince.set(this.clock.instant());
 			return Mono.error(ex);
 		}
 		logger.warn("Signing keys could not be re-fetched from " + this.jwkSetUri + "; keeping the "

@@ -1,5 +1,7 @@
 package com.graphpolicygateway.identity;
 
+import java.util.Optional;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.authorization.AuthorizationDecision;
@@ -12,9 +14,9 @@ import org.springframework.security.web.server.authorization.AuthorizationContex
 import org.springframework.util.Assert;
 
 /**
- * Allows a caller whose token holds the required permission, as a delegated scope ({@code scp})
- * or an application role ({@code roles}), and who is not a personal Microsoft account. A refusal
- * says which of the two failed.
+ * Allows a caller whose token holds the required permission, as a delegated scope
+ * ({@code scp}) or an application role ({@code roles}), and who is not a personal
+ * Microsoft account. The access-denied handler asks it why a caller was refused.
  */
 final class RequiredPermissionAuthorizationManager implements ReactiveAuthorizationManager<AuthorizationContext> {
 
@@ -34,30 +36,28 @@ final class RequiredPermissionAuthorizationManager implements ReactiveAuthorizat
 	@Override
 	public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, AuthorizationContext context) {
 		return authentication.filter(Authentication::isAuthenticated)
-			.<AuthorizationResult>map(this::decide)
+			.<AuthorizationResult>map((caller) -> new AuthorizationDecision(denialOf(caller).isEmpty()))
 			.defaultIfEmpty(new AuthorizationDecision(false));
 	}
 
-	@Override
-	public Mono<Void> verify(Mono<Authentication> authentication, AuthorizationContext context) {
-		return authentication.filter(Authentication::isAuthenticated)
-			.switchIfEmpty(Mono.error(() -> new PermissionDeniedException("Authentication is required.", false)))
-			.flatMap((caller) -> {
-				if (isPersonalAccount(caller)) {
-					return Mono.error(new PermissionDeniedException(
-							"Personal Microsoft accounts are not supported by this API.", false));
-				}
-				if (!holdsPermission(caller)) {
-					return Mono.error(new PermissionDeniedException("Insufficient privileges to complete the operation: "
-							+ "the token must hold " + this.permission + " as a delegated scope (scp) or an "
-							+ "application role (roles).", true));
-				}
-				return Mono.empty();
-			});
+	/** Why the caller is refused, or empty when the caller is allowed. */
+	Optional<PermissionDenial> denialOf(Authentication caller) {
+		if (isPersonalAccount(caller)) {
+			return Optional
+				.of(new PermissionDenial("Personal Microsoft accounts are not supported by this API.", false));
+		}
+		if (!holdsPermission(caller)) {
+			return Optional.of(
+					new PermissionDenial(
+							"Insufficient privileges to complete the operation: the token " + "must hold "
+									+ this.permission + " as a delegated scope (scp) or an application role (roles).",
+							true));
+		}
+		return Optional.empty();
 	}
 
-	private AuthorizationDecision decide(Authentication caller) {
-		return new AuthorizationDecision(!isPersonalAccount(caller) && holdsPermission(caller));
+	String permission() {
+		return this.permission;
 	}
 
 	private boolean holdsPermission(Authentication caller) {

@@ -17,8 +17,10 @@ import org.springframework.security.authentication.ReactiveAuthenticationManager
 import org.springframework.security.authentication.ReactiveAuthenticationManagerResolver;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtReactiveAuthenticationManager;
 import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -27,13 +29,16 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.system.GraphGatewayProperties.TrustedIssuer;
 
 /**
- * Resolves a token's {@code iss} to the authentication manager of the configured issuer it
- * belongs to. Each configured issuer has one decoder and one key source, shared by all tenants
- * of a template issuer; unknown issuers resolve to nothing and are refused.
+ * Resolves a token's {@code iss} to the authentication manager of the configured issuer
+ * it belongs to. Each configured issuer has one decoder and one key source, shared by all
+ * tenants of a template issuer; unknown issuers resolve to nothing and are refused.
  */
 final class TrustedIssuers implements ReactiveAuthenticationManagerResolver<String> {
 
-	/** Asymmetric signatures only: {@code none} and HMAC can be forged with public material. */
+	/**
+	 * Asymmetric signatures only: {@code none} and HMAC can be forged with public
+	 * material.
+	 */
 	static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
 			JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
 			JWSAlgorithm.ES512);
@@ -54,7 +59,13 @@ final class TrustedIssuers implements ReactiveAuthenticationManagerResolver<Stri
 			timestamps.setClock(clock);
 			decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(timestamps,
 					new EntraTokenValidator(issuer, identity.acceptedAudiences())));
-			JwtReactiveAuthenticationManager manager = new JwtReactiveAuthenticationManager(decoder);
+			// Nimbus reports an unreachable key set as IllegalStateException; as a
+			// (non-bad) JwtException it
+			// becomes an AuthenticationServiceException, answered 503 rather than 500.
+			ReactiveJwtDecoder keysChecked = (token) -> decoder.decode(token)
+				.onErrorMap(IllegalStateException.class,
+						(ex) -> new JwtException("The issuer's signing keys are unavailable", ex));
+			JwtReactiveAuthenticationManager manager = new JwtReactiveAuthenticationManager(keysChecked);
 			manager.setJwtAuthenticationConverter(authenticationConverter);
 			this.entries.add(new Entry(pattern(issuer), manager));
 		}

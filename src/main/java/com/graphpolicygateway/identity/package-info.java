@@ -1,4 +1,7 @@
-/** Caller tokens: trusted issuers, signing keys, claim validation and the required permission. */
+/**
+ * Caller tokens: trusted issuers, signing keys, claim validation and the required
+ * permission.
+ */
 @NullMarked
 package com.graphpolicygateway.identity;
 

@@ -15,9 +15,9 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Gives every request its correlation ids before anything else runs, so that refusals from any
- * later stage (token, guard, route) carry them. A caller without {@code client-request-id} gets
- * one made here; it is sent upstream and answered back.
+ * Gives every request its correlation ids before anything else runs, so that refusals
+ * from any later stage (token, guard, route) carry them. A caller without
+ * {@code client-request-id} gets one made here; it is sent upstream and answered back.
  */
 public final class ClientRequestIdWebFilter implements WebFilter, Ordered {
 
@@ -46,8 +46,8 @@ public final class ClientRequestIdWebFilter implements WebFilter, Ordered {
 		String clientRequestId = sent.isEmpty() ? UUID.randomUUID().toString() : sent.get(0);
 		new RequestCorrelation(requestId, clientRequestId).storeOn(exchange);
 		ServerWebExchange correlated = sent.isEmpty() ? exchange.mutate()
-			.request((request) -> request.headers((headers) -> headers.set(RequestCorrelation.CLIENT_REQUEST_ID,
-					clientRequestId)))
+			.request((request) -> request
+				.headers((headers) -> headers.set(RequestCorrelation.CLIENT_REQUEST_ID, clientRequestId)))
 			.build() : exchange;
 		correlated.getResponse().beforeCommit(() -> {
 			HttpHeaders headers = correlated.getResponse().getHeaders();

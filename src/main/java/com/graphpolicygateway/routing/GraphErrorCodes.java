@@ -1,8 +1,8 @@
 package com.graphpolicygateway.routing;
 
 /**
- * The {@code error.code} values the gateway answers with. They are part of the public contract
- * (listed in the README): clients branch on them.
+ * The {@code error.code} values the gateway answers with. They are part of the public
+ * contract (listed in the README): clients branch on them.
  */
 public final class GraphErrorCodes {
 

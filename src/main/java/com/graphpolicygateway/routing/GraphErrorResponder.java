@@ -22,8 +22,8 @@ import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Answers a refused or failed request in Microsoft Graph's error shape, so that Graph SDKs
- * surface the gateway's refusals as {@code ODataError} with the gateway's code.
+ * Answers a refused or failed request in Microsoft Graph's error shape, so that Graph
+ * SDKs surface the gateway's refusals as {@code ODataError} with the gateway's code.
  */
 public final class GraphErrorResponder {
 
@@ -51,8 +51,8 @@ public final class GraphErrorResponder {
 	}
 
 	/**
-	 * Sets the status, the extra headers and the Graph-shaped body, once. A response that is
-	 * already committed is left alone.
+	 * Sets the status, the extra headers and the Graph-shaped body, once. A response that
+	 * is already committed is left alone.
 	 */
 	public Mono<Void> respond(ServerWebExchange exchange, HttpStatusCode status, String code, String message,
 			Consumer<HttpHeaders> extraHeaders) {
@@ -84,7 +84,9 @@ public final class GraphErrorResponder {
 		return (message.length() <= MAX_MESSAGE_LENGTH) ? message : message.substring(0, MAX_MESSAGE_LENGTH) + "...";
 	}
 
-	/** Graph's error document: {@code {"error":{"code","message","innerError":{...}}}}. */
+	/**
+	 * Graph's error document: {@code {"error":{"code","message","innerError":{...}}}}.
+	 */
 	record GraphError(Detail error) {
 
 		record Detail(String code, String message, InnerError innerError) {

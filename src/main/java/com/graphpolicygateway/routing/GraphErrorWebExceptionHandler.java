@@ -20,9 +20,9 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Answers every error that reaches the web layer in Graph's shape: unrouted paths (404), upstream
- * failures (502/504), an unreachable identity provider (503) and anything unexpected (500, with
- * the details only in the log).
+ * Answers every error that reaches the web layer in Graph's shape: unrouted paths (404),
+ * upstream failures (502/504), an unreachable identity provider (503) and anything
+ * unexpected (500, with the details only in the log).
  */
 public final class GraphErrorWebExceptionHandler implements ErrorWebExceptionHandler, Ordered {
 
@@ -63,8 +63,7 @@ public final class GraphErrorWebExceptionHandler implements ErrorWebExceptionHan
 		}
 		if (ex instanceof AuthenticationServiceException) {
 			logger.warn("Caller token could not be checked: " + ex.getMessage());
-			return this.errors.respond(exchange, HttpStatus.SERVICE_UNAVAILABLE,
-					GraphErrorCodes.SERVICE_NOT_AVAILABLE,
+			return this.errors.respond(exchange, HttpStatus.SERVICE_UNAVAILABLE, GraphErrorCodes.SERVICE_NOT_AVAILABLE,
 					"The gateway could not check the access token: the identity provider's signing keys are unavailable.",
 					(headers) -> headers.set("Retry-After", "10"));
 		}

@@ -10,9 +10,10 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Decides, last of all request header filters, which of the caller's headers reach Graph: an
- * allow-list, so that cookies, forwarding headers, method overrides and anything a caller invents
- * stay at the gateway. {@code Host} is always the upstream's (set by the routing filter).
+ * Decides, last of all request header filters, which of the caller's headers reach Graph:
+ * an allow-list, so that cookies, forwarding headers, method overrides and anything a
+ * caller invents stay at the gateway. {@code Host} is always the upstream's (set by the
+ * routing filter).
  */
 public final class GraphRequestHeadersFilter implements HttpHeadersFilter, Ordered {
 

@@ -6,12 +6,14 @@ public final class GraphRoutes {
 	/** Id of the PATCH /users/{id} route. */
 	public static final String ROUTE_ID = "graph-users-patch";
 
-	/** Paths routed to Graph; bare {@code /users/{id}} goes to {@code /v1.0/users/{id}}. */
+	/**
+	 * Paths routed to Graph; bare {@code /users/{id}} goes to {@code /v1.0/users/{id}}.
+	 */
 	public static final String[] PATTERNS = { "/users/{id}", "/v1.0/users/{id}", "/beta/users/{id}" };
 
 	/**
-	 * Paths whose PATCH requires a token and the permission: a superset of {@link #PATTERNS}, so
-	 * that nothing the route could match escapes authentication.
+	 * Paths whose PATCH requires a token and the permission: a superset of
+	 * {@link #PATTERNS}, so that nothing the route could match escapes authentication.
 	 */
 	public static final String[] PROTECTED_PATTERNS = { "/users/**", "/v1.0/users/**", "/beta/users/**" };
 

@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * A PATCH request that passed the request guard: the target user and the top-level properties
- * the body changes. Later stages (policy, audit) read it from the exchange.
+ * A PATCH request that passed the request guard: the target user and the top-level
+ * properties the body changes. Later stages (policy, audit) read it from the exchange.
  *
  * @param targetUserId the user id or user principal name from the path, percent-decoded
  * @param propertyNames the body's top-level property names, in order

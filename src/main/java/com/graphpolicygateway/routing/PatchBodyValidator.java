@@ -1,5 +1,9 @@
 package com.graphpolicygateway.routing;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,9 +18,10 @@ import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 
 /**
- * Checks that a PATCH body is exactly one JSON object of a Graph user: valid UTF-8, no duplicate
- * property names, bounded nesting, nothing after the object, and an {@code @odata.type} (when
- * present) of {@code #microsoft.graph.user}. It streams over the bytes and never builds a tree.
+ * Checks that a PATCH body is exactly one JSON object of a Graph user: valid UTF-8, no
+ * duplicate property names, bounded nesting, nothing after the object, and an
+ * {@code @odata.type} (when present) of {@code #microsoft.graph.user}. It streams over
+ * the bytes and never builds a tree.
  */
 final class PatchBodyValidator {
 
@@ -36,7 +41,7 @@ final class PatchBodyValidator {
 	/** The body's top-level property names, or the reason the body is refused. */
 	List<String> topLevelPropertyNames(byte[] body) throws InvalidBodyException {
 		List<String> names = new ArrayList<>();
-		try (JsonParser parser = this.jsonFactory.createParser(ObjectReadContext.empty(), body)) {
+		try (JsonParser parser = this.jsonFactory.createParser(ObjectReadContext.empty(), strictUtf8(body))) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				throw new InvalidBodyException("The request body must be one JSON object.");
 			}
@@ -75,6 +80,20 @@ final class PatchBodyValidator {
 		}
 	}
 
+	// Jackson's byte parser guesses UTF-16/32 and accepts overlong or surrogate UTF-8.
+	private static String strictUtf8(byte[] body) throws InvalidBodyException {
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(body))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			throw new InvalidBodyException("The request body is not valid UTF-8.");
+		}
+	}
+
 	private static void requireUserType(JsonParser parser) throws InvalidBodyException {
 		JsonToken value = parser.nextToken();
 		if (value != JsonToken.VALUE_STRING || !USER_TYPE.equals(parser.getString())) {
@@ -86,7 +105,8 @@ final class PatchBodyValidator {
 	private static String describe(JacksonException ex) {
 		String message = (ex.getOriginalMessage() != null) ? ex.getOriginalMessage() : "";
 		String what = message.startsWith("Duplicate Object property") ? "names a property twice"
-				: message.contains("UTF-8") || message.contains("Invalid UTF") ? "is not valid UTF-8" : "is not valid JSON";
+				: message.contains("UTF-8") || message.contains("Invalid UTF") ? "is not valid UTF-8"
+						: "is not valid JSON";
 		TokenStreamLocation location = ex.getLocation();
 		if (location != null && location.getLineNr() > 0) {
 			return "The request body " + what + " (line " + location.getLineNr() + ", column " + location.getColumnNr()

@@ -5,10 +5,11 @@ import java.util.UUID;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The two ids that tie a call together: the gateway's own {@code request-id} and the caller's
- * {@code client-request-id} (made by the gateway when the caller sent none).
+ * The two ids that tie a call together: the gateway's own {@code request-id} and the
+ * caller's {@code client-request-id} (made by the gateway when the caller sent none).
  *
- * @param requestId the gateway's id for this request, answered as {@code request-id} on refusals
+ * @param requestId the gateway's id for this request, answered as {@code request-id} on
+ * refusals
  * @param clientRequestId the caller's GUID, sent upstream and back
  */
 public record RequestCorrelation(String requestId, String clientRequestId) {

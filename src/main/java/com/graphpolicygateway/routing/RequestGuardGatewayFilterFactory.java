@@ -23,9 +23,10 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The first filter of the Graph route: refuses what is malformed before any policy runs. It
- * checks the user id in the path, the content type, the body size (with or without
- * Content-Length) and the body's JSON shape, then hands the exact bytes on to be forwarded.
+ * The first filter of the Graph route: refuses what is malformed before any policy runs.
+ * It checks the user id in the path, the content type, the body size (with or without
+ * Content-Length) and the body's JSON shape, then hands the exact bytes on to be
+ * forwarded.
  */
 public class RequestGuardGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<RequestGuardGatewayFilterFactory.Config> {
@@ -75,6 +76,17 @@ public class RequestGuardGatewayFilterFactory
 
 	}
 
+	/**
+	 * The guard's own body read went over the limit; not confused with downstream errors.
+	 */
+	private static final class BodyTooLargeException extends RuntimeException {
+
+		BodyTooLargeException() {
+			super(null, null, false, false);
+		}
+
+	}
+
 	private final class RequestGuard implements GatewayFilter {
 
 		private final UserIdValidator ids;
@@ -107,6 +119,7 @@ public class RequestGuardGatewayFilterFactory
 			return DataBufferUtils.join(request.getBody(), this.maxBytes)
 				.map(RequestGuard::drain)
 				.defaultIfEmpty(new byte[0])
+				.onErrorMap(DataBufferLimitException.class, (ex) -> new BodyTooLargeException())
 				.flatMap((body) -> {
 					List<String> names;
 					try {
@@ -118,7 +131,7 @@ public class RequestGuardGatewayFilterFactory
 					new PatchBody(id.userId(), names).storeOn(exchange);
 					return chain.filter(exchange.mutate().request(withBody(exchange, body)).build());
 				})
-				.onErrorResume(DataBufferLimitException.class, (ex) -> refuse(exchange, tooLarge()));
+				.onErrorResume(BodyTooLargeException.class, (ex) -> refuse(exchange, tooLarge()));
 		}
 
 		private RequestRefusal tooLarge() {

@@ -23,9 +23,9 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.UpstreamAuthorizationGatewayFilterFactory;
 
 /**
- * The Graph route and everything around it, in the order a request meets it: correlation ids,
- * the route's filters (request guard, version prefix, upstream credentials), the header
- * allow-list, Graph-shaped errors and the 405 answer for other methods.
+ * The Graph route and everything around it, in the order a request meets it: correlation
+ * ids, the route's filters (request guard, version prefix, upstream credentials), the
+ * header allow-list, Graph-shaped errors and the 405 answer for other methods.
  */
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
@@ -84,7 +84,9 @@ class RoutingConfiguration {
 		// @formatter:on
 	}
 
-	/** Other methods on the routed paths answer 405 with {@code Allow: PATCH}, not 404. */
+	/**
+	 * Other methods on the routed paths answer 405 with {@code Allow: PATCH}, not 404.
+	 */
 	@Bean
 	RouterFunction<ServerResponse> methodNotAllowedOnGraphRoute() {
 		RequestPredicate routedPath = RequestPredicates.path(GraphRoutes.PATTERNS[0]);

@@ -10,16 +10,18 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks the {@code {id}} path segment of {@code PATCH /users/{id}}: a GUID or a user principal
- * name, percent-decoded exactly once, with no encoded slashes, dot segments, control characters,
- * matrix parameters or double encoding, and no longer than the configured limit.
+ * Checks the {@code {id}} path segment of {@code PATCH /users/{id}}: a GUID or a user
+ * principal name, percent-decoded exactly once, with no encoded slashes, dot segments,
+ * control characters, matrix parameters or double encoding, and no longer than the
+ * configured limit.
  */
 final class UserIdValidator {
 
 	private static final Pattern GUID = Pattern
 		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-	// Entra ID's allowed UPN characters; '#' appears in guests' UPNs (alice_contoso.com#EXT#@...).
+	// Entra ID's allowed UPN characters; '#' appears in guests' UPNs
+	// (alice_contoso.com#EXT#@...).
 	private static final Pattern USER_PRINCIPAL_NAME = Pattern
 		.compile("[A-Za-z0-9'._!#^~$&*+=?{|}-]{1,113}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?");
 
@@ -72,6 +74,9 @@ final class UserIdValidator {
 			char c = raw.charAt(i);
 			if (c == '%') {
 				if (i + 2 >= raw.length()) {
+					return null;
+				}
+				if (raw.charAt(i + 1) > 0x7F || raw.charAt(i + 2) > 0x7F) {
 					return null;
 				}
 				int high = Character.digit(raw.charAt(i + 1), 16);

@@ -20,10 +20,11 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Everything under the {@code graph-gateway} prefix: the public configuration contract of the
- * gateway, validated once at start-up and immutable afterwards.
+ * Everything under the {@code graph-gateway} prefix: the public configuration contract of
+ * the gateway, validated once at start-up and immutable afterwards.
  *
- * @param upstream where allowed calls are forwarded and how the gateway authenticates there
+ * @param upstream where allowed calls are forwarded and how the gateway authenticates
+ * there
  * @param identity which caller tokens are accepted
  * @param requiredPermission permission a caller must hold in {@code scp} (delegated) or
  * {@code roles} (application)
@@ -38,19 +39,21 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	/**
 	 * Where allowed calls go.
 	 *
-	 * @param baseUri scheme, host and port of Microsoft Graph (no path); http only for loopback
+	 * @param baseUri scheme, host and port of Microsoft Graph (no path); http only for
+	 * loopback
 	 * @param auth how the gateway authenticates to the upstream
 	 * @param connectTimeout time allowed to open a connection to the upstream
 	 * @param responseTimeout time allowed for the upstream to answer
 	 */
 	public record Upstream(@NotNull @DefaultValue("https://graph.microsoft.com") URI baseUri,
-			@NotNull @DefaultValue("on-behalf-of") UpstreamAuth auth, @NotNull @DefaultValue("5s") Duration connectTimeout,
+			@NotNull @DefaultValue("on-behalf-of") UpstreamAuth auth,
+			@NotNull @DefaultValue("5s") Duration connectTimeout,
 			@NotNull @DefaultValue("30s") Duration responseTimeout) {
 
 		public Upstream {
 			requireHttpsUnlessLoopback("graph-gateway.upstream.base-uri", baseUri);
-			if (baseUri != null && StringUtils.hasText(baseUri.getRawPath()) && !"/".equals(baseUri.getRawPath())
-					|| baseUri.getRawQuery() != null || baseUri.getRawFragment() != null) {
+			if (baseUri != null && (StringUtils.hasText(baseUri.getRawPath()) && !"/".equals(baseUri.getRawPath())
+					|| baseUri.getRawQuery() != null || baseUri.getRawFragment() != null)) {
 				throw new IllegalArgumentException("graph-gateway.upstream.base-uri must be scheme, host and port only "
 						+ "(the gateway adds /v1.0 or /beta itself), but was " + baseUri);
 			}
@@ -63,13 +66,18 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	/** How the gateway authenticates to the upstream. */
 	public enum UpstreamAuth {
 
-		/** Exchange a delegated caller's token for a Graph token (OAuth 2.0 On-Behalf-Of). */
+		/**
+		 * Exchange a delegated caller's token for a Graph token (OAuth 2.0 On-Behalf-Of).
+		 */
 		ON_BEHALF_OF,
 
 		/** Use the gateway's own app-only token for the caller's tenant. */
 		CLIENT_CREDENTIALS,
 
-		/** Forward the caller's token; only for upstreams that accept the gateway's audience. */
+		/**
+		 * Forward the caller's token; only for upstreams that accept the gateway's
+		 * audience.
+		 */
 		PASSTHROUGH
 
 	}
@@ -84,8 +92,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param clientId the gateway's own app registration (client id)
 	 * @param clientSecret the gateway's own app registration (client secret)
 	 * @param clockSkew tolerance applied to {@code exp} and {@code nbf}
-	 * @param jwksRefreshInterval shortest time between two key fetches for one issuer when a
-	 * token names an unknown {@code kid}
+	 * @param jwksRefreshInterval shortest time between two key fetches for one issuer
+	 * when a token names an unknown {@code kid}
 	 */
 	public record Identity(@Nullable List<@Valid TrustedIssuer> issuers,
 			@NotEmpty(message = "must name at least one accepted token audience, the gateway's own API "
@@ -94,8 +102,12 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			@Nullable String clientId, @Nullable String clientSecret, @NotNull @DefaultValue("60s") Duration clockSkew,
 			@NotNull @DefaultValue("5m") Duration jwksRefreshInterval) {
 
-		/** Entra ID v2.0 tokens of any tenant, checked against Entra's common signing keys. */
-		public static final TrustedIssuer ENTRA_V2 = new TrustedIssuer("https://login.microsoftonline.com/{tenantid}/v2.0",
+		/**
+		 * Entra ID v2.0 tokens of any tenant, checked against Entra's common signing
+		 * keys.
+		 */
+		public static final TrustedIssuer ENTRA_V2 = new TrustedIssuer(
+				"https://login.microsoftonline.com/{tenantid}/v2.0",
 				URI.create("https://login.microsoftonline.com/common/discovery/v2.0/keys"));
 
 		public Identity {
@@ -121,8 +133,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 		public String toString() {
 			// The client secret never reaches a log through this record.
 			return "Identity[issuers=" + this.issuers + ", audiences=" + this.audiences + ", tokenUri=" + this.tokenUri
-					+ ", clientId=" + this.clientId + ", clientSecret=" + ((this.clientSecret != null) ? "******" : null)
-					+ "]";
+					+ ", clientId=" + this.clientId + ", clientSecret="
+					+ ((this.clientSecret != null) ? "******" : null) + "]";
 		}
 
 	}
@@ -130,8 +142,9 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	/**
 	 * A trusted token issuer.
 	 *
-	 * @param issuer exact {@code iss} value, or a template holding {@code {tenantid}} that must
-	 * equal the token's {@code iss} once filled with the token's own {@code tid}
+	 * @param issuer exact {@code iss} value, or a template holding {@code {tenantid}}
+	 * that must equal the token's {@code iss} once filled with the token's own
+	 * {@code tid}
 	 * @param jwkSetUri where the issuer publishes its signing keys
 	 */
 	public record TrustedIssuer(@NotBlank String issuer, @NotNull URI jwkSetUri) {
@@ -165,7 +178,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * Limits of the request guard.
 	 *
 	 * @param maxBodySize largest request body accepted, with or without Content-Length
-	 * @param maxIdLength longest user id (GUID or user principal name) accepted in the path
+	 * @param maxIdLength longest user id (GUID or user principal name) accepted in the
+	 * path
 	 * @param maxJsonDepth deepest nesting of objects and arrays accepted in the body
 	 */
 	public record Request(@NotNull @DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("256") int maxIdLength,
