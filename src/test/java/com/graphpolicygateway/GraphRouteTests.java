@@ -26,8 +26,9 @@ import com.graphpolicygateway.test.StubGraph.Received;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The whole route against the stub Graph: what Graph receives (path, query, headers, body bytes)
- * and what the caller gets back, for allowed calls and for everything the route does not serve.
+ * The whole route against the stub Graph: what Graph receives (path, query, headers, body
+ * bytes) and what the caller gets back, for allowed calls and for everything the route
+ * does not serve.
  */
 class GraphRouteTests extends GatewayIntegrationTest {
 
@@ -117,11 +118,12 @@ class GraphRouteTests extends GatewayIntegrationTest {
 		assertThat(forwarded.getFirst("Prefer")).isEqualTo("return=representation");
 		assertThat(forwarded.getFirst("If-Match")).isEqualTo("W/\"etag-1\"");
 		assertThat(forwarded.getFirst("Host")).isEqualTo("127.0.0.1:" + graph.port());
-		assertThat(forwarded.getFirst("Content-Length")).isEqualTo(String.valueOf(BODY.getBytes(StandardCharsets.UTF_8).length));
-		assertThat(forwarded.headerNames()).noneMatch((name) -> name.equalsIgnoreCase("Cookie")
-				|| name.equalsIgnoreCase("Proxy-Authorization") || name.equalsIgnoreCase("Keep-Alive")
-				|| name.equalsIgnoreCase("TE") || name.toLowerCase().startsWith("x-")
-				|| name.equalsIgnoreCase("Forwarded"));
+		assertThat(forwarded.getFirst("Content-Length"))
+			.isEqualTo(String.valueOf(BODY.getBytes(StandardCharsets.UTF_8).length));
+		assertThat(forwarded.headerNames())
+			.noneMatch((name) -> name.equalsIgnoreCase("Cookie") || name.equalsIgnoreCase("Proxy-Authorization")
+					|| name.equalsIgnoreCase("Keep-Alive") || name.equalsIgnoreCase("TE")
+					|| name.toLowerCase().startsWith("x-") || name.equalsIgnoreCase("Forwarded"));
 	}
 
 	@Test
@@ -154,9 +156,10 @@ class GraphRouteTests extends GatewayIntegrationTest {
 
 	@Test
 	void patchWhenGraphAnswers200WithUserThenStatusHeadersAndBodyRelayedUnchanged() {
-		graph.willAnswer(Answer.json(200, INTUNE_USER, Map.of("request-id", "5a3c1d2e-0000-4000-8000-000000000001",
-				"client-request-id", "5a3c1d2e-0000-4000-8000-000000000002", "ETag", "W/\"abc\"",
-				"x-ms-ags-diagnostic", "{\"ServerInfo\":{\"DataCenter\":\"North Europe\"}}")));
+		graph.willAnswer(Answer.json(200, INTUNE_USER,
+				Map.of("request-id", "5a3c1d2e-0000-4000-8000-000000000001", "client-request-id",
+						"5a3c1d2e-0000-4000-8000-000000000002", "ETag", "W/\"abc\"", "x-ms-ags-diagnostic",
+						"{\"ServerInfo\":{\"DataCenter\":\"North Europe\"}}")));
 
 		EntityExchangeResult<byte[]> result = patch("/users/" + USER_ID).bodyValue(BODY)
 			.exchange()
@@ -171,7 +174,8 @@ class GraphRouteTests extends GatewayIntegrationTest {
 		assertThat(headers.get("request-id")).containsExactly("5a3c1d2e-0000-4000-8000-000000000001");
 		assertThat(headers.get("client-request-id")).containsExactly("5a3c1d2e-0000-4000-8000-000000000002");
 		assertThat(headers.getFirst("ETag")).isEqualTo("W/\"abc\"");
-		assertThat(headers.getFirst("x-ms-ags-diagnostic")).isEqualTo("{\"ServerInfo\":{\"DataCenter\":\"North Europe\"}}");
+		assertThat(headers.getFirst("x-ms-ags-diagnostic"))
+			.isEqualTo("{\"ServerInfo\":{\"DataCenter\":\"North Europe\"}}");
 	}
 
 	@Test
@@ -184,7 +188,8 @@ class GraphRouteTests extends GatewayIntegrationTest {
 			.returnResult();
 
 		assertThat(result.getResponseBody()).isNull();
-		assertThat(result.getResponseHeaders().getFirst("request-id")).isEqualTo("0b8f1a4e-9d6a-4a57-9d3c-5f1f9e3c2a11");
+		assertThat(result.getResponseHeaders().getFirst("request-id"))
+			.isEqualTo("0b8f1a4e-9d6a-4a57-9d3c-5f1f9e3c2a11");
 	}
 
 	@ParameterizedTest
@@ -208,9 +213,8 @@ class GraphRouteTests extends GatewayIntegrationTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "/users/" + USER_ID + "/manager", "/users/" + USER_ID + "/",
-			"/Users/" + USER_ID, "/v2.0/users/" + USER_ID, "/users", "/groups/" + USER_ID, "/actuator/health",
-			"/me" })
+	@ValueSource(strings = { "/users/" + USER_ID + "/manager", "/users/" + USER_ID + "/", "/Users/" + USER_ID,
+			"/v2.0/users/" + USER_ID, "/users", "/groups/" + USER_ID, "/actuator/health", "/me" })
 	void patchWhenPathIsNotRoutedThenNotFoundInGraphShape(String path) {
 		this.client.method(HttpMethod.PATCH)
 			.uri(URI.create("http://127.0.0.1:" + this.port + path))
@@ -269,7 +273,9 @@ class GraphRouteTests extends GatewayIntegrationTest {
 
 	@Test
 	void managementPortExposesOnlyHealthInfoAndPrometheus() {
-		WebTestClient management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+		WebTestClient management = WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + this.managementPort)
+			.build();
 		management.get().uri("/actuator/health").exchange().expectStatus().isOk();
 		management.get().uri("/actuator/info").exchange().expectStatus().isOk();
 		management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk();

@@ -11,9 +11,10 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * Base of the whole-route tests: the gateway on a random port in front of a stub Graph, trusting
- * a stub identity provider (Entra v2 and v1 issuer templates). Both stubs run once per JVM on
- * 127.0.0.1 and are reset before each test; subclasses share one application context.
+ * Base of the whole-route tests: the gateway on a random port in front of a stub Graph,
+ * trusting a stub identity provider (Entra v2 and v1 issuer templates). Both stubs run
+ * once per JVM on 127.0.0.1 and are reset before each test; subclasses share one
+ * application context.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class GatewayIntegrationTest {

@@ -20,8 +20,9 @@ import com.sun.net.httpserver.HttpServer;
 import org.springframework.http.HttpHeaders;
 
 /**
- * A stand-in for Microsoft Graph on 127.0.0.1: records every request it receives (method, raw
- * path and query, headers, body bytes) and answers with queued responses, or 204 by default.
+ * A stand-in for Microsoft Graph on 127.0.0.1: records every request it receives (method,
+ * raw path and query, headers, body bytes) and answers with queued responses, or 204 by
+ * default.
  */
 public final class StubGraph implements AutoCloseable {
 
@@ -153,6 +154,5 @@ public final class StubGraph implements AutoCloseable {
 		}
 
 	}
-
 
 }

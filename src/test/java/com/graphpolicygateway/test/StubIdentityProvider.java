@@ -21,9 +21,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A stand-in for Entra ID on 127.0.0.1: RSA keys made in the test, published as a JWK set over
- * HTTP, and tokens signed with them. Issuers follow Entra's v1 and v2 forms, under the stub's
- * own address.
+ * A stand-in for Entra ID on 127.0.0.1: RSA keys made in the test, published as a JWK set
+ * over HTTP, and tokens signed with them. Issuers follow Entra's v1 and v2 forms, under
+ * the stub's own address.
  */
 public final class StubIdentityProvider implements AutoCloseable {
 
@@ -99,7 +99,10 @@ public final class StubIdentityProvider implements AutoCloseable {
 		return baseUri() + "/discovery/v2.0/keys";
 	}
 
-	/** A token builder with valid defaults: delegated caller holding the required permission. */
+	/**
+	 * A token builder with valid defaults: delegated caller holding the required
+	 * permission.
+	 */
 	public TestTokens.Builder token() {
 		return TestTokens.builder(this.signingKey)
 			.issuer(issuerV2(TENANT))
