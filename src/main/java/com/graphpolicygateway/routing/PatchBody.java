@@ -11,14 +11,19 @@ import org.springframework.web.server.ServerWebExchange;
  * properties the body changes. Later stages (policy, audit) read it from the exchange.
  *
  * @param targetUserId the user id or user principal name from the path, percent-decoded
- * @param propertyNames the body's top-level property names, in order
+ * @param properties the body's top-level properties, in order
  */
-public record PatchBody(String targetUserId, List<String> propertyNames) {
+public record PatchBody(String targetUserId, List<BodyProperty> properties) {
 
 	private static final String ATTRIBUTE = PatchBody.class.getName();
 
 	public PatchBody {
-		propertyNames = List.copyOf(propertyNames);
+		properties = List.copyOf(properties);
+	}
+
+	/** The names of the properties the body changes, in order. */
+	public List<String> propertyNames() {
+		return this.properties.stream().map(BodyProperty::name).toList();
 	}
 
 	/** The validated request stored on the exchange by the guard, if it ran. */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -38,39 +39,33 @@ final class PatchBodyValidator {
 			.build();
 	}
 
-	/** The body's top-level property names, or the reason the body is refused. */
-	List<String> topLevelPropertyNames(byte[] body) throws InvalidBodyException {
-		List<String> names = new ArrayList<>();
-		try (JsonParser parser = this.jsonFactory.createParser(ObjectReadContext.empty(), strictUtf8(body))) {
+	/** The body's top-level properties in order, or the reason the body is refused. */
+	List<BodyProperty> properties(byte[] body) throws InvalidBodyException {
+		String json = strictUtf8(body);
+		List<BodyProperty> properties = new ArrayList<>();
+		try (JsonParser parser = this.jsonFactory.createParser(ObjectReadContext.empty(), json)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				throw new InvalidBodyException("The request body must be one JSON object.");
 			}
-			int depth = 1;
-			while (depth > 0) {
-				JsonToken token = parser.nextToken();
-				if (token == null) {
-					throw new InvalidBodyException("The request body is not valid JSON: it ends inside the object.");
+			JsonToken token;
+			while ((token = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
+				String name = parser.currentName();
+				JsonToken value = parser.nextToken();
+				if (value == null) {
+					break;
 				}
-				switch (token) {
-					case START_OBJECT, START_ARRAY -> depth++;
-					case END_OBJECT, END_ARRAY -> depth--;
-					case PROPERTY_NAME -> {
-						if (depth == 1) {
-							String name = parser.currentName();
-							names.add(name);
-							if (ODATA_TYPE.equals(name)) {
-								requireUserType(parser);
-							}
-						}
-					}
-					default -> {
-					}
+				if (ODATA_TYPE.equals(name)) {
+					requireUserType(parser, value);
 				}
+				properties.add(new BodyProperty(name, valueText(json, parser, value)));
+			}
+			if (token != JsonToken.END_OBJECT) {
+				throw new InvalidBodyException("The request body is not valid JSON: it ends inside the object.");
 			}
 			if (parser.nextToken() != null) {
 				throw new InvalidBodyException("The request body must be one JSON object with nothing after it.");
 			}
-			return names;
+			return properties;
 		}
 		catch (StreamConstraintsException ex) {
 			throw new InvalidBodyException("The request body is nested too deeply.");
@@ -78,6 +73,23 @@ final class PatchBodyValidator {
 		catch (JacksonException ex) {
 			throw new InvalidBodyException(describe(ex));
 		}
+	}
+
+	/**
+	 * A string's value, a scalar's JSON text, or an object's or array's JSON text as
+	 * sent.
+	 */
+	private static @Nullable String valueText(String json, JsonParser parser, JsonToken value) {
+		if (value.isStructStart()) {
+			int start = (int) parser.currentTokenLocation().getCharOffset();
+			parser.skipChildren();
+			int end = (int) parser.currentLocation().getCharOffset();
+			return json.substring(start, end);
+		}
+		if (value == JsonToken.VALUE_NULL) {
+			return null;
+		}
+		return (value == JsonToken.VALUE_STRING) ? parser.getString() : parser.getText();
 	}
 
 	// Jackson's byte parser guesses UTF-16/32 and accepts overlong or surrogate UTF-8.
@@ -94,8 +106,7 @@ final class PatchBodyValidator {
 		}
 	}
 
-	private static void requireUserType(JsonParser parser) throws InvalidBodyException {
-		JsonToken value = parser.nextToken();
+	private static void requireUserType(JsonParser parser, JsonToken value) throws InvalidBodyException {
 		if (value != JsonToken.VALUE_STRING || !USER_TYPE.equals(parser.getString())) {
 			throw new InvalidBodyException(
 					"The request body's @odata.type must be " + USER_TYPE + " for PATCH /users/{id}.");

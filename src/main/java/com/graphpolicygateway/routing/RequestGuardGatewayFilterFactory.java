@@ -121,14 +121,14 @@ public class RequestGuardGatewayFilterFactory
 				.defaultIfEmpty(new byte[0])
 				.onErrorMap(DataBufferLimitException.class, (ex) -> new BodyTooLargeException())
 				.flatMap((body) -> {
-					List<String> names;
+					List<BodyProperty> properties;
 					try {
-						names = this.bodies.topLevelPropertyNames(body);
+						properties = this.bodies.properties(body);
 					}
 					catch (PatchBodyValidator.InvalidBodyException ex) {
 						return refuse(exchange, RequestRefusal.badRequest(ex.getMessage()));
 					}
-					new PatchBody(id.userId(), names).storeOn(exchange);
+					new PatchBody(id.userId(), properties).storeOn(exchange);
 					return chain.filter(exchange.mutate().request(withBody(exchange, body)).build());
 				})
 				.onErrorResume(BodyTooLargeException.class, (ex) -> refuse(exchange, tooLarge()));

@@ -1,5 +1,7 @@
 package com.graphpolicygateway.routing;
 
+import java.util.List;
+
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -25,10 +27,24 @@ class PatchBodyValidatorTests {
 	private final PatchBodyValidator validator = new PatchBodyValidator(MAX_DEPTH);
 
 	@Test
+	void propertiesWhenScalarsStructuresAndNullThenValuesAsSent() throws Exception {
+		byte[] body = TestPatchBodies.utf8("{\"displayName\":\"Ad\\u00e9le\",\"accountEnabled\":true,\"age\":4.50,"
+				+ "\"passwordProfile\": {\"password\" : \"x\"},\"otherMails\":[\"a@b.c\"],\"jobTitle\":null}");
+
+		assertThat(this.validator.properties(body)).containsExactly(new BodyProperty("displayName", "Ad\u00e9le"),
+				new BodyProperty("accountEnabled", "true"), new BodyProperty("age", "4.50"),
+				new BodyProperty("passwordProfile", "{\"password\" : \"x\"}"),
+				new BodyProperty("otherMails", "[\"a@b.c\"]"), new BodyProperty("jobTitle", null));
+	}
+
+	private List<String> names(byte[] body) throws PatchBodyValidator.InvalidBodyException {
+		return this.validator.properties(body).stream().map(BodyProperty::name).toList();
+	}
+
+	@Test
 	void topLevelPropertyNamesWhenUserObjectThenNamesInOrder() throws Exception {
 		byte[] body = TestPatchBodies.user().property("accountEnabled", false).build();
-		assertThat(this.validator.topLevelPropertyNames(body)).containsExactly("displayName", "jobTitle",
-				"accountEnabled");
+		assertThat(names(body)).containsExactly("displayName", "jobTitle", "accountEnabled");
 	}
 
 	@Test
@@ -37,32 +53,30 @@ class PatchBodyValidatorTests {
 			.property("passwordProfile", Map.of("password", "s3cret", "forceChangePasswordNextSignIn", true))
 			.property("businessPhones", new Object[] { "+1 425 555 0100", Map.of("nested", 1) })
 			.build();
-		assertThat(this.validator.topLevelPropertyNames(body)).containsExactly("displayName", "jobTitle",
-				"passwordProfile", "businessPhones");
+		assertThat(names(body)).containsExactly("displayName", "jobTitle", "passwordProfile", "businessPhones");
 	}
 
 	@Test
 	void topLevelPropertyNamesWhenEmptyObjectThenNoNames() throws Exception {
-		assertThat(this.validator.topLevelPropertyNames(TestPatchBodies.utf8("{}"))).isEmpty();
+		assertThat(names(TestPatchBodies.utf8("{}"))).isEmpty();
 	}
 
 	@Test
 	void topLevelPropertyNamesWhenWhitespaceAroundObjectThenAccepted() throws Exception {
 		byte[] body = TestPatchBodies.utf8(" \r\n\t" + TestPatchBodies.user().json() + " \r\n\t");
-		assertThat(this.validator.topLevelPropertyNames(body)).containsExactly("displayName", "jobTitle");
+		assertThat(names(body)).containsExactly("displayName", "jobTitle");
 	}
 
 	@Test
 	void topLevelPropertyNamesWhenEscapedPropertyNameThenUnescaped() throws Exception {
 		byte[] body = TestPatchBodies.utf8("{\"job\\u0054itle\":\"x\"}");
-		assertThat(this.validator.topLevelPropertyNames(body)).containsExactly("jobTitle");
+		assertThat(names(body)).containsExactly("jobTitle");
 	}
 
 	@Test
 	void topLevelPropertyNamesWhenODataTypeIsUserThenAccepted() throws Exception {
 		byte[] body = TestPatchBodies.user().odataType(PatchBodyValidator.USER_TYPE).build();
-		assertThat(this.validator.topLevelPropertyNames(body)).containsExactly("@odata.type", "displayName",
-				"jobTitle");
+		assertThat(names(body)).containsExactly("@odata.type", "displayName", "jobTitle");
 	}
 
 	@Test
@@ -70,7 +84,7 @@ class PatchBodyValidatorTests {
 		byte[] body = TestPatchBodies.user()
 			.property("passwordProfile", Map.of("@odata.type", "#microsoft.graph.passwordProfile"))
 			.build();
-		assertThat(this.validator.topLevelPropertyNames(body)).contains("passwordProfile");
+		assertThat(names(body)).contains("passwordProfile");
 	}
 
 	@ParameterizedTest
@@ -119,8 +133,7 @@ class PatchBodyValidatorTests {
 	@Test
 	void topLevelPropertyNamesWhenNotValidJsonThenMessageSaysWhereButNotWhat() {
 		byte[] body = TestPatchBodies.utf8("{\"passwordProfile\":{\"password\":hunter2}}");
-		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class)
-			.isThrownBy(() -> this.validator.topLevelPropertyNames(body))
+		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body))
 			.withMessageContaining("line 1, column")
 			.withMessageNotContaining("hunter2");
 	}
@@ -130,7 +143,7 @@ class PatchBodyValidatorTests {
 			"{\"displayName\":\"x\"}{\"accountEnabled\":false}" })
 	void topLevelPropertyNamesWhenContentAfterObjectThenRefused(String json) {
 		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class)
-			.isThrownBy(() -> this.validator.topLevelPropertyNames(TestPatchBodies.utf8(json)))
+			.isThrownBy(() -> names(TestPatchBodies.utf8(json)))
 			.withMessageStartingWith("The request body ");
 	}
 
@@ -160,8 +173,8 @@ class PatchBodyValidatorTests {
 
 	@Test
 	void topLevelPropertyNamesWhenNestedToMaxDepthThenAccepted() throws Exception {
-		assertThat(this.validator.topLevelPropertyNames(TestPatchBodies.nestedArrays(MAX_DEPTH))).containsExactly("a");
-		assertThat(this.validator.topLevelPropertyNames(TestPatchBodies.nestedObjects(MAX_DEPTH))).containsExactly("a");
+		assertThat(names(TestPatchBodies.nestedArrays(MAX_DEPTH))).containsExactly("a");
+		assertThat(names(TestPatchBodies.nestedObjects(MAX_DEPTH))).containsExactly("a");
 	}
 
 	@Test
@@ -216,8 +229,7 @@ class PatchBodyValidatorTests {
 	@ValueSource(strings = { "UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32BE" })
 	void topLevelPropertyNamesWhenEncodedInOtherUnicodeEncodingThenRefused(String charset) {
 		byte[] body = TestPatchBodies.user().json().getBytes(Charset.forName(charset));
-		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class)
-			.isThrownBy(() -> this.validator.topLevelPropertyNames(body));
+		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body));
 	}
 
 	@Test
@@ -237,12 +249,11 @@ class PatchBodyValidatorTests {
 	@Test
 	void topLevelPropertyNamesWhenEscapedNulInStringThenAccepted() throws Exception {
 		byte[] body = "{\"displayName\":\"a\\u0000b\"}".getBytes(StandardCharsets.UTF_8);
-		assertThat(this.validator.topLevelPropertyNames(body)).containsExactly("displayName");
+		assertThat(names(body)).containsExactly("displayName");
 	}
 
 	private void assertRefused(byte[] body, String expectedReason) {
-		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class)
-			.isThrownBy(() -> this.validator.topLevelPropertyNames(body))
+		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body))
 			.withMessageStartingWith("The request body")
 			.withMessageContaining(expectedReason);
 	}
