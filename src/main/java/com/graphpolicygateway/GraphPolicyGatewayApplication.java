@@ -1,8 +1,12 @@
 package com.graphpolicygateway;
 
+import java.util.Arrays;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+import com.graphpolicygateway.audit.AuditVerifyCommand;
 
 /** Graph Policy Gateway: enforces tenant policy on Microsoft Graph user changes. */
 @SpringBootApplication
@@ -10,6 +14,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class GraphPolicyGatewayApplication {
 
 	public static void main(String[] args) {
+		if (Arrays.asList(args).contains(AuditVerifyCommand.ARGUMENT)) {
+			System.exit(AuditVerifyCommand.run(args, System.out));
+		}
 		SpringApplication.run(GraphPolicyGatewayApplication.class, args);
 	}
 

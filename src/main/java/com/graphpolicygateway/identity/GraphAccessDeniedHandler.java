@@ -1,5 +1,7 @@
 package com.graphpolicygateway.identity;
 
+import java.util.function.Function;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
@@ -23,31 +25,34 @@ final class GraphAccessDeniedHandler implements ServerAccessDeniedHandler {
 
 	private final GraphErrorResponder errors;
 
-	private final RequiredPermissionAuthorizationManager permissions;
+	private final Function<ServerWebExchange, RequiredPermissionAuthorizationManager> permissionsByPath;
 
-	GraphAccessDeniedHandler(GraphErrorResponder errors, RequiredPermissionAuthorizationManager permissions) {
+	GraphAccessDeniedHandler(GraphErrorResponder errors,
+			Function<ServerWebExchange, RequiredPermissionAuthorizationManager> permissionsByPath) {
 		Assert.notNull(errors, "errors cannot be null");
-		Assert.notNull(permissions, "permissions cannot be null");
+		Assert.notNull(permissionsByPath, "permissionsByPath cannot be null");
 		this.errors = errors;
-		this.permissions = permissions;
+		this.permissionsByPath = permissionsByPath;
 	}
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, AccessDeniedException denied) {
+		RequiredPermissionAuthorizationManager permissions = this.permissionsByPath.apply(exchange);
 		return exchange.getPrincipal()
 			.filter(Authentication.class::isInstance)
-			.flatMap((caller) -> Mono.justOrEmpty(this.permissions.denialOf((Authentication) caller)))
+			.map(Authentication.class::cast)
+			.doOnNext((caller) -> Caller.remember(exchange, caller))
+			.flatMap((caller) -> Mono.justOrEmpty(permissions.denialOf(caller)))
 			.defaultIfEmpty(new PermissionDenial("Insufficient privileges to complete the operation.", true))
-			.flatMap((denial) -> respond(exchange, denial));
+			.flatMap((denial) -> respond(exchange, denial, permissions.permission()));
 	}
 
-	private Mono<Void> respond(ServerWebExchange exchange, PermissionDenial denial) {
+	private Mono<Void> respond(ServerWebExchange exchange, PermissionDenial denial, String permission) {
 		if (!denial.insufficientScope()) {
 			return this.errors.respond(exchange, HttpStatus.FORBIDDEN, GraphErrorCodes.AUTHORIZATION_REQUEST_DENIED,
 					denial.message());
 		}
-		String challenge = BearerChallenge.challenge("insufficient_scope", denial.message(),
-				this.permissions.permission());
+		String challenge = BearerChallenge.challenge("insufficient_scope", denial.message(), permission);
 		return this.errors.respond(exchange, HttpStatus.FORBIDDEN, GraphErrorCodes.AUTHORIZATION_REQUEST_DENIED,
 				denial.message(), (headers) -> headers.set(HttpHeaders.WWW_AUTHENTICATE, challenge));
 	}

@@ -29,6 +29,9 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 @EnableWebFluxSecurity
 class IdentityConfiguration {
 
+	/** Auditors' endpoints, which require the auditor permission. */
+	static final String AUDIT_PATH = "/audit";
+
 	@Bean
 	GraphExchangeRejectedHandler graphExchangeRejectedHandler(GraphErrorResponder errors) {
 		return new GraphExchangeRejectedHandler(errors);
@@ -47,13 +50,19 @@ class IdentityConfiguration {
 		GraphBearerTokenEntryPoint entryPoint = new GraphBearerTokenEntryPoint(errors);
 		RequiredPermissionAuthorizationManager permissions = new RequiredPermissionAuthorizationManager(
 				properties.requiredPermission());
-		GraphAccessDeniedHandler accessDenied = new GraphAccessDeniedHandler(errors, permissions);
+		RequiredPermissionAuthorizationManager auditorPermission = new RequiredPermissionAuthorizationManager(
+				properties.audit().auditorPermission());
+		GraphAccessDeniedHandler accessDenied = new GraphAccessDeniedHandler(errors,
+				(exchange) -> exchange.getRequest().getPath().value().startsWith(AUDIT_PATH) ? auditorPermission
+						: permissions);
 		// @formatter:off
 		return http
 			.authorizeExchange((exchanges) -> exchanges
 				.matchers(EndpointRequest.toAnyEndpoint()).permitAll()
 				.pathMatchers(HttpMethod.PATCH, GraphRoutes.PROTECTED_PATTERNS)
 					.access(permissions)
+				.pathMatchers(HttpMethod.GET, AUDIT_PATH + "/**")
+					.access(auditorPermission)
 				.anyExchange().permitAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.authenticationManagerResolver(new JwtIssuerReactiveAuthenticationManagerResolver(issuers))

@@ -44,6 +44,16 @@ public final class GraphErrorResponder {
 		this.clock = clock;
 	}
 
+	/**
+	 * Writes the error with an explicit audit reason code (for refusals whose reason is
+	 * finer than their status, such as a policy rule).
+	 */
+	public Mono<Void> respond(ServerWebExchange exchange, HttpStatusCode status, String code, String reason,
+			String message, Consumer<HttpHeaders> extraHeaders) {
+		new GatewayRefusal(status, code, reason).storeOn(exchange);
+		return write(exchange, status, code, message, extraHeaders);
+	}
+
 	/** Writes the error with no extra headers. */
 	public Mono<Void> respond(ServerWebExchange exchange, HttpStatusCode status, String code, String message) {
 		return respond(exchange, status, code, message, (headers) -> {
@@ -55,6 +65,11 @@ public final class GraphErrorResponder {
 	 * is already committed is left alone.
 	 */
 	public Mono<Void> respond(ServerWebExchange exchange, HttpStatusCode status, String code, String message,
+			Consumer<HttpHeaders> extraHeaders) {
+		return respond(exchange, status, code, GatewayRefusal.reasonOf(status, code), message, extraHeaders);
+	}
+
+	private Mono<Void> write(ServerWebExchange exchange, HttpStatusCode status, String code, String message,
 			Consumer<HttpHeaders> extraHeaders) {
 		ServerHttpResponse response = exchange.getResponse();
 		if (response.isCommitted()) {

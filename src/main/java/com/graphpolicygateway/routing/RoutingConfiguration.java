@@ -19,6 +19,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.MethodNotAllowedException;
 
+import com.graphpolicygateway.audit.AuditGatewayFilterFactory;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.UpstreamAuthorizationGatewayFilterFactory;
 
@@ -62,7 +63,8 @@ class RoutingConfiguration {
 
 	@Bean
 	RouteLocator graphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
-			RequestGuardGatewayFilterFactory guard, UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization) {
+			RequestGuardGatewayFilterFactory guard, AuditGatewayFilterFactory audit,
+			UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization) {
 		GraphGatewayProperties.Request limits = properties.request();
 		GraphGatewayProperties.Upstream upstream = properties.upstream();
 		// @formatter:off
@@ -74,6 +76,9 @@ class RoutingConfiguration {
 						.maxBodySize(limits.maxBodySize())
 						.maxIdLength(limits.maxIdLength())
 						.maxJsonDepth(limits.maxJsonDepth())))
+					.filter(audit.apply(new AuditGatewayFilterFactory.Config()
+						.writeTimeout(properties.audit().writeTimeout())
+						.failOpen(properties.audit().failOpen())))
 					.rewritePath("^/users/", GraphRoutes.DEFAULT_VERSION + "/users/")
 					.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
 						.auth(upstream.auth()))))

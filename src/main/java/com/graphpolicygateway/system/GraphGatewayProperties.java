@@ -29,12 +29,13 @@ import org.springframework.validation.annotation.Validated;
  * @param requiredPermission permission a caller must hold in {@code scp} (delegated) or
  * {@code roles} (application)
  * @param request limits the request guard applies before anything is forwarded
+ * @param audit how the audit trail is written and kept
  */
 @ConfigurationProperties("graph-gateway")
 @Validated
 public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Valid @DefaultValue Identity identity,
 		@NotBlank @DefaultValue("DeviceManagementApps.ReadWrite.All") String requiredPermission,
-		@Valid @DefaultValue Request request) {
+		@Valid @DefaultValue Request request, @Valid @DefaultValue Audit audit) {
 
 	/**
 	 * Where allowed calls go.
@@ -199,6 +200,54 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 				throw new IllegalArgumentException(
 						"graph-gateway.request.max-json-depth must be between 2 and 1000, but was " + maxJsonDepth);
 			}
+		}
+
+	}
+
+	/**
+	 * How the audit trail is written and kept.
+	 *
+	 * @param failOpen forward calls even when their pending audit event cannot be
+	 * committed (never the default: an unaudited change is what the gateway exists to
+	 * prevent)
+	 * @param queueCapacity events waiting for the audit writer before new calls are
+	 * refused
+	 * @param batchSize most events committed in one transaction (group commit)
+	 * @param writeTimeout time a pending event may take to commit before the call is
+	 * refused
+	 * @param redact body properties whose values are stored as {@code [redacted]}
+	 * @param maxValueLength longest property value stored; longer ones are cut with a
+	 * marker
+	 * @param retentionDays days events are kept; 0 keeps them forever
+	 * @param auditorPermission scope or app role that lets a caller verify the audit
+	 * trail
+	 */
+	public record Audit(@DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
+			@DefaultValue("500") int batchSize, @NotNull @DefaultValue("2s") Duration writeTimeout,
+			@DefaultValue("passwordProfile") List<String> redact, @DefaultValue("1024") int maxValueLength,
+			@DefaultValue("0") int retentionDays,
+			@NotBlank @DefaultValue("AuditLog.Read.All") String auditorPermission) {
+
+		public Audit {
+			if (queueCapacity < 1 || queueCapacity > 1_000_000) {
+				throw new IllegalArgumentException(
+						"graph-gateway.audit.queue-capacity must be between 1 and 1000000, but was " + queueCapacity);
+			}
+			if (batchSize < 1 || batchSize > 10_000) {
+				throw new IllegalArgumentException(
+						"graph-gateway.audit.batch-size must be between 1 and 10000, but was " + batchSize);
+			}
+			requirePositive("graph-gateway.audit.write-timeout", writeTimeout);
+			if (maxValueLength < 16) {
+				throw new IllegalArgumentException(
+						"graph-gateway.audit.max-value-length must be at least 16, but was " + maxValueLength);
+			}
+			if (retentionDays < 0) {
+				throw new IllegalArgumentException(
+						"graph-gateway.audit.retention-days must be 0 (keep forever) or more, but was "
+								+ retentionDays);
+			}
+			redact = (redact != null) ? List.copyOf(redact) : List.of();
 		}
 
 	}

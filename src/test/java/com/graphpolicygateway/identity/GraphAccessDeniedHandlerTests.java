@@ -26,7 +26,7 @@ class GraphAccessDeniedHandlerTests {
 
 	private final GraphAccessDeniedHandler handler = new GraphAccessDeniedHandler(
 			new GraphErrorResponder(JsonMapper.builder().build(), Clock.systemUTC()),
-			new RequiredPermissionAuthorizationManager(TestJwts.PERMISSION));
+			(exchange) -> new RequiredPermissionAuthorizationManager(TestJwts.PERMISSION));
 
 	@Test
 	void handleWhenPermissionMissingThenForbiddenWithInsufficientScopeChallenge() {

@@ -1,0 +1,93 @@
+package com.graphpolicygateway.audit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.system.GraphGatewayProperties;
+
+/**
+ * The audit trail's parts: store, writer thread, event factory, the two filters that
+ * write events (route and pre-route refusals), maintenance, and the verification
+ * endpoint.
+ */
+@Configuration(proxyBeanMethods = false)
+class AuditConfiguration {
+
+	/** Path of the auditors' chain verification. */
+	static final String VERIFY_PATH = "/audit/verify";
+
+	@Bean
+	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
+		// Each gateway process writes its own chain: replicas never contend for one chain
+		// head.
+		return new JdbcAuditStore(jdbc, new TransactionTemplate(transactions), UUID.randomUUID().toString());
+	}
+
+	@Bean
+	AuditWriter auditWriter(JdbcAuditStore store, GraphGatewayProperties properties, Clock clock,
+			MeterRegistry meters) {
+		GraphGatewayProperties.Audit audit = properties.audit();
+		return new AuditWriter(store, audit.queueCapacity(), audit.batchSize(), clock, meters);
+	}
+
+	@Bean
+	AuditEventFactory auditEventFactory(GraphGatewayProperties properties, Clock clock) {
+		return new AuditEventFactory(properties.audit().redact(), properties.audit().maxValueLength(), clock);
+	}
+
+	@Bean
+	AuditGatewayFilterFactory auditGatewayFilterFactory(AuditWriter writer, AuditEventFactory events,
+			GraphErrorResponder errors) {
+		return new AuditGatewayFilterFactory(writer, events, errors);
+	}
+
+	@Bean
+	AuditWebFilter auditWebFilter(AuditWriter writer, AuditEventFactory events) {
+		return new AuditWebFilter(writer, events);
+	}
+
+	@Bean
+	AuditMaintenance auditMaintenance(JdbcAuditStore store, AuditWriter writer, Clock clock,
+			GraphGatewayProperties properties) {
+		Duration staleAfter = properties.upstream()
+			.responseTimeout()
+			.plus(properties.audit().writeTimeout())
+			.plus(Duration.ofSeconds(30));
+		return new AuditMaintenance(store, writer, clock, staleAfter, properties.audit().retentionDays());
+	}
+
+	@Bean
+	AuditChainVerifier auditChainVerifier(JdbcTemplate jdbc) {
+		return new AuditChainVerifier(jdbc);
+	}
+
+	/**
+	 * {@code GET /audit/verify}: walks the chains off the event loop and answers the
+	 * report.
+	 */
+	@Bean
+	RouterFunction<ServerResponse> auditVerification(AuditChainVerifier verifier) {
+		return RouterFunctions.route()
+			.GET(VERIFY_PATH,
+					(request) -> Mono.fromCallable(verifier::verify)
+						.subscribeOn(Schedulers.boundedElastic())
+						.flatMap((report) -> ServerResponse.ok().bodyValue(report)))
+			.build();
+	}
+
+}

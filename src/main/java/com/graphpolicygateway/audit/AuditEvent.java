@@ -1,0 +1,97 @@
+package com.graphpolicygateway.audit;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request's audit event, shaped after Intune's {@code auditEvent} plus what the
+ * gateway adds: tenant, decision, reason, policy version and the upstream's answer.
+ * Immutable; the outcome is added with {@link #completed}.
+ *
+ * @param id the event id
+ * @param activityDateTime when the request reached the gateway (microsecond precision)
+ * @param activity what was attempted
+ * @param activityOperationType the operation ({@code Patch})
+ * @param activityResult {@code pending}, {@code success}, {@code failure},
+ * {@code refused} or {@code unknown}
+ * @param category the audit category ({@code User})
+ * @param correlationId the caller's client-request-id
+ * @param actor who made the request
+ * @param tenantId the caller's tenant, when the token was trusted
+ * @param targetUserId the user the request changes
+ * @param modifiedProperties the properties the body changes
+ * @param decision {@code allow} or {@code refuse}
+ * @param reason why the decision was taken (a reason code)
+ * @param policyVersion the tenant policy version the decision used
+ * @param upstreamStatus Graph's HTTP status, when the call reached Graph
+ * @param graphRequestId Graph's request-id, when the call reached Graph
+ * @param latencyMillis time from arrival to the answer
+ * @param traceId the W3C trace id of the request, when it carried one
+ */
+public record AuditEvent(UUID id, Instant activityDateTime, String activity, String activityOperationType,
+		String activityResult, String category, @Nullable String correlationId, Actor actor, @Nullable String tenantId,
+		@Nullable String targetUserId, List<ModifiedProperty> modifiedProperties, String decision, String reason,
+		@Nullable String policyVersion, @Nullable Integer upstreamStatus, @Nullable String graphRequestId,
+		@Nullable Long latencyMillis, @Nullable String traceId) {
+
+	/** Activity of the route's requests. */
+	public static final String ACTIVITY = "Patch user";
+
+	/** Result of an event whose outcome is not written yet. */
+	public static final String PENDING = "pending";
+
+	/** Result of an event whose outcome was lost (gateway stopped before the answer). */
+	public static final String UNKNOWN = "unknown";
+
+	public AuditEvent {
+		modifiedProperties = List.copyOf(modifiedProperties);
+	}
+
+	/** The same event with its outcome. */
+	public AuditEvent completed(String result, String decision, String reason, @Nullable Integer upstreamStatus,
+			@Nullable String graphRequestId, @Nullable Long latencyMillis) {
+		return new AuditEvent(this.id, this.activityDateTime, this.activity, this.activityOperationType, result,
+				this.category, this.correlationId, this.actor, this.tenantId, this.targetUserId,
+				this.modifiedProperties, decision, reason, this.policyVersion, upstreamStatus, graphRequestId,
+				latencyMillis, this.traceId);
+	}
+
+	/**
+	 * Who made the request.
+	 *
+	 * @param type {@code Delegated}, {@code Application} or {@code Unknown} (token not
+	 * trusted)
+	 * @param userId the user's object id ({@code oid})
+	 * @param userPrincipalName the user's principal name
+	 * @param applicationId the calling application ({@code azp}/{@code appid})
+	 * @param ipAddress the client address as the gateway saw it
+	 * @param permissions the scopes or roles the token held
+	 */
+	public record Actor(String type, @Nullable String userId, @Nullable String userPrincipalName,
+			@Nullable String applicationId, @Nullable String ipAddress, List<String> permissions) {
+
+		public Actor {
+			permissions = List.copyOf(permissions);
+		}
+
+		/** An actor whose token was not trusted: only the address is known. */
+		public static Actor unknown(@Nullable String ipAddress) {
+			return new Actor("Unknown", null, null, null, ipAddress, List.of());
+		}
+
+	}
+
+	/**
+	 * One property the request changes.
+	 *
+	 * @param displayName the property name
+	 * @param oldValue its value before the change, when known
+	 * @param newValue its value in the request (redacted or cut when configured)
+	 */
+	public record ModifiedProperty(String displayName, @Nullable String oldValue, @Nullable String newValue) {
+	}
+
+}

@@ -1,0 +1,73 @@
+package com.graphpolicygateway.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * SHA-256 over an event's canonical form and the previous link of its chain. The
+ * canonical form is every stored column, length-prefixed in a fixed order, so no two
+ * different rows share one.
+ */
+final class AuditHasher {
+
+	/** The previous hash of a chain's first event. */
+	static final String GENESIS = "0".repeat(64);
+
+	private AuditHasher() {
+	}
+
+	static String hash(StoredEvent event) {
+		StringBuilder canonical = new StringBuilder(512);
+		append(canonical, event.chainId());
+		append(canonical, Long.toString(event.chainSeq()));
+		append(canonical, event.previousHash());
+		AuditEvent e = event.event();
+		append(canonical, e.id().toString());
+		append(canonical, AuditRows.timestamp(e.activityDateTime()).toString());
+		append(canonical, e.activity());
+		append(canonical, e.activityOperationType());
+		append(canonical, e.activityResult());
+		append(canonical, e.category());
+		append(canonical, e.correlationId());
+		append(canonical, e.actor().type());
+		append(canonical, e.actor().userId());
+		append(canonical, e.actor().userPrincipalName());
+		append(canonical, e.actor().applicationId());
+		append(canonical, e.actor().ipAddress());
+		append(canonical, AuditRows.permissions(e.actor()));
+		append(canonical, e.tenantId());
+		append(canonical, e.targetUserId());
+		append(canonical, AuditRows.modifiedProperties(e));
+		append(canonical, e.decision());
+		append(canonical, e.reason());
+		append(canonical, e.policyVersion());
+		append(canonical, (e.upstreamStatus() != null) ? e.upstreamStatus().toString() : null);
+		append(canonical, e.graphRequestId());
+		append(canonical, (e.latencyMillis() != null) ? e.latencyMillis().toString() : null);
+		append(canonical, e.traceId());
+		return sha256(canonical.toString());
+	}
+
+	private static void append(StringBuilder canonical, @Nullable String value) {
+		if (value == null) {
+			canonical.append("-;");
+			return;
+		}
+		canonical.append(value.length()).append(':').append(value).append(';');
+	}
+
+	private static String sha256(String text) {
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
+		}
+	}
+
+}

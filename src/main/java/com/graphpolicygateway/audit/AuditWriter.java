@@ -1,0 +1,229 @@
+package com.graphpolicygateway.audit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.util.Assert;
+
+/**
+ * The single thread that writes the audit trail: takes events from a bounded queue and
+ * commits them in batches (group commit), off the Netty event loop. Pending events are
+ * acknowledged once committed; completed events are never dropped: after a failed commit
+ * they are retried until the database is back. Stopping drains the queue.
+ */
+final class AuditWriter implements SmartLifecycle {
+
+	/** Stops after the web server has finished its in-flight requests. */
+	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
+	private static final Log logger = LogFactory.getLog(AuditWriter.class);
+
+	private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+	private final JdbcAuditStore store;
+
+	private final BlockingQueue<Command> queue;
+
+	private final int batchSize;
+
+	private final Clock clock;
+
+	private final Deque<AuditEvent> retry = new ArrayDeque<>();
+
+	private final Timer writeLatency;
+
+	private final Counter failures;
+
+	private final Counter dropped;
+
+	private volatile boolean running;
+
+	private @Nullable Thread thread;
+
+	AuditWriter(JdbcAuditStore store, int capacity, int batchSize, Clock clock, MeterRegistry meters) {
+		Assert.notNull(store, "store cannot be null");
+		Assert.notNull(clock, "clock cannot be null");
+		this.store = store;
+		this.queue = new ArrayBlockingQueue<>(capacity);
+		this.batchSize = batchSize;
+		this.clock = clock;
+		this.writeLatency = Timer.builder("graph_gateway.audit.write")
+			.description("Audit batch commit time")
+			.register(meters);
+		this.failures = Counter.builder("graph_gateway.audit.write.failures")
+			.description("Audit batches that failed to commit")
+			.register(meters);
+		this.dropped = Counter.builder("graph_gateway.audit.dropped")
+			.description("Refusal events not written because the audit queue was full")
+			.register(meters);
+		meters.gauge("graph_gateway.audit.queue", this.queue, BlockingQueue::size);
+	}
+
+	/**
+	 * Queues a pending event; the future completes once it is committed, or fails when
+	 * the queue is full or the commit fails.
+	 */
+	CompletableFuture<Void> open(AuditEvent pending) {
+		CompletableFuture<Void> committed = new CompletableFuture<>();
+		if (!this.running || !this.queue.offer(new Command(pending, committed))) {
+			committed.completeExceptionally(new AuditUnavailableException("The audit queue is full or stopped"));
+		}
+		return committed;
+	}
+
+	/**
+	 * Queues a completed event: the outcome of a pending one, or a refusal recorded
+	 * whole.
+	 */
+	void complete(AuditEvent completed) {
+		if (!this.queue.offer(new Command(completed, null))) {
+			this.dropped.increment();
+			logger.error("Audit queue full: event " + completed.id() + " (" + completed.reason() + ") was not written");
+		}
+	}
+
+	@Override
+	public void start() {
+		this.store.startChain(this.clock.instant());
+		this.running = true;
+		Thread writer = new Thread(this::run, "audit-writer");
+		writer.setDaemon(false);
+		this.thread = writer;
+		writer.start();
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		Thread writer = this.thread;
+		if (writer != null) {
+			try {
+				writer.join(Duration.ofSeconds(30).toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	int queued() {
+		return this.queue.size() + this.retry.size();
+	}
+
+	private void run() {
+		int failuresInARow = 0;
+		while (this.running || !this.queue.isEmpty() || (!this.retry.isEmpty() && failuresInARow < 3)) {
+			List<Command> batch = new ArrayList<>(this.batchSize);
+			try {
+				Command first = this.retry.isEmpty() ? this.queue.poll(100, TimeUnit.MILLISECONDS) : null;
+				if (first != null) {
+					batch.add(first);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			this.queue.drainTo(batch, this.batchSize - batch.size());
+			if (batch.isEmpty() && this.retry.isEmpty()) {
+				continue;
+			}
+			if (write(batch)) {
+				failuresInARow = 0;
+			}
+			else {
+				failuresInARow++;
+				sleep(backoff(failuresInARow));
+			}
+		}
+		if (!this.retry.isEmpty()) {
+			logger.error(this.retry.size() + " audit outcomes could not be written before shutdown; their events stay "
+					+ "pending and are closed as outcome unknown on the next start");
+		}
+	}
+
+	private boolean write(List<Command> batch) {
+		List<AuditEvent> pending = new ArrayList<>();
+		List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
+		List<AuditEvent> completed = new ArrayList<>(this.retry);
+		for (Command command : batch) {
+			if (command.committed() != null) {
+				pending.add(command.event());
+				acknowledgements.add(command.committed());
+			}
+			else {
+				completed.add(command.event());
+			}
+		}
+		long start = System.nanoTime();
+		try {
+			List<UUID> missing = this.store.write(pending, completed);
+			this.writeLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			this.retry.clear();
+			acknowledgements.forEach((ack) -> ack.complete(null));
+			if (!missing.isEmpty()) {
+				logger.warn("Audit outcomes for events already closed elsewhere were skipped: " + missing);
+			}
+			return true;
+		}
+		catch (RuntimeException ex) {
+			this.failures.increment();
+			logger.error("Audit batch of " + pending.size() + " pending and " + completed.size()
+					+ " completed events failed to commit: " + ex.getMessage());
+			AuditUnavailableException unavailable = new AuditUnavailableException("The audit store is unavailable");
+			acknowledgements.forEach((ack) -> ack.completeExceptionally(unavailable));
+			this.retry.clear();
+			this.retry.addAll(completed);
+			return false;
+		}
+	}
+
+	private static Duration backoff(int failuresInARow) {
+		long millis = 100L << Math.min(failuresInARow, 6);
+		return (millis > MAX_BACKOFF.toMillis()) ? MAX_BACKOFF : Duration.ofMillis(millis);
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * A queued event; {@code committed} is set for pending events awaiting
+	 * acknowledgement.
+	 */
+	private record Command(AuditEvent event, @Nullable CompletableFuture<Void> committed) {
+	}
+
+}

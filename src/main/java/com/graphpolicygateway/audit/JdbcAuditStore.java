@@ -1,0 +1,197 @@
+package com.graphpolicygateway.audit;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.Assert;
+
+/**
+ * The audit trail in a relational database (H2 or PostgreSQL). Blocking: only the audit
+ * writer's own thread and the verifier call it, never a Netty event loop. Each instance
+ * appends to its own hash chain, so several gateway replicas can share one database
+ * without coordinating.
+ */
+final class JdbcAuditStore {
+
+	private static final String INSERT = "INSERT INTO audit_event (" + AuditRows.COLUMNS
+			+ ", writer_id, chain_id, chain_seq, previous_hash, hash) VALUES (" + "?, ".repeat(27) + "?)";
+
+	private static final String CLOSE = "UPDATE audit_event SET activity_result = ?, decision = ?, reason = ?, "
+			+ "upstream_status = ?, graph_request_id = ?, latency_ms = ?, chain_id = ?, chain_seq = ?, "
+			+ "previous_hash = ?, hash = ? WHERE id = ? AND chain_id IS NULL";
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final String chainId;
+
+	private long lastSeq;
+
+	private String lastHash = AuditHasher.GENESIS;
+
+	JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId) {
+		Assert.notNull(jdbc, "jdbc cannot be null");
+		Assert.notNull(transactions, "transactions cannot be null");
+		Assert.hasText(chainId, "chainId cannot be empty");
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.chainId = chainId;
+	}
+
+	String chainId() {
+		return this.chainId;
+	}
+
+	/** Registers this store's chain; called once before the first write. */
+	void startChain(Instant now) {
+		this.jdbc.update(
+				"INSERT INTO audit_chain (chain_id, started_at, first_seq, anchor_hash, last_seq, last_hash) "
+						+ "VALUES (?, ?, 1, ?, 0, ?)",
+				this.chainId, AuditRows.timestamp(now), AuditHasher.GENESIS, AuditHasher.GENESIS);
+	}
+
+	/**
+	 * Writes one batch in one transaction: pending events (not yet chained), then
+	 * completed events appended to the chain, either closing their pending row or
+	 * inserted whole.
+	 * @return the ids of completed events whose pending row was not found (already closed
+	 * elsewhere); they are not written and the chain does not advance for them
+	 */
+	List<UUID> write(List<AuditEvent> pending, List<AuditEvent> completed) {
+		return this.transactions.execute((status) -> {
+			if (!pending.isEmpty()) {
+				this.jdbc.batchUpdate(INSERT, pending.stream().map(this::pendingRow).toList());
+			}
+			long seq = this.lastSeq;
+			String hash = this.lastHash;
+			List<UUID> missing = new ArrayList<>();
+			List<UUID> pendingIds = pending.stream().map(AuditEvent::id).toList();
+			for (AuditEvent event : completed) {
+				StoredEvent linked = StoredEvent.link(event, this.chainId, seq + 1, hash);
+				if (!append(linked, pendingIds)) {
+					missing.add(event.id());
+					continue;
+				}
+				seq = linked.chainSeq();
+				hash = linked.hash();
+			}
+			if (seq != this.lastSeq) {
+				this.jdbc.update("UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE chain_id = ?", seq, hash,
+						this.chainId);
+			}
+			// Only a committed transaction moves the chain on in memory.
+			long committedSeq = seq;
+			String committedHash = hash;
+			org.springframework.transaction.support.TransactionSynchronizationManager
+				.registerSynchronization(new org.springframework.transaction.support.TransactionSynchronization() {
+					@Override
+					public void afterCommit() {
+						JdbcAuditStore.this.lastSeq = committedSeq;
+						JdbcAuditStore.this.lastHash = committedHash;
+					}
+				});
+			return missing.isEmpty() ? List.<UUID>of() : Collections.unmodifiableList(missing);
+		});
+	}
+
+	private boolean append(StoredEvent linked, List<UUID> insertedNow) {
+		AuditEvent e = linked.event();
+		if (e.activityResult().equals(AuditEvent.PENDING)) {
+			throw new IllegalArgumentException("A pending event cannot be chained: " + e.id());
+		}
+		int closed = this.jdbc.update(CLOSE, e.activityResult(), e.decision(), e.reason(), e.upstreamStatus(),
+				e.graphRequestId(), e.latencyMillis(), linked.chainId(), linked.chainSeq(), linked.previousHash(),
+				linked.hash(), e.id().toString());
+		if (closed == 1) {
+			return true;
+		}
+		if (insertedNow.contains(e.id()) || exists(e.id())) {
+			return false;
+		}
+		this.jdbc.update(INSERT, row(e, linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash()));
+		return true;
+	}
+
+	private boolean exists(UUID id) {
+		Integer count = this.jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE id = ?", Integer.class,
+				id.toString());
+		return count != null && count > 0;
+	}
+
+	private Object[] pendingRow(AuditEvent event) {
+		return row(event, null, null, null, null);
+	}
+
+	private Object[] row(AuditEvent event, Object chainId, Object chainSeq, Object previousHash, Object hash) {
+		Object[] values = AuditRows.values(event);
+		Object[] row = new Object[values.length + 5];
+		System.arraycopy(values, 0, row, 0, values.length);
+		row[values.length] = this.chainId;
+		row[values.length + 1] = chainId;
+		row[values.length + 2] = chainSeq;
+		row[values.length + 3] = previousHash;
+		row[values.length + 4] = hash;
+		return row;
+	}
+
+	/** Pending events of other writers that reached the gateway before {@code before}. */
+	List<AuditEvent> stalePendingEvents(Instant before, int limit) {
+		return this.jdbc
+			.query("SELECT " + AuditRows.COLUMNS + " FROM audit_event WHERE activity_result = ? AND writer_id <> ? "
+					+ "AND activity_date_time < ? ORDER BY activity_date_time", (rs) -> {
+						List<AuditEvent> events = new ArrayList<>();
+						while (rs.next() && events.size() < limit) {
+							events.add(AuditRows.event(rs));
+						}
+						return events;
+					}, AuditEvent.PENDING, this.chainId, AuditRows.timestamp(before));
+	}
+
+	/**
+	 * Deletes each chain's oldest events that reached the gateway before {@code cutoff},
+	 * as a prefix of the chain, and moves the chain's anchor so that the rest stays
+	 * verifiable.
+	 * @return the number of events deleted
+	 */
+	int purgeBefore(Instant cutoff) {
+		List<String> chains = this.jdbc.queryForList("SELECT chain_id FROM audit_chain", String.class);
+		int deleted = 0;
+		for (String chain : chains) {
+			Integer purged = this.transactions.execute((status) -> purgeChain(chain, cutoff));
+			deleted += (purged != null) ? purged : 0;
+		}
+		return deleted;
+	}
+
+	private int purgeChain(String chain, Instant cutoff) {
+		Long firstKept = this.jdbc.queryForObject(
+				"SELECT MIN(chain_seq) FROM audit_event WHERE chain_id = ? AND activity_date_time >= ?", Long.class,
+				chain, AuditRows.timestamp(cutoff));
+		long newFirst;
+		String anchor;
+		if (firstKept != null) {
+			newFirst = firstKept;
+			anchor = this.jdbc.queryForObject(
+					"SELECT previous_hash FROM audit_event WHERE chain_id = ? AND chain_seq = ?", String.class, chain,
+					firstKept);
+		}
+		else {
+			var head = this.jdbc.queryForMap("SELECT last_seq, last_hash FROM audit_chain WHERE chain_id = ?", chain);
+			newFirst = ((Number) head.get("last_seq")).longValue() + 1;
+			anchor = (String) head.get("last_hash");
+		}
+		int deleted = this.jdbc.update("DELETE FROM audit_event WHERE chain_id = ? AND chain_seq < ?", chain, newFirst);
+		if (deleted > 0) {
+			this.jdbc.update("UPDATE audit_chain SET first_seq = ?, anchor_hash = ? WHERE chain_id = ?", newFirst,
+					anchor, chain);
+		}
+		return deleted;
+	}
+
+}

@@ -1,0 +1,71 @@
+package com.graphpolicygateway.identity;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Who called, as the trusted token says: what the audit trail and the policy need, never
+ * the token itself.
+ *
+ * @param type {@code Delegated} (a user through an app) or {@code Application} (app-only)
+ * @param userId the user's object id ({@code oid}), for delegated callers
+ * @param userPrincipalName the user's principal name, for delegated callers
+ * @param applicationId the calling application ({@code azp} or {@code appid})
+ * @param tenantId the caller's tenant ({@code tid})
+ * @param permissions the delegated scopes or application roles the token holds
+ */
+public record Caller(String type, @Nullable String userId, @Nullable String userPrincipalName,
+		@Nullable String applicationId, @Nullable String tenantId, List<String> permissions) {
+
+	private static final String ATTRIBUTE = Caller.class.getName();
+
+	public Caller {
+		permissions = List.copyOf(permissions);
+	}
+
+	/** The caller of an authenticated bearer token. */
+	public static Optional<Caller> of(@Nullable Object principal) {
+		if (!(principal instanceof JwtAuthenticationToken authentication)) {
+			return Optional.empty();
+		}
+		Jwt jwt = authentication.getToken();
+		boolean appOnly = "app".equals(jwt.getClaimAsString("idtyp")) || jwt.getClaim(EntraClaims.SCOPES) == null;
+		List<String> permissions = appOnly ? strings(jwt.getClaim(EntraClaims.ROLES))
+				: Arrays.asList(jwt.getClaimAsString(EntraClaims.SCOPES).split(" "));
+		String applicationId = (jwt.getClaimAsString("azp") != null) ? jwt.getClaimAsString("azp")
+				: jwt.getClaimAsString("appid");
+		String upn = (jwt.getClaimAsString("upn") != null) ? jwt.getClaimAsString("upn")
+				: jwt.getClaimAsString("preferred_username");
+		return Optional
+			.of(new Caller(appOnly ? "Application" : "Delegated", appOnly ? null : jwt.getClaimAsString("oid"),
+					appOnly ? null : upn, applicationId, EntraClaims.tenantId(jwt), permissions));
+	}
+
+	/**
+	 * The caller remembered on the exchange by a refusal inside Spring Security, if any.
+	 */
+	public static Optional<Caller> rememberedOn(ServerWebExchange exchange) {
+		return Optional.ofNullable(exchange.getAttribute(ATTRIBUTE));
+	}
+
+	static void remember(ServerWebExchange exchange, Authentication authentication) {
+		of(authentication).ifPresent((caller) -> exchange.getAttributes().put(ATTRIBUTE, caller));
+	}
+
+	private static List<String> strings(@Nullable Object claim) {
+		if (claim instanceof Collection<?> values) {
+			return values.stream().map(String::valueOf).toList();
+		}
+		return (claim != null) ? List.of(String.valueOf(claim)) : List.of();
+	}
+
+}
