@@ -31,7 +31,7 @@ import org.springframework.util.Assert;
 final class AuditWriter implements SmartLifecycle {
 
 	/** Stops after the web server has finished its in-flight requests. */
-	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
 	private static final Log logger = LogFactory.getLog(AuditWriter.class);
 

@@ -47,11 +47,6 @@ class RoutingConfiguration {
 	}
 
 	@Bean
-	UpstreamAuthorizationGatewayFilterFactory upstreamAuthorizationGatewayFilterFactory() {
-		return new UpstreamAuthorizationGatewayFilterFactory();
-	}
-
-	@Bean
 	GraphRequestHeadersFilter graphRequestHeadersFilter() {
 		return new GraphRequestHeadersFilter();
 	}

@@ -31,7 +31,13 @@ public abstract class GatewayIntegrationTest {
 	@DynamicPropertySource
 	static void gatewayProperties(DynamicPropertyRegistry registry) {
 		registry.add("graph-gateway.upstream.base-uri", graph::baseUri);
-		registry.add("graph-gateway.upstream.auth", () -> "passthrough");
+		// Upstream auth comes from config/application.yml (passthrough); subclasses may
+		// override it
+		// with @TestPropertySource. The token endpoint and app registration are the
+		// stub's.
+		registry.add("graph-gateway.identity.token-uri", identityProvider::tokenUriTemplate);
+		registry.add("graph-gateway.identity.client-id", () -> StubIdentityProvider.GATEWAY_CLIENT_ID);
+		registry.add("graph-gateway.identity.client-secret", () -> StubIdentityProvider.GATEWAY_CLIENT_SECRET);
 		registry.add("graph-gateway.identity.audiences[0]", () -> StubIdentityProvider.AUDIENCE);
 		registry.add("graph-gateway.identity.issuers[0].issuer", identityProvider::issuerTemplateV2);
 		registry.add("graph-gateway.identity.issuers[0].jwk-set-uri", identityProvider::jwkSetUri);

@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,6 +36,12 @@ public final class StubIdentityProvider implements AutoCloseable {
 	/** The audience the tests configure as the gateway's own API. */
 	public static final String AUDIENCE = "api://graph-policy-gateway-test";
 
+	/** The gateway's own app registration, as the stub token endpoint expects it. */
+	public static final String GATEWAY_CLIENT_ID = "5f6e7d8c-1a2b-4c3d-9e8f-0a1b2c3d4e5f";
+
+	/** The gateway's client secret (a test value). */
+	public static final String GATEWAY_CLIENT_SECRET = "test-client-secret-value";
+
 	/** The caller tenant used unless a test names another. */
 	public static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
@@ -43,6 +55,14 @@ public final class StubIdentityProvider implements AutoCloseable {
 
 	private final AtomicBoolean keysAvailable = new AtomicBoolean(true);
 
+	private final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
+
+	private final BlockingQueue<TokenAnswer> tokenAnswers = new LinkedBlockingQueue<>();
+
+	private final AtomicInteger issued = new AtomicInteger();
+
+	private volatile Duration tokenDelay = Duration.ZERO;
+
 	private StubIdentityProvider(HttpServer server) {
 		this.server = server;
 		this.signingKey = newKey();
@@ -54,6 +74,7 @@ public final class StubIdentityProvider implements AutoCloseable {
 			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 			StubIdentityProvider idp = new StubIdentityProvider(server);
 			server.createContext("/discovery/v2.0/keys", idp::serveKeys);
+			server.createContext("/", idp::serveToken);
 			server.setExecutor(Executors.newFixedThreadPool(4));
 			server.start();
 			return idp;
@@ -93,6 +114,34 @@ public final class StubIdentityProvider implements AutoCloseable {
 
 	public String issuerV1(String tenantId) {
 		return issuerTemplateV1().replace("{tenantid}", tenantId);
+	}
+
+	/** Token endpoint template, as {@code graph-gateway.identity.token-uri}. */
+	public String tokenUriTemplate() {
+		return baseUri() + "/{tenantid}/oauth2/v2.0/token";
+	}
+
+	/** Token requests received since the last {@link #resetTokens()}. */
+	public List<TokenRequest> tokenRequests() {
+		return List.copyOf(this.tokenRequests);
+	}
+
+	/**
+	 * Queues the token endpoint's next answer (default: a fresh token valid for an hour).
+	 */
+	public void willAnswerToken(TokenAnswer answer) {
+		this.tokenAnswers.add(answer);
+	}
+
+	/** Delays every token answer, to make concurrent requests overlap. */
+	public void delayTokens(Duration delay) {
+		this.tokenDelay = delay;
+	}
+
+	public void resetTokens() {
+		this.tokenRequests.clear();
+		this.tokenAnswers.clear();
+		this.tokenDelay = Duration.ZERO;
 	}
 
 	public String jwkSetUri() {
@@ -137,6 +186,70 @@ public final class StubIdentityProvider implements AutoCloseable {
 	@Override
 	public void close() {
 		this.server.stop(0);
+	}
+
+	private void serveToken(HttpExchange exchange) throws IOException {
+		try (exchange) {
+			String path = exchange.getRequestURI().getPath();
+			if (!"POST".equals(exchange.getRequestMethod()) || !path.endsWith("/oauth2/v2.0/token")) {
+				exchange.sendResponseHeaders(404, -1);
+				return;
+			}
+			String tenant = path.substring(1, path.indexOf('/', 1));
+			String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+			Map<String, String> parameters = new LinkedHashMap<>();
+			for (String pair : form.split("&")) {
+				int equals = pair.indexOf('=');
+				parameters.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+						URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+			}
+			this.tokenRequests.add(new TokenRequest(tenant, parameters));
+			if (!this.tokenDelay.isZero()) {
+				Thread.sleep(this.tokenDelay.toMillis());
+			}
+			TokenAnswer answer = this.tokenAnswers.poll();
+			if (answer == null) {
+				answer = TokenAnswer.token("graph-token-" + this.issued.incrementAndGet(), 3600);
+			}
+			byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders().add("Content-Type", "application/json");
+			exchange.sendResponseHeaders(answer.status(), body.length);
+			try (OutputStream out = exchange.getResponseBody()) {
+				out.write(body);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * One request the token endpoint received.
+	 *
+	 * @param tenant the tenant in the path
+	 * @param parameters the form parameters
+	 */
+	public record TokenRequest(String tenant, Map<String, String> parameters) {
+	}
+
+	/**
+	 * One answer of the token endpoint.
+	 *
+	 * @param status HTTP status
+	 * @param body JSON body
+	 */
+	public record TokenAnswer(int status, String body) {
+
+		public static TokenAnswer token(String accessToken, long expiresIn) {
+			return new TokenAnswer(200, "{\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn
+					+ ",\"access_token\":\"" + accessToken + "\"}");
+		}
+
+		public static TokenAnswer error(int status, String error, String description) {
+			return new TokenAnswer(status,
+					"{\"error\":\"" + error + "\",\"error_description\":\"" + description + "\"}");
+		}
+
 	}
 
 	private void serveKeys(HttpExchange exchange) throws IOException {

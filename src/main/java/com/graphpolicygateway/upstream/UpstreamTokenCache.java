@@ -1,0 +1,66 @@
+package com.graphpolicygateway.upstream;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+
+import org.springframework.util.Assert;
+
+/**
+ * Keeps Graph tokens until shortly before they expire. Concurrent requests for a missing
+ * or expired token share one exchange; failures are not cached. Bounded: past its size it
+ * starts over rather than grow.
+ */
+final class UpstreamTokenCache {
+
+	/** Tokens are renewed this long before the identity provider's expiry. */
+	static final Duration RENEW_BEFORE_EXPIRY = Duration.ofMinutes(2);
+
+	private static final int MAX_ENTRIES = 10_000;
+
+	private final Map<String, Mono<UpstreamToken>> entries = new ConcurrentHashMap<>();
+
+	private final Clock clock;
+
+	private final Counter requests;
+
+	private final Counter exchanges;
+
+	UpstreamTokenCache(Clock clock, MeterRegistry meters) {
+		Assert.notNull(clock, "clock cannot be null");
+		this.clock = clock;
+		this.requests = Counter.builder("graph_gateway.upstream.token.requests")
+			.description("Graph tokens asked of the cache")
+			.register(meters);
+		this.exchanges = Counter.builder("graph_gateway.upstream.token.exchanges")
+			.description("Graph tokens fetched from the identity provider (cache misses)")
+			.register(meters);
+	}
+
+	/**
+	 * The cached token for {@code key}, fetched with {@code exchange} when missing or
+	 * expiring.
+	 */
+	Mono<UpstreamToken> get(String key, Supplier<Mono<UpstreamToken>> exchange) {
+		this.requests.increment();
+		if (this.entries.size() > MAX_ENTRIES) {
+			this.entries.clear();
+		}
+		return this.entries.computeIfAbsent(key, (k) -> Mono.defer(() -> {
+			this.exchanges.increment();
+			return exchange.get();
+		}).cache(this::timeToKeep, (error) -> Duration.ZERO, () -> Duration.ZERO));
+	}
+
+	private Duration timeToKeep(UpstreamToken token) {
+		Duration left = Duration.between(this.clock.instant(), token.expiresAt()).minus(RENEW_BEFORE_EXPIRY);
+		return left.isNegative() ? Duration.ZERO : left;
+	}
+
+}
