@@ -15,6 +15,7 @@ import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.identity.Caller;
+import com.graphpolicygateway.policy.PolicyDecision;
 import com.graphpolicygateway.routing.BodyProperty;
 import com.graphpolicygateway.routing.PatchBody;
 import com.graphpolicygateway.routing.RequestCorrelation;
@@ -29,6 +30,9 @@ final class AuditEventFactory {
 	static final String REDACTED = "[redacted]";
 
 	static final String TRUNCATED = "…[truncated]";
+
+	/** Decision of a call a report-only rule would have refused. */
+	static final String WOULD_REFUSE = "would_refuse";
 
 	private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
 
@@ -51,6 +55,13 @@ final class AuditEventFactory {
 
 	/** A pending event of an allowed request by an authenticated caller. */
 	AuditEvent pending(ServerWebExchange exchange, @Nullable Caller caller, Instant arrived) {
+		PolicyDecision decision = PolicyDecision.from(exchange);
+		if (decision != null && !decision.wouldRefuse().isEmpty()) {
+			// Report-only: the call goes through, audited as what the policy would have
+			// done.
+			return event(exchange, caller, arrived, AuditEvent.PENDING, WOULD_REFUSE,
+					decision.wouldRefuse().get(0).reason());
+		}
 		return event(exchange, caller, arrived, AuditEvent.PENDING, "allow", "allowed");
 	}
 
@@ -72,8 +83,8 @@ final class AuditEventFactory {
 				? body.properties().stream().map(this::modified).toList() : List.of();
 		return new AuditEvent(UUID.randomUUID(), arrived, AuditEvent.ACTIVITY, "Patch", result, "User",
 				RequestCorrelation.of(exchange).clientRequestId(), actor, (caller != null) ? caller.tenantId() : null,
-				(body != null) ? body.targetUserId() : null, modified, decision, reason, null, null, null, null,
-				traceId(exchange));
+				(body != null) ? body.targetUserId() : null, modified, decision, reason, policyVersion(exchange), null,
+				null, null, traceId(exchange));
 	}
 
 	private AuditEvent.ModifiedProperty modified(BodyProperty property) {
@@ -85,6 +96,11 @@ final class AuditEventFactory {
 			value = value.substring(0, this.maxValueLength) + TRUNCATED;
 		}
 		return new AuditEvent.ModifiedProperty(property.name(), null, value);
+	}
+
+	private static @Nullable String policyVersion(ServerWebExchange exchange) {
+		PolicyDecision decision = PolicyDecision.from(exchange);
+		return (decision != null) ? decision.policyVersion() : null;
 	}
 
 	/** The address the connection came from; forwarding headers are not trusted. */

@@ -134,8 +134,8 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 			});
 			return chain.filter(exchange).doFinally((signal) -> {
 				if (signal == SignalType.CANCEL && closed.compareAndSet(false, true)) {
-					AuditGatewayFilterFactory.this.writer.complete(pending.completed(AuditEvent.UNKNOWN, "allow",
-							"client_disconnected", null, null, latency(pending)));
+					AuditGatewayFilterFactory.this.writer.complete(pending.completed(AuditEvent.UNKNOWN,
+							pending.decision(), "client_disconnected", null, null, latency(pending)));
 				}
 			});
 		}
@@ -148,12 +148,12 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 			boolean fromGraph = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR) != null;
 			GatewayRefusal refusal = GatewayRefusal.from(exchange);
 			String result = (fromGraph && status != null && status.is2xxSuccessful()) ? "success" : "failure";
-			String reason = (!fromGraph && refusal != null) ? refusal.reason() : "allowed";
+			String reason = (!fromGraph && refusal != null) ? refusal.reason() : pending.reason();
 			Integer upstreamStatus = (fromGraph && status != null) ? status.value() : null;
 			String graphRequestId = fromGraph
 					? exchange.getResponse().getHeaders().getFirst(RequestCorrelation.REQUEST_ID) : null;
-			AuditGatewayFilterFactory.this.writer
-				.complete(pending.completed(result, "allow", reason, upstreamStatus, graphRequestId, latency(pending)));
+			AuditGatewayFilterFactory.this.writer.complete(pending.completed(result, pending.decision(), reason,
+					upstreamStatus, graphRequestId, latency(pending)));
 		}
 
 		private @Nullable Long latency(AuditEvent pending) {

@@ -2,7 +2,6 @@ package com.graphpolicygateway.audit;
 
 import java.io.PrintStream;
 
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -47,8 +46,10 @@ public final class AuditVerifyCommand {
 		}
 	}
 
-	/** Just the audit database: no web server, no gateway. */
-	@SpringBootConfiguration(proxyBeanMethods = false)
+	/**
+	 * Just the audit database: no web server, no gateway (and not found by component
+	 * scanning).
+	 */
 	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class })
 	static class Database {
 

@@ -139,16 +139,16 @@ final class AuditWriter implements SmartLifecycle {
 
 	private void run() {
 		int failuresInARow = 0;
-		while (this.running || !this.queue.isEmpty() || (!this.retry.isEmpty() && failuresInARow < 3)) {
+		Command woken = null;
+		while (this.running || woken != null || !this.queue.isEmpty()
+				|| (!this.retry.isEmpty() && failuresInARow < 3)) {
 			List<Command> batch = new ArrayList<>(this.batchSize);
-			try {
-				Command first = this.retry.isEmpty() ? this.queue.poll(100, TimeUnit.MILLISECONDS) : null;
-				if (first != null) {
-					batch.add(first);
-				}
+			Command first = (woken != null) ? woken : this.retry.isEmpty() ? poll(Duration.ofMillis(100)) : null;
+			woken = null;
+			if (first != null) {
+				batch.add(first);
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
+			if (Thread.currentThread().isInterrupted()) {
 				break;
 			}
 			this.queue.drainTo(batch, this.batchSize - batch.size());
@@ -160,7 +160,8 @@ final class AuditWriter implements SmartLifecycle {
 			}
 			else {
 				failuresInARow++;
-				sleep(backoff(failuresInARow));
+				// Back off, but a new call ends the wait: the database may be back.
+				woken = poll(backoff(failuresInARow));
 			}
 		}
 		if (!this.retry.isEmpty()) {
@@ -210,12 +211,13 @@ final class AuditWriter implements SmartLifecycle {
 		return (millis > MAX_BACKOFF.toMillis()) ? MAX_BACKOFF : Duration.ofMillis(millis);
 	}
 
-	private static void sleep(Duration duration) {
+	private @Nullable Command poll(Duration timeout) {
 		try {
-			Thread.sleep(duration.toMillis());
+			return this.queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			return null;
 		}
 	}
 

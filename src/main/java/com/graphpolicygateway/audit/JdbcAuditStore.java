@@ -35,6 +35,8 @@ final class JdbcAuditStore {
 
 	private String lastHash = AuditHasher.GENESIS;
 
+	private boolean chainStarted;
+
 	JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
 		Assert.notNull(transactions, "transactions cannot be null");
@@ -48,12 +50,19 @@ final class JdbcAuditStore {
 		return this.chainId;
 	}
 
-	/** Registers this store's chain; called once before the first write. */
+	/**
+	 * Registers this store's chain before the first write; later calls (restarts) do
+	 * nothing.
+	 */
 	void startChain(Instant now) {
+		if (this.chainStarted) {
+			return;
+		}
 		this.jdbc.update(
 				"INSERT INTO audit_chain (chain_id, started_at, first_seq, anchor_hash, last_seq, last_hash) "
 						+ "VALUES (?, ?, 1, ?, 0, ?)",
 				this.chainId, AuditRows.timestamp(now), AuditHasher.GENESIS, AuditHasher.GENESIS);
+		this.chainStarted = true;
 	}
 
 	/**

@@ -36,6 +36,8 @@ final class RequiredPermissionAuthorizationManager implements ReactiveAuthorizat
 	@Override
 	public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, AuthorizationContext context) {
 		return authentication.filter(Authentication::isAuthenticated)
+			// Later refusals (guard, policy) are audited with the caller the token names.
+			.doOnNext((caller) -> Caller.remember(context.getExchange(), caller))
 			.<AuthorizationResult>map((caller) -> new AuthorizationDecision(denialOf(caller).isEmpty()))
 			.defaultIfEmpty(new AuthorizationDecision(false));
 	}
