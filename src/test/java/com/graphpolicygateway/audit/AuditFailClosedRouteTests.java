@@ -1,0 +1,218 @@
+package com.graphpolicygateway.audit;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.test.GatewayIntegrationTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The audit trail fails closed: while its database is down no call reaches Graph (503
+ * {@code serviceNotAvailable}), the refusals are written once the database is back, and
+ * calls go through again.
+ * <p>
+ * Names the gateway explicitly: {@link AuditVerifyCommand} declares a
+ * {@code @SpringBootConfiguration} of its own in this package.
+ */
+@SpringBootTest(classes = GraphPolicyGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = "graph-gateway.audit.write-timeout=500ms")
+@Import(AuditFailClosedRouteTests.SwitchableDatabaseConfiguration.class)
+class AuditFailClosedRouteTests extends GatewayIntegrationTest {
+
+	static final String USER_PATH = "/users/87d349ed-44d7-43e1-9a83-5f2406dee5bd";
+
+	static final String BODY = "{\"displayName\":\"Adele Vance\"}";
+
+	/** While set, the audit database refuses connections and statements. */
+	static final AtomicBoolean databaseDown = new AtomicBoolean();
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@Autowired
+	MeterRegistry meters;
+
+	@AfterEach
+	void databaseBack() {
+		databaseDown.set(false);
+	}
+
+	@Test
+	void patchWhenAuditDatabaseIsDownThenServiceUnavailableAndRefusalWrittenOnceItIsBack() {
+		String refusedRequestId = UUID.randomUUID().toString();
+		String nextRequestId = UUID.randomUUID().toString();
+		databaseDown.set(true);
+		long start = System.nanoTime();
+
+		patch(refusedRequestId).exchange()
+			.expectStatus()
+			.isEqualTo(503)
+			.expectHeader()
+			.valueEquals("Retry-After", "5")
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("serviceNotAvailable")
+			.jsonPath("$.error.innerError.client-request-id")
+			.isEqualTo(refusedRequestId);
+
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+		assertThat(graph.received()).isEmpty();
+		databaseDown.set(false);
+		assertThat(trail().eventOf(refusedRequestId)).containsEntry("activity_result", "refused")
+			.containsEntry("decision", "refuse")
+			.containsEntry("reason", "audit_unavailable")
+			.containsEntry("upstream_status", null)
+			.containsEntry("actor_type", "Delegated")
+			.containsEntry("target_user_id", "87d349ed-44d7-43e1-9a83-5f2406dee5bd");
+
+		patch(nextRequestId).exchange().expectStatus().isNoContent();
+
+		assertThat(graph.onlyRequest().headers().getFirst("client-request-id")).isEqualTo(nextRequestId);
+		assertThat(trail().eventOf(nextRequestId)).containsEntry("activity_result", "success")
+			.containsEntry("upstream_status", 204);
+		verify().jsonPath("$.intact").isEqualTo(true);
+	}
+
+	@Test
+	void patchWhenAuditDatabaseWasDownForSecondsThenFirstCallAfterItIsBackIsForwarded() {
+		String refusedRequestId = UUID.randomUUID().toString();
+		String nextRequestId = UUID.randomUUID().toString();
+		double failuresBefore = writeFailures();
+		databaseDown.set(true);
+		patch(refusedRequestId).exchange().expectStatus().isEqualTo(503);
+		// The writer keeps retrying the refusal's event while the database is down.
+		await().atMost(Duration.ofSeconds(10)).until(() -> writeFailures() - failuresBefore >= 4);
+		databaseDown.set(false);
+
+		// The database is back: the call must not wait out the writer's retry backoff.
+		patch(nextRequestId).exchange().expectStatus().isNoContent();
+
+		assertThat(graph.onlyRequest().headers().getFirst("client-request-id")).isEqualTo(nextRequestId);
+		trail().eventsOf(List.of(refusedRequestId, nextRequestId));
+	}
+
+	private double writeFailures() {
+		return this.meters.get("graph_gateway.audit.write.failures").counter().count();
+	}
+
+	private WebTestClient.RequestHeadersSpec<?> patch(String clientRequestId) {
+		return this.client.method(HttpMethod.PATCH)
+			.uri(USER_PATH)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.validToken())
+			.header("client-request-id", clientRequestId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(BODY);
+	}
+
+	private WebTestClient.BodyContentSpec verify() {
+		return this.client.get()
+			.uri("/audit/verify")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.token().scopes("AuditLog.Read.All").build())
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody();
+	}
+
+	private AuditRouteTests.AuditTrail trail() {
+		return new AuditRouteTests.AuditTrail(this.jdbc);
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class SwitchableDatabaseConfiguration {
+
+		@Bean
+		static BeanPostProcessor switchableDataSource() {
+			return new BeanPostProcessor() {
+
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String beanName) {
+					return (bean instanceof DataSource dataSource && !(bean instanceof SwitchableDataSource))
+							? new SwitchableDataSource(dataSource) : bean;
+				}
+
+			};
+		}
+
+	}
+
+	/**
+	 * The audit database behind a switch: while {@link #databaseDown} is set, no
+	 * connection is handed out and pooled connections refuse statements and commits.
+	 */
+	static final class SwitchableDataSource extends DelegatingDataSource {
+
+		private static final Set<String> REFUSED_WHILE_DOWN = Set.of("prepareStatement", "createStatement",
+				"prepareCall", "commit");
+
+		SwitchableDataSource(DataSource target) {
+			super(target);
+		}
+
+		@Override
+		public Connection getConnection() throws SQLException {
+			refuseWhileDown();
+			return switchable(super.getConnection());
+		}
+
+		@Override
+		public Connection getConnection(String username, String password) throws SQLException {
+			refuseWhileDown();
+			return switchable(super.getConnection(username, password));
+		}
+
+		private static Connection switchable(Connection connection) {
+			return (Connection) Proxy.newProxyInstance(SwitchableDataSource.class.getClassLoader(),
+					new Class<?>[] { Connection.class }, (proxy, method, args) -> {
+						if (REFUSED_WHILE_DOWN.contains(method.getName())) {
+							refuseWhileDown();
+						}
+						try {
+							return method.invoke(connection, args);
+						}
+						catch (InvocationTargetException ex) {
+							throw ex.getCause();
+						}
+					});
+		}
+
+		private static void refuseWhileDown() throws SQLException {
+			if (databaseDown.get()) {
+				throw new SQLTransientConnectionException("The audit database is down (test switch)");
+			}
+		}
+
+	}
+
+}
