@@ -32,6 +32,9 @@ class IdentityConfiguration {
 	/** Auditors' endpoints, which require the auditor permission. */
 	static final String AUDIT_PATH = "/audit";
 
+	/** Policy administrators' endpoints, which require the policy admin permission. */
+	static final String POLICY_PATH = "/policy";
+
 	@Bean
 	GraphExchangeRejectedHandler graphExchangeRejectedHandler(GraphErrorResponder errors) {
 		return new GraphExchangeRejectedHandler(errors);
@@ -52,9 +55,13 @@ class IdentityConfiguration {
 				properties.requiredPermission());
 		RequiredPermissionAuthorizationManager auditorPermission = new RequiredPermissionAuthorizationManager(
 				properties.audit().auditorPermission());
-		GraphAccessDeniedHandler accessDenied = new GraphAccessDeniedHandler(errors,
-				(exchange) -> exchange.getRequest().getPath().value().startsWith(AUDIT_PATH) ? auditorPermission
-						: permissions);
+		RequiredPermissionAuthorizationManager policyAdminPermission = new RequiredPermissionAuthorizationManager(
+				properties.policy().adminPermission());
+		GraphAccessDeniedHandler accessDenied = new GraphAccessDeniedHandler(errors, (exchange) -> {
+			String path = exchange.getRequest().getPath().value();
+			return path.startsWith(AUDIT_PATH) ? auditorPermission
+					: path.startsWith(POLICY_PATH) ? policyAdminPermission : permissions;
+		});
 		// @formatter:off
 		return http
 			.authorizeExchange((exchanges) -> exchanges
@@ -63,6 +70,8 @@ class IdentityConfiguration {
 					.access(permissions)
 				.pathMatchers(HttpMethod.GET, AUDIT_PATH + "/**")
 					.access(auditorPermission)
+				.pathMatchers(POLICY_PATH + "/**")
+					.access(policyAdminPermission)
 				.anyExchange().permitAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.authenticationManagerResolver(new JwtIssuerReactiveAuthenticationManagerResolver(issuers))

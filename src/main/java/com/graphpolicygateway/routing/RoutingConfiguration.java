@@ -20,6 +20,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.MethodNotAllowedException;
 
 import com.graphpolicygateway.audit.AuditGatewayFilterFactory;
+import com.graphpolicygateway.policy.TenantPolicyGatewayFilterFactory;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.UpstreamAuthorizationGatewayFilterFactory;
 
@@ -58,8 +59,8 @@ class RoutingConfiguration {
 
 	@Bean
 	RouteLocator graphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
-			RequestGuardGatewayFilterFactory guard, AuditGatewayFilterFactory audit,
-			UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization) {
+			RequestGuardGatewayFilterFactory guard, TenantPolicyGatewayFilterFactory policy,
+			AuditGatewayFilterFactory audit, UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization) {
 		GraphGatewayProperties.Request limits = properties.request();
 		GraphGatewayProperties.Upstream upstream = properties.upstream();
 		// @formatter:off
@@ -71,6 +72,7 @@ class RoutingConfiguration {
 						.maxBodySize(limits.maxBodySize())
 						.maxIdLength(limits.maxIdLength())
 						.maxJsonDepth(limits.maxJsonDepth())))
+					.filter(policy.apply(new Object()))
 					.filter(audit.apply(new AuditGatewayFilterFactory.Config()
 						.writeTimeout(properties.audit().writeTimeout())
 						.failOpen(properties.audit().failOpen())))

@@ -30,12 +30,13 @@ import org.springframework.validation.annotation.Validated;
  * {@code roles} (application)
  * @param request limits the request guard applies before anything is forwarded
  * @param audit how the audit trail is written and kept
+ * @param policy where the tenant policy comes from and how licenses are checked
  */
 @ConfigurationProperties("graph-gateway")
 @Validated
 public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Valid @DefaultValue Identity identity,
 		@NotBlank @DefaultValue("DeviceManagementApps.ReadWrite.All") String requiredPermission,
-		@Valid @DefaultValue Request request, @Valid @DefaultValue Audit audit) {
+		@Valid @DefaultValue Request request, @Valid @DefaultValue Audit audit, @Valid @DefaultValue Policy policy) {
 
 	/**
 	 * Where allowed calls go.
@@ -248,6 +249,47 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 								+ retentionDays);
 			}
 			redact = (redact != null) ? List.copyOf(redact) : List.of();
+		}
+
+	}
+
+	/**
+	 * The tenant policy.
+	 *
+	 * @param file the policy file (YAML), reloaded when its content changes
+	 * @param reloadInterval how often the file is checked for changes
+	 * @param adminPermission scope or app role that lets a caller use the what-if
+	 * endpoint
+	 * @param license how {@code license: auto} tenants are checked against Graph
+	 */
+	public record Policy(@NotNull @DefaultValue("config/tenants.yml") java.nio.file.Path file,
+			@NotNull @DefaultValue("2s") Duration reloadInterval,
+			@NotBlank @DefaultValue("GraphGateway.Policy.Evaluate") String adminPermission,
+			@Valid @DefaultValue License license) {
+
+		public Policy {
+			requirePositive("graph-gateway.policy.reload-interval", reloadInterval);
+		}
+
+	}
+
+	/**
+	 * The live Intune license check.
+	 *
+	 * @param positiveTtl how long a licensed answer is kept
+	 * @param negativeTtl how long an unlicensed answer is kept
+	 * @param lookupTimeout time allowed for one {@code subscribedSkus} lookup
+	 * @param failOpen treat a tenant as licensed when its lookup fails (default: refuse,
+	 * 503)
+	 */
+	public record License(@NotNull @DefaultValue("1h") Duration positiveTtl,
+			@NotNull @DefaultValue("5m") Duration negativeTtl, @NotNull @DefaultValue("10s") Duration lookupTimeout,
+			@DefaultValue("false") boolean failOpen) {
+
+		public License {
+			requirePositive("graph-gateway.policy.license.positive-ttl", positiveTtl);
+			requirePositive("graph-gateway.policy.license.negative-ttl", negativeTtl);
+			requirePositive("graph-gateway.policy.license.lookup-timeout", lookupTimeout);
 		}
 
 	}

@@ -3,6 +3,7 @@ package com.graphpolicygateway.upstream;
 import java.time.Clock;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,13 +28,22 @@ class UpstreamConfiguration {
 	@Bean
 	UpstreamAuthorizationGatewayFilterFactory upstreamAuthorizationGatewayFilterFactory(
 			GraphGatewayProperties properties, UpstreamTokenCache cache, GraphErrorResponder errors, Clock clock) {
+		return new UpstreamAuthorizationGatewayFilterFactory(tokenClient(properties, clock), cache, errors);
+	}
+
+	@Bean
+	AppOnlyTokens appOnlyTokens(GraphGatewayProperties properties, UpstreamTokenCache cache, Clock clock) {
+		return new AppOnlyTokens(tokenClient(properties, clock), cache);
+	}
+
+	/** The token client, when the gateway's app registration is configured. */
+	private static @Nullable UpstreamTokenClient tokenClient(GraphGatewayProperties properties, Clock clock) {
 		GraphGatewayProperties.Identity identity = properties.identity();
-		UpstreamTokenClient tokens = (StringUtils.hasText(identity.clientId())
-				&& StringUtils.hasText(identity.clientSecret()))
-						? new UpstreamTokenClient(WebClient.create(), identity.tokenUri(), identity.clientId(),
-								identity.clientSecret(), clock)
-						: null;
-		return new UpstreamAuthorizationGatewayFilterFactory(tokens, cache, errors);
+		if (!StringUtils.hasText(identity.clientId()) || !StringUtils.hasText(identity.clientSecret())) {
+			return null;
+		}
+		return new UpstreamTokenClient(WebClient.create(), identity.tokenUri(), identity.clientId(),
+				identity.clientSecret(), clock);
 	}
 
 }

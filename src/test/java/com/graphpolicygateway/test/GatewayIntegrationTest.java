@@ -43,6 +43,7 @@ public abstract class GatewayIntegrationTest {
 		registry.add("graph-gateway.identity.issuers[0].jwk-set-uri", identityProvider::jwkSetUri);
 		registry.add("graph-gateway.identity.issuers[1].issuer", identityProvider::issuerTemplateV1);
 		registry.add("graph-gateway.identity.issuers[1].jwk-set-uri", identityProvider::jwkSetUri);
+		registry.add("graph-gateway.policy.file", () -> "src/test/resources/policy/allow-all.yml");
 		registry.add("management.server.port", () -> "0");
 	}
 

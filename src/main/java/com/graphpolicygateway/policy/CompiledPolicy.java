@@ -1,0 +1,142 @@
+package com.graphpolicygateway.policy;
+
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.jspecify.annotations.Nullable;
+
+import com.graphpolicygateway.policy.PolicyFile.Freeze;
+import com.graphpolicygateway.policy.PolicyFile.License;
+import com.graphpolicygateway.policy.PolicyFile.Mode;
+import com.graphpolicygateway.policy.PolicyFile.Rules;
+import com.graphpolicygateway.policy.PolicyFile.UnknownTenants;
+
+/**
+ * A policy ready to decide: defaults merged into every tenant, lists turned into
+ * case-insensitive sets, keyed by tenant id. Immutable; replaced whole on reload.
+ */
+final class CompiledPolicy {
+
+	private final String version;
+
+	private final UnknownTenants unknownTenants;
+
+	private final TenantRules defaults;
+
+	private final Map<String, TenantRules> tenants;
+
+	private CompiledPolicy(String version, UnknownTenants unknownTenants, TenantRules defaults,
+			Map<String, TenantRules> tenants) {
+		this.version = version;
+		this.unknownTenants = unknownTenants;
+		this.defaults = defaults;
+		this.tenants = Map.copyOf(tenants);
+	}
+
+	static CompiledPolicy compile(PolicyFile file, String version) throws PolicyParser.InvalidPolicyException {
+		Rules defaults = merge(Rules.BUILT_IN, file.defaults());
+		UnknownTenants unknown = (file.defaults().unknownTenants() != null) ? file.defaults().unknownTenants()
+				: UnknownTenants.REFUSE;
+		Map<String, TenantRules> tenants = new HashMap<>();
+		for (PolicyFile.Tenant tenant : file.tenants()) {
+			String id = tenant.id().toLowerCase(Locale.ROOT);
+			if (tenants.containsKey(id)) {
+				throw new PolicyParser.InvalidPolicyException("tenant " + tenant.id() + " is listed twice");
+			}
+			tenants.put(id, TenantRules.of(tenant.id(), tenant.name(), true, tenant.enabled(),
+					merge(defaults, tenant.rules())));
+		}
+		return new CompiledPolicy(version, unknown,
+				TenantRules.of(null, null, false, unknown == UnknownTenants.ALLOW, defaults), tenants);
+	}
+
+	String version() {
+		return this.version;
+	}
+
+	int tenantCount() {
+		return this.tenants.size();
+	}
+
+	/** The rules of a tenant; for an unlisted tenant, the defaults marked as unknown. */
+	TenantRules tenant(@Nullable String tenantId) {
+		TenantRules rules = (tenantId != null) ? this.tenants.get(tenantId.toLowerCase(Locale.ROOT)) : null;
+		return (rules != null) ? rules : this.defaults;
+	}
+
+	boolean allowsUnknownTenants() {
+		return this.unknownTenants == UnknownTenants.ALLOW;
+	}
+
+	private static Rules merge(Rules base, Rules override) {
+		Map<Rule, Mode> modes = new EnumMap<>(Rule.class);
+		if (base.ruleModes() != null) {
+			modes.putAll(base.ruleModes());
+		}
+		if (override.ruleModes() != null) {
+			modes.putAll(override.ruleModes());
+		}
+		return new Rules(base.unknownTenants(), pick(override.mode(), base.mode()),
+				pick(override.license(), base.license()),
+				pick(override.allowedApplications(), base.allowedApplications()),
+				pick(override.protectedUsers(), base.protectedUsers()),
+				pick(override.allowedProperties(), base.allowedProperties()), pick(override.freezes(), base.freezes()),
+				modes);
+	}
+
+	private static <T> T pick(@Nullable T override, @Nullable T base) {
+		return (override != null) ? override : base;
+	}
+
+	/**
+	 * One tenant's effective rules.
+	 *
+	 * @param id the tenant id, or null for the defaults
+	 * @param name the display name
+	 * @param known whether the file lists the tenant
+	 * @param enabled whether its calls may pass (for unknown tenants: whether they are
+	 * allowed)
+	 * @param modes the mode of each rule
+	 * @param license the license flag
+	 * @param allowedApplications allowed application ids (lower case); empty allows any
+	 * @param protectedUsers protected user ids and principal names (lower case)
+	 * @param allowedProperties allowed properties (lower case); empty allows any
+	 * @param freezes change-freeze windows
+	 */
+	record TenantRules(@Nullable String id, @Nullable String name, boolean known, boolean enabled,
+			Map<Rule, Mode> modes, License license, Set<String> allowedApplications, Set<String> protectedUsers,
+			Set<String> allowedProperties, List<Freeze> freezes) {
+
+		static TenantRules of(@Nullable String id, @Nullable String name, boolean known, boolean enabled, Rules rules) {
+			Mode mode = (rules.mode() != null) ? rules.mode() : Mode.ENFORCE;
+			Map<Rule, Mode> modes = new EnumMap<>(Rule.class);
+			for (Rule rule : Rule.values()) {
+				Mode own = (rules.ruleModes() != null) ? rules.ruleModes().get(rule) : null;
+				modes.put(rule, (own != null) ? own : mode);
+			}
+			return new TenantRules(id, name, known, enabled, modes,
+					(rules.license() != null) ? rules.license() : License.AUTO, lower(rules.allowedApplications()),
+					lower(rules.protectedUsers()), lower(rules.allowedProperties()),
+					(rules.freezes() != null) ? List.copyOf(rules.freezes()) : List.of());
+		}
+
+		private static Set<String> lower(@Nullable List<String> values) {
+			Set<String> set = new TreeSet<>();
+			if (values != null) {
+				values.forEach((value) -> set.add(value.toLowerCase(Locale.ROOT)));
+			}
+			return Set.copyOf(set);
+		}
+
+		Mode mode(Rule rule) {
+			return this.modes.get(rule);
+		}
+
+	}
+
+}

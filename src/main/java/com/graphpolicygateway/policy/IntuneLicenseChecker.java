@@ -1,0 +1,161 @@
+package com.graphpolicygateway.policy;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.util.Assert;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import com.graphpolicygateway.upstream.AppOnlyTokens;
+
+/**
+ * Asks Graph whether a tenant holds an active Intune license
+ * ({@code GET /v1.0/subscribedSkus} with the gateway's app-only token for that tenant)
+ * and remembers the answer: licensed answers for the positive TTL, unlicensed ones for
+ * the negative TTL. Concurrent requests for one tenant share one lookup; an expired
+ * answer is served while it is refreshed (up to one more TTL).
+ */
+final class IntuneLicenseChecker {
+
+	/**
+	 * Service plans that are Intune: INTUNE_A and INTUNE_EDU (INTUNE_O365 is Office MDM,
+	 * not Intune).
+	 */
+	static final Set<String> INTUNE_PLAN_IDS = Set.of("c1ec4a95-1f05-45b3-a911-aa3fa01094f5",
+			"da24caf9-af8e-485c-b7c8-e73336da2693");
+
+	static final Set<String> INTUNE_PLAN_NAMES = Set.of("INTUNE_A", "INTUNE_EDU");
+
+	private static final Log logger = LogFactory.getLog(IntuneLicenseChecker.class);
+
+	private static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
+	};
+
+	private final WebClient webClient;
+
+	private final URI subscribedSkus;
+
+	private final AppOnlyTokens tokens;
+
+	private final Duration positiveTtl;
+
+	private final Duration negativeTtl;
+
+	private final Duration timeout;
+
+	private final Clock clock;
+
+	private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+
+	private final Map<String, Mono<Boolean>> lookups = new ConcurrentHashMap<>();
+
+	private final Counter hits;
+
+	private final Counter misses;
+
+	IntuneLicenseChecker(WebClient webClient, URI graphBaseUri, AppOnlyTokens tokens, Duration positiveTtl,
+			Duration negativeTtl, Duration timeout, Clock clock, MeterRegistry meters) {
+		Assert.notNull(webClient, "webClient cannot be null");
+		Assert.notNull(tokens, "tokens cannot be null");
+		this.webClient = webClient;
+		this.subscribedSkus = URI.create(graphBaseUri.toString().replaceAll("/$", "") + "/v1.0/subscribedSkus");
+		this.tokens = tokens;
+		this.positiveTtl = positiveTtl;
+		this.negativeTtl = negativeTtl;
+		this.timeout = timeout;
+		this.clock = clock;
+		this.hits = Counter.builder("graph_gateway.license.cache").tag("result", "hit").register(meters);
+		this.misses = Counter.builder("graph_gateway.license.cache").tag("result", "miss").register(meters);
+	}
+
+	/**
+	 * Whether the tenant is licensed; fails when Graph could not be asked and nothing is
+	 * known.
+	 */
+	Mono<Boolean> isLicensed(String tenantId) {
+		Instant now = this.clock.instant();
+		Answer known = this.answers.get(tenantId);
+		if (known != null && now.isBefore(known.expiresAt())) {
+			this.hits.increment();
+			return Mono.just(known.licensed());
+		}
+		if (known != null && now.isBefore(known.staleUntil())) {
+			this.hits.increment();
+			lookup(tenantId).subscribe((licensed) -> {
+			}, (ex) -> logger.warn("License refresh for tenant " + tenantId + " failed: " + ex.getMessage()));
+			return Mono.just(known.licensed());
+		}
+		this.misses.increment();
+		return lookup(tenantId);
+	}
+
+	private Mono<Boolean> lookup(String tenantId) {
+		return this.lookups.computeIfAbsent(tenantId,
+				(id) -> this.tokens.forTenant(id)
+					.flatMap((token) -> this.webClient.get()
+						.uri(this.subscribedSkus)
+						.headers((headers) -> headers.setBearerAuth(token))
+						.accept(MediaType.APPLICATION_JSON)
+						.retrieve()
+						.bodyToMono(JSON))
+					.timeout(this.timeout)
+					.map(IntuneLicenseChecker::holdsIntune)
+					.doOnNext((licensed) -> remember(id, licensed))
+					.doFinally((signal) -> this.lookups.remove(id))
+					.cache());
+	}
+
+	private void remember(String tenantId, boolean licensed) {
+		Duration ttl = licensed ? this.positiveTtl : this.negativeTtl;
+		Instant expires = this.clock.instant().plus(ttl);
+		this.answers.put(tenantId, new Answer(licensed, expires, expires.plus(ttl)));
+	}
+
+	/**
+	 * Licensed when an enabled SKU holds INTUNE_A or INTUNE_EDU provisioned successfully.
+	 */
+	static boolean holdsIntune(Map<String, Object> subscribedSkus) {
+		for (Object sku : list(subscribedSkus.get("value"))) {
+			if (!(sku instanceof Map<?, ?> skuMap) || !"Enabled".equals(skuMap.get("capabilityStatus"))) {
+				continue;
+			}
+			for (Object plan : list(skuMap.get("servicePlans"))) {
+				if (plan instanceof Map<?, ?> planMap && isIntune(planMap)
+						&& "Success".equals(planMap.get("provisioningStatus"))) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	private static boolean isIntune(Map<?, ?> plan) {
+		Object id = plan.get("servicePlanId");
+		Object name = plan.get("servicePlanName");
+		return (id instanceof String planId && INTUNE_PLAN_IDS.contains(planId.toLowerCase()))
+				|| (name instanceof String planName && INTUNE_PLAN_NAMES.contains(planName));
+	}
+
+	private static List<?> list(@Nullable Object value) {
+		return (value instanceof List<?> list) ? list : List.of();
+	}
+
+	private record Answer(boolean licensed, Instant expiresAt, Instant staleUntil) {
+	}
+
+}

@@ -1,0 +1,65 @@
+package com.graphpolicygateway.policy;
+
+import java.time.Clock;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.system.GraphGatewayProperties;
+import com.graphpolicygateway.upstream.AppOnlyTokens;
+
+/**
+ * The tenant policy: store with hot reload, license check, evaluator, route filter,
+ * what-if.
+ */
+@Configuration(proxyBeanMethods = false)
+class PolicyConfiguration {
+
+	/** Path of the what-if endpoint. */
+	static final String WHAT_IF_PATH = "/policy/what-if";
+
+	@Bean
+	PolicyStore policyStore(GraphGatewayProperties properties, Clock clock, MeterRegistry meters) {
+		GraphGatewayProperties.Policy policy = properties.policy();
+		return new PolicyStore(policy.file(), policy.reloadInterval(), clock, meters);
+	}
+
+	@Bean
+	IntuneLicenseChecker intuneLicenseChecker(GraphGatewayProperties properties, AppOnlyTokens tokens, Clock clock,
+			MeterRegistry meters) {
+		GraphGatewayProperties.License license = properties.policy().license();
+		return new IntuneLicenseChecker(WebClient.create(), properties.upstream().baseUri(), tokens,
+				license.positiveTtl(), license.negativeTtl(), license.lookupTimeout(), clock, meters);
+	}
+
+	@Bean
+	PolicyEvaluator policyEvaluator(PolicyStore store, IntuneLicenseChecker licenses,
+			GraphGatewayProperties properties) {
+		return new PolicyEvaluator(store, licenses, properties.policy().license().failOpen());
+	}
+
+	@Bean
+	TenantPolicyGatewayFilterFactory tenantPolicyGatewayFilterFactory(PolicyEvaluator evaluator,
+			GraphErrorResponder errors, Clock clock) {
+		return new TenantPolicyGatewayFilterFactory(evaluator, errors, clock);
+	}
+
+	@Bean
+	PolicyHealthIndicator policyHealthIndicator(PolicyStore store) {
+		return new PolicyHealthIndicator(store);
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> policyWhatIf(PolicyEvaluator evaluator, Clock clock) {
+		WhatIfHandler handler = new WhatIfHandler(evaluator, clock);
+		return RouterFunctions.route().POST(WHAT_IF_PATH, handler::evaluate).build();
+	}
+
+}

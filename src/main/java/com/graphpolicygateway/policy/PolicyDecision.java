@@ -1,0 +1,56 @@
+package com.graphpolicygateway.policy;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * What the tenant policy decided about a call: allowed, or refused by one violation;
+ * either way with the violations of report-only rules ("would refuse") and the policy
+ * version used.
+ *
+ * @param refusal the violation that refuses the call, or null when it may pass
+ * @param wouldRefuse violations of report-only rules; the call is not refused for them
+ * @param policyVersion the version (content hash) of the policy file that decided
+ */
+public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldRefuse, String policyVersion) {
+
+	private static final String ATTRIBUTE = PolicyDecision.class.getName();
+
+	public PolicyDecision {
+		wouldRefuse = List.copyOf(wouldRefuse);
+	}
+
+	public boolean allowed() {
+		return this.refusal == null;
+	}
+
+	/** The decision taken on this exchange, if the policy ran. */
+	public static @Nullable PolicyDecision from(ServerWebExchange exchange) {
+		return exchange.getAttribute(ATTRIBUTE);
+	}
+
+	void storeOn(ServerWebExchange exchange) {
+		exchange.getAttributes().put(ATTRIBUTE, this);
+	}
+
+	/**
+	 * A rule the call breaks.
+	 *
+	 * @param reason the audit reason code
+	 * @param errorCode the Graph error code of a refusal
+	 * @param status the status of a refusal
+	 * @param message what is wrong, for the caller
+	 */
+	public record Violation(String reason, String errorCode, HttpStatus status, String message) {
+
+		static Violation of(Rule rule, String message) {
+			return new Violation(rule.reason(), rule.errorCode(), rule.status(), message);
+		}
+
+	}
+
+}

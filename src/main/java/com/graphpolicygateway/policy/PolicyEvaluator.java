@@ -1,0 +1,181 @@
+package com.graphpolicygateway.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.util.Assert;
+
+import com.graphpolicygateway.policy.CompiledPolicy.TenantRules;
+import com.graphpolicygateway.policy.PolicyDecision.Violation;
+import com.graphpolicygateway.policy.PolicyFile.Freeze;
+import com.graphpolicygateway.policy.PolicyFile.Mode;
+
+/**
+ * Decides a call against the current tenant policy, rule by rule in {@link Rule} order:
+ * the first violation of an enforced rule refuses; violations of report-only rules are
+ * collected and the call goes on. The license rule runs last, since it may have to ask
+ * Graph.
+ */
+public final class PolicyEvaluator {
+
+	private static final Log logger = LogFactory.getLog(PolicyEvaluator.class);
+
+	private static final String ODATA_TYPE = "@odata.type";
+
+	private final PolicyStore store;
+
+	private final IntuneLicenseChecker licenses;
+
+	private final boolean licenseFailOpen;
+
+	PolicyEvaluator(PolicyStore store, IntuneLicenseChecker licenses, boolean licenseFailOpen) {
+		Assert.notNull(store, "store cannot be null");
+		Assert.notNull(licenses, "licenses cannot be null");
+		this.store = store;
+		this.licenses = licenses;
+		this.licenseFailOpen = licenseFailOpen;
+	}
+
+	public Mono<PolicyDecision> decide(PolicyRequest request) {
+		CompiledPolicy policy = this.store.current();
+		TenantRules tenant = policy.tenant(request.tenantId());
+		Checks checks = new Checks(tenant, policy.version());
+		boolean refused = checks.check(Rule.TENANT, tenantViolation(tenant, request))
+				|| checks.check(Rule.CALLER, callerViolation(tenant, request))
+				|| checks.check(Rule.TARGET, targetViolation(tenant, request))
+				|| checks.check(Rule.PROPERTIES, propertyViolation(tenant, request))
+				|| checks.check(Rule.FREEZE, freezeViolation(tenant, request));
+		if (refused) {
+			return Mono.just(checks.decision());
+		}
+		return licenseViolation(tenant, request).map((violation) -> {
+			checks.check(Rule.LICENSE, violation);
+			return checks.decision();
+		}).onErrorResume(LicenseCheckFailed.class, (ex) -> Mono.just(checks.licenseUnknown(ex, this.licenseFailOpen)));
+	}
+
+	private static Optional<String> tenantViolation(TenantRules tenant, PolicyRequest request) {
+		if (!tenant.known() && !tenant.enabled()) {
+			return Optional.of("Tenant " + request.tenantId() + " is not allowed to use this gateway.");
+		}
+		if (!tenant.enabled()) {
+			return Optional.of("Tenant " + request.tenantId() + " is disabled on this gateway.");
+		}
+		return Optional.empty();
+	}
+
+	private static Optional<String> callerViolation(TenantRules tenant, PolicyRequest request) {
+		if (tenant.allowedApplications().isEmpty()) {
+			return Optional.empty();
+		}
+		String app = (request.applicationId() != null) ? request.applicationId().toLowerCase(Locale.ROOT) : "";
+		return tenant.allowedApplications().contains(app) ? Optional.empty() : Optional
+			.of("Application " + request.applicationId() + " is not allowed to change users in this tenant.");
+	}
+
+	private static Optional<String> targetViolation(TenantRules tenant, PolicyRequest request) {
+		return tenant.protectedUsers().contains(request.targetUserId().toLowerCase(Locale.ROOT))
+				? Optional
+					.of("User " + request.targetUserId() + " is protected and cannot be changed through the gateway.")
+				: Optional.empty();
+	}
+
+	private static Optional<String> propertyViolation(TenantRules tenant, PolicyRequest request) {
+		if (tenant.allowedProperties().isEmpty()) {
+			return Optional.empty();
+		}
+		return request.propertyNames()
+			.stream()
+			.filter((name) -> !ODATA_TYPE.equals(name))
+			.filter((name) -> !tenant.allowedProperties().contains(name.toLowerCase(Locale.ROOT)))
+			.findFirst()
+			.map((name) -> "Property '" + name + "' may not be changed in this tenant.");
+	}
+
+	private static Optional<String> freezeViolation(TenantRules tenant, PolicyRequest request) {
+		Optional<Freeze> active = FreezeWindows.activeAt(tenant.freezes(), request.at());
+		return active.map((freeze) -> "Changes are frozen in this tenant (" + FreezeWindows.describe(freeze) + ").");
+	}
+
+	private Mono<Optional<String>> licenseViolation(TenantRules tenant, PolicyRequest request) {
+		return switch (tenant.license()) {
+			case ACTIVE -> Mono.just(Optional.empty());
+			case INACTIVE -> Mono.just(Optional.of(unlicensed(request)));
+			case AUTO -> (request.tenantId() == null) ? Mono.just(Optional.of(unlicensed(request)))
+					: this.licenses.isLicensed(request.tenantId())
+						.map((licensed) -> licensed ? Optional.<String>empty() : Optional.of(unlicensed(request)))
+						.onErrorMap((ex) -> new LicenseCheckFailed(ex));
+		};
+	}
+
+	private static String unlicensed(PolicyRequest request) {
+		return "Tenant " + request.tenantId() + " has no active Intune license (INTUNE_A or INTUNE_EDU).";
+	}
+
+	/** Collects the decision as rules are checked. */
+	private static final class Checks {
+
+		private final TenantRules tenant;
+
+		private final String version;
+
+		private final List<Violation> wouldRefuse = new ArrayList<>();
+
+		private Violation refusal;
+
+		Checks(TenantRules tenant, String version) {
+			this.tenant = tenant;
+			this.version = version;
+		}
+
+		/** Records a violation; true when it refuses the call. */
+		boolean check(Rule rule, Optional<String> violation) {
+			if (violation.isEmpty()) {
+				return false;
+			}
+			Violation found = Violation.of(rule, violation.get());
+			if (this.tenant.mode(rule) == Mode.REPORT_ONLY) {
+				this.wouldRefuse.add(found);
+				return false;
+			}
+			this.refusal = found;
+			return true;
+		}
+
+		PolicyDecision licenseUnknown(LicenseCheckFailed ex, boolean failOpen) {
+			logger.warn("Intune license check failed for tenant " + this.tenant.id() + ": " + ex.getMessage());
+			Violation unknown = new Violation("license_check_failed", "serviceNotAvailable",
+					HttpStatus.SERVICE_UNAVAILABLE,
+					"The tenant's Intune license could not be checked with Microsoft Graph; try again later.");
+			if (failOpen || this.tenant.mode(Rule.LICENSE) == Mode.REPORT_ONLY) {
+				this.wouldRefuse.add(unknown);
+			}
+			else {
+				this.refusal = unknown;
+			}
+			return decision();
+		}
+
+		PolicyDecision decision() {
+			return new PolicyDecision(this.refusal, this.wouldRefuse, this.version);
+		}
+
+	}
+
+	/** The license of a tenant could not be established. */
+	static final class LicenseCheckFailed extends RuntimeException {
+
+		LicenseCheckFailed(Throwable cause) {
+			super(cause.getMessage(), cause, false, false);
+		}
+
+	}
+
+}

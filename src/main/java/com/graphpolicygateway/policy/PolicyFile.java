@@ -1,0 +1,157 @@
+package com.graphpolicygateway.policy;
+
+import java.time.DayOfWeek;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The tenant policy file as written: defaults that apply to every tenant, and per-tenant
+ * entries that override them. Bound with Spring Boot's {@code Binder}, so every error
+ * names its key and line.
+ *
+ * @param defaults rules for tenants that do not override them (and for unknown tenants,
+ * when they are allowed)
+ * @param tenants the known tenants
+ */
+record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) {
+
+	private static final Pattern GUID = Pattern
+		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+	PolicyFile {
+		tenants = (tenants != null) ? List.copyOf(tenants) : List.of();
+	}
+
+	/** What happens to a tenant the file does not list. */
+	enum UnknownTenants {
+
+		/** Refuse its calls (the default). */
+		REFUSE,
+
+		/** Apply the defaults. */
+		ALLOW
+
+	}
+
+	/** Whether a rule refuses or only reports. */
+	enum Mode {
+
+		/** A violation refuses the call. */
+		ENFORCE,
+
+		/** A violation is audited as "would refuse"; the call goes through. */
+		REPORT_ONLY
+
+	}
+
+	/** The tenant's Intune license. */
+	enum License {
+
+		/** Licensed, without asking Graph. */
+		ACTIVE,
+
+		/** Not licensed: every call is refused. */
+		INACTIVE,
+
+		/** Asked of Graph ({@code subscribedSkus}), cached. */
+		AUTO
+
+	}
+
+	/**
+	 * Rules, in the defaults or overriding them for one tenant ({@code null}: inherit).
+	 *
+	 * @param unknownTenants what happens to unlisted tenants (defaults only)
+	 * @param mode the mode of every rule without its own
+	 * @param license the license flag
+	 * @param allowedApplications application ids that may call; empty allows any
+	 * @param protectedUsers user ids and principal names that may never be changed
+	 * @param allowedProperties properties a PATCH may change; empty allows any
+	 * @param freezes windows in which no change is allowed
+	 * @param ruleModes a mode per rule, overriding {@code mode}
+	 */
+	record Rules(@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
+			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
+			@Nullable List<String> allowedProperties, @Nullable List<Freeze> freezes,
+			@Nullable Map<Rule, Mode> ruleModes) {
+
+		/** Defaults used when the file leaves them out. */
+		static final Rules BUILT_IN = new Rules(UnknownTenants.REFUSE, Mode.ENFORCE, License.AUTO, List.of(), List.of(),
+				List.of(), List.of(), Map.of());
+
+	}
+
+	/**
+	 * One tenant.
+	 *
+	 * @param id the tenant id (GUID)
+	 * @param name a display name for operators
+	 * @param enabled whether the tenant's calls may pass at all
+	 * @param rules overrides of the defaults
+	 */
+	record Tenant(String id, @Nullable String name, @DefaultValue("true") boolean enabled,
+			@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
+			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
+			@Nullable List<String> allowedProperties, @Nullable List<Freeze> freezes,
+			@Nullable Map<Rule, Mode> ruleModes) {
+
+		Tenant {
+			if (id == null || !GUID.matcher(id).matches()) {
+				throw new IllegalArgumentException("tenants[].id must be a tenant GUID, but was " + id);
+			}
+			if (unknownTenants != null) {
+				throw new IllegalArgumentException("tenants[].unknown-tenants is only meaningful in defaults");
+			}
+		}
+
+		Rules rules() {
+			return new Rules(null, this.mode, this.license, this.allowedApplications, this.protectedUsers,
+					this.allowedProperties, this.freezes, this.ruleModes);
+		}
+
+	}
+
+	/**
+	 * A change-freeze window: either once ({@code start} to {@code end}) or weekly
+	 * ({@code days}, {@code from} to {@code to}), in a time zone.
+	 *
+	 * @param start first moment of a one-off window (local time in {@code zone})
+	 * @param end moment a one-off window ends
+	 * @param days days of a weekly window
+	 * @param from time of day a weekly window starts
+	 * @param to time of day a weekly window ends (before {@code from}: the window runs
+	 * past midnight)
+	 * @param zone the time zone of the window
+	 * @param name a label shown in refusals
+	 */
+	record Freeze(@Nullable LocalDateTime start, @Nullable LocalDateTime end, @Nullable Set<DayOfWeek> days,
+			@Nullable LocalTime from, @Nullable LocalTime to, @DefaultValue("UTC") ZoneId zone, @Nullable String name) {
+
+		Freeze {
+			boolean once = start != null || end != null;
+			boolean weekly = days != null || from != null || to != null;
+			if (once == weekly) {
+				throw new IllegalArgumentException(
+						"a freeze is either once (start, end) or weekly (days, from, to), not both or neither");
+			}
+			if (once && (start == null || end == null || !start.isBefore(end))) {
+				throw new IllegalArgumentException("a one-off freeze needs start before end");
+			}
+			if (weekly && (days == null || days.isEmpty() || from == null || to == null || from.equals(to))) {
+				throw new IllegalArgumentException("a weekly freeze needs days, and from and to that differ");
+			}
+			days = (days != null) ? Set.copyOf(days) : null;
+		}
+
+	}
+
+}

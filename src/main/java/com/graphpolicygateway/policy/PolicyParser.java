@@ -1,0 +1,111 @@
+package com.graphpolicygateway.policy;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.TextResourceOrigin;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ByteArrayResource;
+
+/**
+ * Reads a policy file with Spring Boot's YAML loader and {@code Binder}: unknown keys are
+ * errors, and every error names its key and line. The policy version is a hash of the
+ * file's bytes.
+ */
+final class PolicyParser {
+
+	private PolicyParser() {
+	}
+
+	static CompiledPolicy parse(byte[] content, String source) throws InvalidPolicyException {
+		List<PropertySource<?>> documents;
+		try {
+			documents = new YamlPropertySourceLoader().load(source, new ByteArrayResource(content, source));
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new InvalidPolicyException(source + ": not valid YAML: " + firstLine(ex.getMessage()));
+		}
+		if (documents.size() > 1) {
+			throw new InvalidPolicyException(source + ": holds " + documents.size() + " YAML documents; use one");
+		}
+		Binder binder = new Binder(ConfigurationPropertySources.from(documents));
+		PolicyFile file;
+		try {
+			file = binder.bindOrCreate(ConfigurationPropertyName.EMPTY, Bindable.of(PolicyFile.class),
+					new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
+		}
+		catch (BindException ex) {
+			throw new InvalidPolicyException(source + ": " + describe(ex));
+		}
+		return CompiledPolicy.compile(file, version(content));
+	}
+
+	/** A short, stable version: the first 16 hex digits of the file's SHA-256. */
+	static String version(byte[] content) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)).substring(0, 16);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static String describe(BindException ex) {
+		Throwable cause = ex.getCause();
+		if (cause instanceof UnboundConfigurationPropertiesException unbound) {
+			ConfigurationProperty first = unbound.getUnboundProperties().iterator().next();
+			return "unknown key '" + first.getName() + "'" + where(first.getOrigin());
+		}
+		ConfigurationProperty property = ex.getProperty();
+		String key = (property != null) ? property.getName().toString() : ex.getName().toString();
+		Throwable root = cause;
+		while (root != null && root.getCause() != null) {
+			root = root.getCause();
+		}
+		String reason = (root != null && root.getMessage() != null) ? firstLine(root.getMessage()) : "invalid value";
+		return "key '" + (key.isEmpty() ? "(root)" : key) + "'"
+				+ where((property != null) ? property.getOrigin() : null) + ": " + reason;
+	}
+
+	private static String where(@Nullable Origin origin) {
+		if (origin instanceof TextResourceOrigin text && text.getLocation() != null) {
+			return " (line " + (text.getLocation().getLine() + 1) + ", column " + (text.getLocation().getColumn() + 1)
+					+ ")";
+		}
+		return "";
+	}
+
+	private static String firstLine(@Nullable String message) {
+		if (message == null) {
+			return "";
+		}
+		int newline = message.indexOf('\n');
+		return (newline < 0) ? message : message.substring(0, newline);
+	}
+
+	/** A policy file that cannot be used; the message names the key and line. */
+	static final class InvalidPolicyException extends Exception {
+
+		InvalidPolicyException(String message) {
+			super(message, null, false, false);
+		}
+
+	}
+
+}

@@ -1,0 +1,183 @@
+package com.graphpolicygateway.policy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.util.Assert;
+
+/**
+ * Holds the current tenant policy and reloads it when the file's content changes. The
+ * file is read through its path each time, so a Kubernetes ConfigMap's symlink swap is
+ * seen like an edit. An invalid file never replaces the last good one: the error (with
+ * key and line) is logged, kept for the health endpoint and counted, and the last good
+ * policy goes on deciding.
+ */
+final class PolicyStore implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(PolicyStore.class);
+
+	private final Path file;
+
+	private final Duration interval;
+
+	private final Clock clock;
+
+	private final AtomicReference<CompiledPolicy> current = new AtomicReference<>();
+
+	private final Counter reloads;
+
+	private final Counter failures;
+
+	private volatile @Nullable String lastError;
+
+	private volatile Instant loadedAt;
+
+	private volatile byte @Nullable [] loadedBytes;
+
+	private @Nullable ScheduledExecutorService scheduler;
+
+	/** Loads the file once; start-up fails when it is missing or invalid. */
+	PolicyStore(Path file, Duration interval, Clock clock, MeterRegistry meters) {
+		Assert.notNull(file, "file cannot be null");
+		this.file = file;
+		this.interval = interval;
+		this.clock = clock;
+		this.reloads = Counter.builder("graph_gateway.policy.reloads").tag("result", "success").register(meters);
+		this.failures = Counter.builder("graph_gateway.policy.reloads").tag("result", "failure").register(meters);
+		meters.gauge("graph_gateway.policy.last_reload_failed", this, (store) -> (store.lastError != null) ? 1 : 0);
+		try {
+			byte[] content = read();
+			this.current.set(PolicyParser.parse(content, file.toString()));
+			this.loadedBytes = content;
+			this.loadedAt = clock.instant();
+			logger.info("Tenant policy " + this.current.get().version() + " loaded from " + file + " ("
+					+ this.current.get().tenantCount() + " tenants)");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("graph-gateway.policy.file " + file + " cannot be read: " + ex, ex);
+		}
+		catch (PolicyParser.InvalidPolicyException ex) {
+			throw new IllegalStateException("graph-gateway.policy.file is invalid: " + ex.getMessage());
+		}
+	}
+
+	CompiledPolicy current() {
+		return this.current.get();
+	}
+
+	@Nullable String lastError() {
+		return this.lastError;
+	}
+
+	Instant loadedAt() {
+		return this.loadedAt;
+	}
+
+	Path file() {
+		return this.file;
+	}
+
+	/**
+	 * Reads the file and, when its content changed and is valid, makes it the current
+	 * policy.
+	 */
+	void reloadIfChanged() {
+		byte[] content;
+		try {
+			content = read();
+		}
+		catch (NoSuchFileException ex) {
+			fail("the file " + this.file + " is missing");
+			return;
+		}
+		catch (IOException ex) {
+			fail("the file " + this.file + " cannot be read: " + ex.getMessage());
+			return;
+		}
+		if (java.util.Arrays.equals(content, this.loadedBytes)) {
+			return;
+		}
+		if (PolicyParser.version(content).equals(this.current.get().version()) && this.lastError == null) {
+			this.loadedBytes = content;
+			return;
+		}
+		try {
+			CompiledPolicy policy = PolicyParser.parse(content, this.file.toString());
+			this.current.set(policy);
+			this.loadedBytes = content;
+			this.loadedAt = this.clock.instant();
+			this.lastError = null;
+			this.reloads.increment();
+			logger.info("Tenant policy " + policy.version() + " reloaded from " + this.file + " ("
+					+ policy.tenantCount() + " tenants)");
+		}
+		catch (PolicyParser.InvalidPolicyException ex) {
+			this.loadedBytes = content;
+			fail(ex.getMessage());
+		}
+	}
+
+	private void fail(String error) {
+		if (!error.equals(this.lastError)) {
+			this.failures.increment();
+			logger.error("Tenant policy not reloaded, still enforcing " + this.current.get().version() + ": " + error);
+		}
+		this.lastError = error;
+	}
+
+	private byte[] read() throws IOException {
+		return Files.readAllBytes(this.file);
+	}
+
+	@Override
+	public void start() {
+		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "policy-reload");
+			thread.setDaemon(true);
+			return thread;
+		});
+		executor.scheduleWithFixedDelay(this::reloadSafely, this.interval.toMillis(), this.interval.toMillis(),
+				TimeUnit.MILLISECONDS);
+		this.scheduler = executor;
+	}
+
+	private void reloadSafely() {
+		try {
+			reloadIfChanged();
+		}
+		catch (RuntimeException ex) {
+			fail("reload failed: " + ex.getMessage());
+		}
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService executor = this.scheduler;
+		if (executor != null) {
+			executor.shutdownNow();
+		}
+		this.scheduler = null;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.scheduler != null;
+	}
+
+}
