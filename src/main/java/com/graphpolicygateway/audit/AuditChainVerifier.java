@@ -48,7 +48,7 @@ public final class AuditChainVerifier {
 		AtomicReference<String> previous = new AtomicReference<>(anchorHash);
 		AtomicReference<AuditVerification.@Nullable BrokenLink> broken = new AtomicReference<>();
 		AtomicLong checked = new AtomicLong();
-		this.jdbc.query("SELECT " + AuditRows.COLUMNS + ", chain_seq, previous_hash, hash FROM audit_event "
+		this.jdbc.query("SELECT " + AuditRows.COLUMNS + ", writer_id, chain_seq, previous_hash, hash FROM audit_event "
 				+ "WHERE chain_id = ? ORDER BY chain_seq", (rs) -> {
 					if (broken.get() != null) {
 						return;
@@ -67,7 +67,16 @@ public final class AuditChainVerifier {
 								"previous hash does not match (row deleted or inserted before it)"));
 						return;
 					}
-					StoredEvent recomputed = StoredEvent.link(AuditRows.event(rs), chainId, seq, storedPrevious);
+					StoredEvent recomputed;
+					try {
+						recomputed = StoredEvent.link(AuditRows.event(rs), rs.getString("writer_id"), chainId, seq,
+								storedPrevious);
+					}
+					catch (RuntimeException ex) {
+						broken.set(new AuditVerification.BrokenLink(chainId, seq, id,
+								"content cannot be read (row changed)"));
+						return;
+					}
 					if (!recomputed.hash().equals(storedHash)) {
 						broken.set(new AuditVerification.BrokenLink(chainId, seq, id,
 								"content does not match its hash (row changed)"));

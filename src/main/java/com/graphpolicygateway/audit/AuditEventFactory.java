@@ -31,6 +31,8 @@ final class AuditEventFactory {
 
 	static final String TRUNCATED = "…[truncated]";
 
+	private static final int MAX_NAME_LENGTH = 200;
+
 	/** Decision of a call a report-only rule would have refused. */
 	static final String WOULD_REFUSE = "would_refuse";
 
@@ -76,15 +78,16 @@ final class AuditEventFactory {
 			String decision, String reason) {
 		PatchBody body = PatchBody.from(exchange);
 		String ip = clientAddress(exchange);
-		AuditEvent.Actor actor = (caller != null) ? new AuditEvent.Actor(caller.type(), caller.userId(),
-				caller.userPrincipalName(), caller.applicationId(), ip, caller.permissions())
+		AuditEvent.Actor actor = (caller != null)
+				? new AuditEvent.Actor(caller.type(), fit(caller.userId(), 64), fit(caller.userPrincipalName(), 320),
+						fit(caller.applicationId(), 64), ip, permissions(caller.permissions()))
 				: AuditEvent.Actor.unknown(ip);
 		List<AuditEvent.ModifiedProperty> modified = (body != null)
 				? body.properties().stream().map(this::modified).toList() : List.of();
 		return new AuditEvent(UUID.randomUUID(), arrived, AuditEvent.ACTIVITY, "Patch", result, "User",
-				RequestCorrelation.of(exchange).clientRequestId(), actor, (caller != null) ? caller.tenantId() : null,
-				(body != null) ? body.targetUserId() : null, modified, decision, reason, policyVersion(exchange), null,
-				null, null, traceId(exchange));
+				RequestCorrelation.of(exchange).clientRequestId(), actor,
+				(caller != null) ? fit(caller.tenantId(), 64) : null, (body != null) ? body.targetUserId() : null,
+				modified, decision, reason, policyVersion(exchange), null, null, null, traceId(exchange));
 	}
 
 	private AuditEvent.ModifiedProperty modified(BodyProperty property) {
@@ -93,9 +96,70 @@ final class AuditEventFactory {
 			value = REDACTED;
 		}
 		else if (value != null && value.length() > this.maxValueLength) {
-			value = value.substring(0, this.maxValueLength) + TRUNCATED;
+			value = cut(value, this.maxValueLength) + TRUNCATED;
 		}
-		return new AuditEvent.ModifiedProperty(property.name(), null, value);
+		return new AuditEvent.ModifiedProperty(cut(property.name(), MAX_NAME_LENGTH), null, wellFormed(value));
+	}
+
+	/** The permissions, as many as fit the column (space-separated, 4000 characters). */
+	private static List<String> permissions(List<String> permissions) {
+		List<String> kept = new java.util.ArrayList<>();
+		int length = 0;
+		for (String permission : permissions) {
+			String fitted = fit(permission, 200);
+			length += fitted.length() + 1;
+			if (length > 4000) {
+				break;
+			}
+			kept.add(fitted);
+		}
+		return kept;
+	}
+
+	/** At most {@code max} characters, never splitting a surrogate pair. */
+	static String cut(String value, int max) {
+		if (value.length() <= max) {
+			return value;
+		}
+		int end = Character.isHighSurrogate(value.charAt(max - 1)) ? max - 1 : max;
+		return value.substring(0, end);
+	}
+
+	/** A text every database stores as sent: lone surrogates become U+FFFD. */
+	static @Nullable String wellFormed(@Nullable String value) {
+		if (value == null) {
+			return null;
+		}
+		StringBuilder text = null;
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length()
+					&& Character.isLowSurrogate(value.charAt(i + 1));
+			if (paired) {
+				if (text != null) {
+					text.append(c).append(value.charAt(i + 1));
+				}
+				i++;
+				continue;
+			}
+			if (Character.isSurrogate(c)) {
+				if (text == null) {
+					text = new StringBuilder(value.length()).append(value, 0, i);
+				}
+				text.append('\uFFFD');
+			}
+			else if (text != null) {
+				text.append(c);
+			}
+		}
+		return (text != null) ? text.toString() : value;
+	}
+
+	/**
+	 * Claims from a trusted token can still be longer than the columns that hold them.
+	 */
+	private static @Nullable String fit(@Nullable String value, int max) {
+		return (value != null) ? wellFormed(cut(value, max)) : null;
 	}
 
 	private static @Nullable String policyVersion(ServerWebExchange exchange) {

@@ -152,6 +152,9 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 			Integer upstreamStatus = (fromGraph && status != null) ? status.value() : null;
 			String graphRequestId = fromGraph
 					? exchange.getResponse().getHeaders().getFirst(RequestCorrelation.REQUEST_ID) : null;
+			if (graphRequestId != null) {
+				graphRequestId = AuditEventFactory.wellFormed(AuditEventFactory.cut(graphRequestId, 100));
+			}
 			AuditGatewayFilterFactory.this.writer.complete(pending.completed(result, pending.decision(), reason,
 					upstreamStatus, graphRequestId, latency(pending)));
 		}

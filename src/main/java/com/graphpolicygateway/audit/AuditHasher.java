@@ -22,6 +22,7 @@ final class AuditHasher {
 
 	static String hash(StoredEvent event) {
 		StringBuilder canonical = new StringBuilder(512);
+		append(canonical, event.writerId());
 		append(canonical, event.chainId());
 		append(canonical, Long.toString(event.chainSeq()));
 		append(canonical, event.previousHash());

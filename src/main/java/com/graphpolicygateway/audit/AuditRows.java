@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.json.JsonWriteFeature;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +27,8 @@ final class AuditRows {
 			+ "actor_ip_address, actor_permissions, tenant_id, target_user_id, modified_properties, decision, reason, "
 			+ "policy_version, upstream_status, graph_request_id, latency_ms, trace_id";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	// ASCII only: every database keeps it exactly, even a lone surrogate sent as \ud83d.
+	private static final JsonMapper JSON = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
 	private static final TypeReference<List<AuditEvent.ModifiedProperty>> PROPERTIES = new TypeReference<>() {
 	};

@@ -20,6 +20,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.util.Assert;
 
 /**
@@ -53,6 +54,8 @@ final class AuditWriter implements SmartLifecycle {
 
 	private final Counter dropped;
 
+	private final Counter rejected;
+
 	private volatile boolean running;
 
 	private @Nullable Thread thread;
@@ -72,6 +75,9 @@ final class AuditWriter implements SmartLifecycle {
 			.register(meters);
 		this.dropped = Counter.builder("graph_gateway.audit.dropped")
 			.description("Refusal events not written because the audit queue was full")
+			.register(meters);
+		this.rejected = Counter.builder("graph_gateway.audit.rejected")
+			.description("Audit events the database refused (for their content) and that were dropped")
 			.register(meters);
 		meters.gauge("graph_gateway.audit.queue", this.queue, BlockingQueue::size);
 	}
@@ -194,6 +200,14 @@ final class AuditWriter implements SmartLifecycle {
 			}
 			return true;
 		}
+		catch (NonTransientDataAccessException ex) {
+			this.failures.increment();
+			// One event the database refuses must not block all others: write them one by
+			// one.
+			logger
+				.error("Audit batch refused by the database (" + ex.getMessage() + "); writing its events one by one");
+			return writeOneByOne(pending, acknowledgements, completed);
+		}
 		catch (RuntimeException ex) {
 			this.failures.increment();
 			logger.error("Audit batch of " + pending.size() + " pending and " + completed.size()
@@ -204,6 +218,55 @@ final class AuditWriter implements SmartLifecycle {
 			this.retry.addAll(completed);
 			return false;
 		}
+	}
+
+	private boolean writeOneByOne(List<AuditEvent> pending, List<CompletableFuture<Void>> acknowledgements,
+			List<AuditEvent> completed) {
+		this.retry.clear();
+		boolean reachable = true;
+		for (int i = 0; i < pending.size(); i++) {
+			Outcome outcome = reachable ? writeAlone(List.of(pending.get(i)), List.of()) : Outcome.UNREACHABLE;
+			reachable = outcome != Outcome.UNREACHABLE;
+			if (outcome == Outcome.WRITTEN) {
+				acknowledgements.get(i).complete(null);
+			}
+			else {
+				acknowledgements.get(i).completeExceptionally(new AuditUnavailableException("Audit event not written"));
+			}
+		}
+		for (AuditEvent event : completed) {
+			Outcome outcome = reachable ? writeAlone(List.of(), List.of(event)) : Outcome.UNREACHABLE;
+			if (outcome == Outcome.UNREACHABLE) {
+				reachable = false;
+				this.retry.add(event);
+			}
+		}
+		return reachable;
+	}
+
+	/** Writes a single event in its own transaction. */
+	private Outcome writeAlone(List<AuditEvent> pending, List<AuditEvent> completed) {
+		try {
+			this.store.write(pending, completed);
+			return Outcome.WRITTEN;
+		}
+		catch (NonTransientDataAccessException ex) {
+			this.rejected.increment();
+			AuditEvent event = pending.isEmpty() ? completed.get(0) : pending.get(0);
+			logger.error("Audit event " + event.id() + " refused by the database and dropped: " + ex.getMessage());
+			return Outcome.REFUSED;
+		}
+		catch (RuntimeException ex) {
+			this.failures.increment();
+			return Outcome.UNREACHABLE;
+		}
+	}
+
+	/** What happened to one event written alone. */
+	private enum Outcome {
+
+		WRITTEN, REFUSED, UNREACHABLE
+
 	}
 
 	private static Duration backoff(int failuresInARow) {

@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.Assert;
@@ -23,7 +25,7 @@ final class JdbcAuditStore {
 
 	private static final String CLOSE = "UPDATE audit_event SET activity_result = ?, decision = ?, reason = ?, "
 			+ "upstream_status = ?, graph_request_id = ?, latency_ms = ?, chain_id = ?, chain_seq = ?, "
-			+ "previous_hash = ?, hash = ? WHERE id = ? AND chain_id IS NULL";
+			+ "previous_hash = ?, hash = ? WHERE id = ? AND chain_id IS NULL AND writer_id = ?";
 
 	private final JdbcTemplate jdbc;
 
@@ -82,8 +84,8 @@ final class JdbcAuditStore {
 			List<UUID> missing = new ArrayList<>();
 			List<UUID> pendingIds = pending.stream().map(AuditEvent::id).toList();
 			for (AuditEvent event : completed) {
-				StoredEvent linked = StoredEvent.link(event, this.chainId, seq + 1, hash);
-				if (!append(linked, pendingIds)) {
+				StoredEvent linked = append(event, seq + 1, hash, pendingIds);
+				if (linked == null) {
 					missing.add(event.id());
 					continue;
 				}
@@ -109,22 +111,39 @@ final class JdbcAuditStore {
 		});
 	}
 
-	private boolean append(StoredEvent linked, List<UUID> insertedNow) {
+	/**
+	 * Chains a completed event: closes its pending row (usually this writer's own; after
+	 * a crash another writer's), or inserts it whole when it never was pending. The hash
+	 * covers the writer that received the request.
+	 * @return the linked event, or null when its pending row was already closed elsewhere
+	 */
+	private @Nullable StoredEvent append(AuditEvent event, long seq, String previousHash, List<UUID> insertedNow) {
+		if (event.activityResult().equals(AuditEvent.PENDING)) {
+			throw new IllegalArgumentException("A pending event cannot be chained: " + event.id());
+		}
+		StoredEvent own = StoredEvent.link(event, this.chainId, this.chainId, seq, previousHash);
+		if (close(own) == 1) {
+			return own;
+		}
+		List<String> writers = this.jdbc.queryForList(
+				"SELECT writer_id FROM audit_event WHERE id = ? AND chain_id IS NULL", String.class,
+				event.id().toString());
+		if (!writers.isEmpty()) {
+			StoredEvent recovered = StoredEvent.link(event, writers.get(0), this.chainId, seq, previousHash);
+			return (close(recovered) == 1) ? recovered : null;
+		}
+		if (insertedNow.contains(event.id()) || exists(event.id())) {
+			return null;
+		}
+		this.jdbc.update(INSERT, row(event, own.chainId(), own.chainSeq(), own.previousHash(), own.hash()));
+		return own;
+	}
+
+	private int close(StoredEvent linked) {
 		AuditEvent e = linked.event();
-		if (e.activityResult().equals(AuditEvent.PENDING)) {
-			throw new IllegalArgumentException("A pending event cannot be chained: " + e.id());
-		}
-		int closed = this.jdbc.update(CLOSE, e.activityResult(), e.decision(), e.reason(), e.upstreamStatus(),
+		return this.jdbc.update(CLOSE, e.activityResult(), e.decision(), e.reason(), e.upstreamStatus(),
 				e.graphRequestId(), e.latencyMillis(), linked.chainId(), linked.chainSeq(), linked.previousHash(),
-				linked.hash(), e.id().toString());
-		if (closed == 1) {
-			return true;
-		}
-		if (insertedNow.contains(e.id()) || exists(e.id())) {
-			return false;
-		}
-		this.jdbc.update(INSERT, row(e, linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash()));
-		return true;
+				linked.hash(), e.id().toString(), linked.writerId());
 	}
 
 	private boolean exists(UUID id) {
@@ -179,6 +198,10 @@ final class JdbcAuditStore {
 	}
 
 	private int purgeChain(String chain, Instant cutoff) {
+		// Lock the chain head so that no event is appended between finding the cut and
+		// deleting.
+		var head = this.jdbc.queryForMap("SELECT last_seq, last_hash FROM audit_chain WHERE chain_id = ? FOR UPDATE",
+				chain);
 		Long firstKept = this.jdbc.queryForObject(
 				"SELECT MIN(chain_seq) FROM audit_event WHERE chain_id = ? AND activity_date_time >= ?", Long.class,
 				chain, AuditRows.timestamp(cutoff));
@@ -191,7 +214,6 @@ final class JdbcAuditStore {
 					firstKept);
 		}
 		else {
-			var head = this.jdbc.queryForMap("SELECT last_seq, last_hash FROM audit_chain WHERE chain_id = ?", chain);
 			newFirst = ((Number) head.get("last_seq")).longValue() + 1;
 			anchor = (String) head.get("last_hash");
 		}
