@@ -1,0 +1,155 @@
+package com.graphpolicygateway.audit;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import com.graphpolicygateway.identity.Caller;
+
+/**
+ * Audit events for tests: by default the pending event of an allowed PATCH by a delegated
+ * caller, arrived at {@link #ARRIVED} (microsecond precision, as stored).
+ */
+final class TestAuditEvents {
+
+	static final Instant ARRIVED = Instant.parse("2026-11-27T10:00:00.123456Z");
+
+	static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+	static final String USER_ID = "2a1f9c7e-5b3d-4e8a-9f60-1c2d3e4f5a6b";
+
+	static final String USER_PRINCIPAL_NAME = "megan.bowen@contoso.com";
+
+	static final String APPLICATION_ID = "8d9a2f61-0c55-4d6e-9e0b-1f2a3b4c5d6e";
+
+	static final String PERMISSION = "DeviceManagementApps.ReadWrite.All";
+
+	static final String TARGET = "adele.vance@contoso.com";
+
+	static final String IP_ADDRESS = "203.0.113.7";
+
+	static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+	static final String CORRELATION_ID = "c8b1a7d2-3e4f-4a5b-9c6d-7e8f9a0b1c2d";
+
+	static final String GRAPH_REQUEST_ID = "0f4e3d2c-1b0a-4987-b6c5-d4e3f2a1b0c9";
+
+	private TestAuditEvents() {
+	}
+
+	/** The pending event of an allowed call, before Graph answered. */
+	static Builder pending() {
+		return new Builder();
+	}
+
+	/** A refusal recorded whole, without a pending event before it. */
+	static AuditEvent refused() {
+		return pending().build().completed("refused", "refuse", "insufficient_scope", null, null, 3L);
+	}
+
+	/** {@code pending} once Graph answered 204. */
+	static AuditEvent succeeded(AuditEvent pending) {
+		return pending.completed("success", "allow", "allowed", 204, GRAPH_REQUEST_ID, 42L);
+	}
+
+	/** The delegated caller the default events are made for. */
+	static Caller caller() {
+		return new Caller("Delegated", USER_ID, USER_PRINCIPAL_NAME, APPLICATION_ID, TENANT, List.of(PERMISSION));
+	}
+
+	/** An event under construction. */
+	static final class Builder {
+
+		private UUID id = UUID.randomUUID();
+
+		private Instant arrived = ARRIVED;
+
+		private String activity = AuditEvent.ACTIVITY;
+
+		private String operationType = "Patch";
+
+		private @Nullable String correlationId = CORRELATION_ID;
+
+		private @Nullable String tenantId = TENANT;
+
+		private AuditEvent.Actor actor = new AuditEvent.Actor("Delegated", USER_ID, USER_PRINCIPAL_NAME, APPLICATION_ID,
+				IP_ADDRESS, List.of(PERMISSION));
+
+		private @Nullable String targetUserId = TARGET;
+
+		private final List<AuditEvent.ModifiedProperty> properties = new ArrayList<>(
+				List.of(new AuditEvent.ModifiedProperty("displayName", null, "Adele Vance"),
+						new AuditEvent.ModifiedProperty("jobTitle", null, "Retail Manager")));
+
+		private @Nullable String policyVersion = "2026-11-01";
+
+		private @Nullable String traceId = TRACE_ID;
+
+		private Builder() {
+		}
+
+		Builder id(UUID id) {
+			this.id = id;
+			return this;
+		}
+
+		Builder arrived(Instant arrived) {
+			this.arrived = arrived;
+			return this;
+		}
+
+		Builder activity(String activity, String operationType) {
+			this.activity = activity;
+			this.operationType = operationType;
+			return this;
+		}
+
+		Builder correlationId(@Nullable String correlationId) {
+			this.correlationId = correlationId;
+			return this;
+		}
+
+		Builder tenantId(@Nullable String tenantId) {
+			this.tenantId = tenantId;
+			return this;
+		}
+
+		Builder actor(AuditEvent.Actor actor) {
+			this.actor = actor;
+			return this;
+		}
+
+		Builder targetUserId(@Nullable String targetUserId) {
+			this.targetUserId = targetUserId;
+			return this;
+		}
+
+		/** Replaces the modified properties. */
+		Builder properties(AuditEvent.ModifiedProperty... properties) {
+			this.properties.clear();
+			this.properties.addAll(List.of(properties));
+			return this;
+		}
+
+		Builder policyVersion(@Nullable String policyVersion) {
+			this.policyVersion = policyVersion;
+			return this;
+		}
+
+		Builder traceId(@Nullable String traceId) {
+			this.traceId = traceId;
+			return this;
+		}
+
+		AuditEvent build() {
+			return new AuditEvent(this.id, this.arrived, this.activity, this.operationType, AuditEvent.PENDING, "User",
+					this.correlationId, this.actor, this.tenantId, this.targetUserId, this.properties, "allow",
+					"allowed", this.policyVersion, null, null, null, this.traceId);
+		}
+
+	}
+
+}

@@ -1,0 +1,56 @@
+package com.graphpolicygateway.audit;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.graphpolicygateway.test.AuditDatabases;
+
+/**
+ * Audit stores of gateway processes sharing one test database, and what they stored.
+ */
+final class TestAuditStores {
+
+	private TestAuditStores() {
+	}
+
+	/** The store of a new gateway process, its chain registered. */
+	static JdbcAuditStore started(AuditDatabases.Database database) {
+		JdbcAuditStore store = unstarted(database);
+		store.startChain(TestAuditEvents.ARRIVED.minusSeconds(60));
+		return store;
+	}
+
+	/** The store of a new gateway process whose writer has not started yet. */
+	static JdbcAuditStore unstarted(AuditDatabases.Database database) {
+		return new JdbcAuditStore(database.jdbc(), database.transactions(), UUID.randomUUID().toString());
+	}
+
+	static AuditChainVerifier verifier(AuditDatabases.Database database) {
+		return new AuditChainVerifier(database.jdbc());
+	}
+
+	/** The event as stored, read the way the verifier reads it. */
+	static AuditEvent read(AuditDatabases.Database database, UUID id) {
+		return database.jdbc()
+			.queryForObject("SELECT " + AuditRows.COLUMNS + " FROM audit_event WHERE id = ?",
+					(rs, rowNum) -> AuditRows.event(rs), id.toString());
+	}
+
+	/** The stored row, every column, keys in any case. */
+	static Map<String, Object> row(AuditDatabases.Database database, UUID id) {
+		return database.jdbc().queryForMap("SELECT * FROM audit_event WHERE id = ?", id.toString());
+	}
+
+	static int count(AuditDatabases.Database database) {
+		Integer count = database.jdbc().queryForObject("SELECT COUNT(*) FROM audit_event", Integer.class);
+		return (count != null) ? count : 0;
+	}
+
+	/** The ids of a chain's events, in chain order. */
+	static List<String> chain(AuditDatabases.Database database, String chainId) {
+		return database.jdbc()
+			.queryForList("SELECT id FROM audit_event WHERE chain_id = ? ORDER BY chain_seq", String.class, chainId);
+	}
+
+}

@@ -1,0 +1,279 @@
+package com.graphpolicygateway.test;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Fresh audit databases with the Flyway migrations applied, on H2 (in memory) and on a
+ * real PostgreSQL: a Testcontainers server when Docker is available, otherwise the local
+ * server at 127.0.0.1:5432 (database {@code test}, user {@code postgres}). Each
+ * PostgreSQL database is a schema of its own, dropped on {@link Database#close()}.
+ * Without any PostgreSQL the test is skipped, or fails when {@code CI=true}: CI must
+ * never pass without the database production runs on.
+ */
+public final class AuditDatabases {
+
+	private static final String LOCAL_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+	private static final String LOCAL_USER = "postgres";
+
+	private AuditDatabases() {
+	}
+
+	/** A fresh, migrated audit database on {@code engine}. */
+	public static Database create(Engine engine) {
+		return switch (engine) {
+			case H2 -> h2();
+			case POSTGRESQL -> postgresql();
+		};
+	}
+
+	private static Database h2() {
+		String url = "jdbc:h2:mem:audit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+		DataSource dataSource = new DriverManagerDataSource(url, "sa", "");
+		migrate(Flyway.configure().dataSource(dataSource));
+		return new Database(Engine.H2, dataSource, () -> execute(dataSource, "SHUTDOWN"));
+	}
+
+	private static Database postgresql() {
+		PostgreSqlServer server = PostgreSqlServer.get();
+		String schema = "audit_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+		DataSource admin = new DriverManagerDataSource(server.url(), server.user(), server.password());
+		execute(admin, "CREATE SCHEMA " + schema);
+		String separator = server.url().contains("?") ? "&" : "?";
+		DataSource dataSource = new DriverManagerDataSource(server.url() + separator + "currentSchema=" + schema,
+				server.user(), server.password());
+		try {
+			migrate(Flyway.configure().dataSource(dataSource).schemas(schema));
+		}
+		catch (RuntimeException ex) {
+			execute(admin, "DROP SCHEMA " + schema + " CASCADE");
+			throw ex;
+		}
+		return new Database(Engine.POSTGRESQL, dataSource,
+				() -> execute(admin, "DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
+	}
+
+	private static void migrate(org.flywaydb.core.api.configuration.FluentConfiguration configuration) {
+		configuration.locations("classpath:db/migration").load().migrate();
+	}
+
+	private static void execute(DataSource dataSource, String sql) {
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not run '" + sql + "'", ex);
+		}
+	}
+
+	/** The databases the audit trail supports. */
+	public enum Engine {
+
+		H2, POSTGRESQL
+
+	}
+
+	/**
+	 * One migrated audit database. Its {@link #dataSource()} can be made to refuse
+	 * connections, to test how the audit trail survives a database outage.
+	 */
+	public static final class Database implements AutoCloseable {
+
+		private final Engine engine;
+
+		private final OutageDataSource dataSource;
+
+		private final JdbcTemplate jdbc;
+
+		private final TransactionTemplate transactions;
+
+		private final Runnable drop;
+
+		private Database(Engine engine, DataSource dataSource, Runnable drop) {
+			this.engine = engine;
+			this.dataSource = new OutageDataSource(dataSource);
+			this.jdbc = new JdbcTemplate(this.dataSource);
+			this.transactions = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+			this.drop = drop;
+		}
+
+		public Engine engine() {
+			return this.engine;
+		}
+
+		public DataSource dataSource() {
+			return this.dataSource;
+		}
+
+		/** Plain SQL on this database, as the application and a tamperer would use it. */
+		public JdbcTemplate jdbc() {
+			return this.jdbc;
+		}
+
+		/** Transactions on {@link #dataSource()}, as the application runs them. */
+		public TransactionTemplate transactions() {
+			return this.transactions;
+		}
+
+		/** From now on every new connection fails, as when the database is down. */
+		public void startOutage() {
+			this.dataSource.down = true;
+		}
+
+		/** Connections work again. */
+		public void endOutage() {
+			this.dataSource.down = false;
+		}
+
+		@Override
+		public void close() {
+			endOutage();
+			this.drop.run();
+		}
+
+		@Override
+		public String toString() {
+			return this.engine.toString();
+		}
+
+	}
+
+	private static final class OutageDataSource implements DataSource {
+
+		private final DataSource delegate;
+
+		private volatile boolean down;
+
+		OutageDataSource(DataSource delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public Connection getConnection() throws SQLException {
+			failWhenDown();
+			return this.delegate.getConnection();
+		}
+
+		@Override
+		public Connection getConnection(String username, String password) throws SQLException {
+			failWhenDown();
+			return this.delegate.getConnection(username, password);
+		}
+
+		private void failWhenDown() throws SQLException {
+			if (this.down) {
+				throw new SQLTransientConnectionException("The audit database is down (simulated outage)", "08001");
+			}
+		}
+
+		@Override
+		public PrintWriter getLogWriter() throws SQLException {
+			return this.delegate.getLogWriter();
+		}
+
+		@Override
+		public void setLogWriter(PrintWriter out) throws SQLException {
+			this.delegate.setLogWriter(out);
+		}
+
+		@Override
+		public void setLoginTimeout(int seconds) throws SQLException {
+			this.delegate.setLoginTimeout(seconds);
+		}
+
+		@Override
+		public int getLoginTimeout() throws SQLException {
+			return this.delegate.getLoginTimeout();
+		}
+
+		@Override
+		public Logger getParentLogger() {
+			return Logger.getLogger("com.graphpolicygateway.test");
+		}
+
+		@Override
+		public <T> T unwrap(Class<T> type) throws SQLException {
+			return this.delegate.unwrap(type);
+		}
+
+		@Override
+		public boolean isWrapperFor(Class<?> type) throws SQLException {
+			return this.delegate.isWrapperFor(type);
+		}
+
+	}
+
+	/** Where PostgreSQL test databases live; found once per JVM. */
+	private record PostgreSqlServer(String url, String user, String password) {
+
+		private static @Nullable PostgreSqlServer server;
+
+		private static @Nullable String unavailable;
+
+		static synchronized PostgreSqlServer get() {
+			if (server == null && unavailable == null) {
+				find();
+			}
+			if (server != null) {
+				return server;
+			}
+			String message = "No PostgreSQL for the audit tests: " + unavailable;
+			if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+				return Assertions.fail(message + " (CI=true: PostgreSQL tests must run in CI)");
+			}
+			return Assumptions.abort(message);
+		}
+
+		private static void find() {
+			String dockerProblem;
+			try {
+				if (DockerClientFactory.instance().isDockerAvailable()) {
+					server = container();
+					return;
+				}
+				dockerProblem = "no Docker engine";
+			}
+			catch (RuntimeException ex) {
+				dockerProblem = "Docker failed (" + ex.getMessage() + ")";
+			}
+			try (Connection connection = DriverManager.getConnection(LOCAL_URL + "?connectTimeout=5", LOCAL_USER, "")) {
+				server = new PostgreSqlServer(LOCAL_URL, LOCAL_USER, "");
+			}
+			catch (SQLException ex) {
+				unavailable = dockerProblem + " and no server at " + LOCAL_URL + " (" + ex.getMessage() + ")";
+			}
+		}
+
+		@SuppressWarnings("resource") // Testcontainers' reaper stops it with the JVM
+		private static PostgreSqlServer container() {
+			PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
+			container.start();
+			return new PostgreSqlServer(container.getJdbcUrl(), container.getUsername(), container.getPassword());
+		}
+
+	}
+
+}
