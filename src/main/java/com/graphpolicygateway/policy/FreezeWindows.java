@@ -28,6 +28,9 @@ final class FreezeWindows {
 		LocalTime time = local.toLocalTime();
 		LocalTime from = freeze.from();
 		LocalTime to = freeze.to();
+		if (from.equals(to)) {
+			return freeze.days().contains(local.getDayOfWeek());
+		}
 		if (from.isBefore(to)) {
 			return freeze.days().contains(local.getDayOfWeek()) && !time.isBefore(from) && time.isBefore(to);
 		}

@@ -16,9 +16,12 @@ import org.springframework.boot.context.properties.bind.UnboundConfigurationProp
 import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.OriginProvider;
 import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
@@ -51,7 +54,7 @@ final class PolicyParser {
 					new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
 		}
 		catch (BindException ex) {
-			throw new InvalidPolicyException(source + ": " + describe(ex));
+			throw new InvalidPolicyException(source + ": " + describe(ex, documents));
 		}
 		return CompiledPolicy.compile(file, version(content));
 	}
@@ -66,7 +69,7 @@ final class PolicyParser {
 		}
 	}
 
-	private static String describe(BindException ex) {
+	private static String describe(BindException ex, List<PropertySource<?>> documents) {
 		Throwable cause = ex.getCause();
 		if (cause instanceof UnboundConfigurationPropertiesException unbound) {
 			ConfigurationProperty first = unbound.getUnboundProperties().iterator().next();
@@ -80,13 +83,35 @@ final class PolicyParser {
 		}
 		String reason = (root != null && root.getMessage() != null) ? firstLine(root.getMessage()) : "invalid value";
 		return "key '" + (key.isEmpty() ? "(root)" : key) + "'"
-				+ where((property != null) ? property.getOrigin() : null) + ": " + reason;
+				+ where((property != null) ? property.getOrigin() : firstOriginUnder(ex.getName(), documents)) + ": "
+				+ reason;
+	}
+
+	/** The origin of the first property under an object that failed as a whole. */
+	private static @Nullable Origin firstOriginUnder(ConfigurationPropertyName name,
+			List<PropertySource<?>> documents) {
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.from(documents)) {
+			if (source instanceof IterableConfigurationPropertySource iterable) {
+				ConfigurationPropertyName first = iterable.filter(name::isAncestorOf).stream().findFirst().orElse(null);
+				ConfigurationProperty property = (first != null) ? iterable.getConfigurationProperty(first) : null;
+				if (property != null) {
+					return property.getOrigin();
+				}
+			}
+		}
+		return null;
 	}
 
 	private static String where(@Nullable Origin origin) {
-		if (origin instanceof TextResourceOrigin text && text.getLocation() != null) {
-			return " (line " + (text.getLocation().getLine() + 1) + ", column " + (text.getLocation().getColumn() + 1)
-					+ ")";
+		Origin current = origin;
+		while (current != null) {
+			if (current instanceof TextResourceOrigin text && text.getLocation() != null) {
+				return " (line " + (text.getLocation().getLine() + 1) + ", column "
+						+ (text.getLocation().getColumn() + 1) + ")";
+			}
+			// Binder wraps the YAML loader's origin in a PropertySourceOrigin.
+			current = (current instanceof OriginProvider provider && provider.getOrigin() != current)
+					? provider.getOrigin() : current.getParent();
 		}
 		return "";
 	}

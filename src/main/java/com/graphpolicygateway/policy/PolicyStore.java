@@ -103,10 +103,13 @@ final class PolicyStore implements SmartLifecycle {
 			content = read();
 		}
 		catch (NoSuchFileException ex) {
+			// Forget the bytes: the same content coming back must clear the error.
+			this.loadedBytes = null;
 			fail("the file " + this.file + " is missing");
 			return;
 		}
 		catch (IOException ex) {
+			this.loadedBytes = null;
 			fail("the file " + this.file + " cannot be read: " + ex.getMessage());
 			return;
 		}
