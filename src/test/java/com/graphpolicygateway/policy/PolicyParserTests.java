@@ -1,0 +1,309 @@
+package com.graphpolicygateway.policy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DayOfWeek;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
+
+import org.junit.jupiter.api.Test;
+
+import com.graphpolicygateway.policy.CompiledPolicy.TenantRules;
+import com.graphpolicygateway.policy.PolicyFile.License;
+import com.graphpolicygateway.policy.PolicyFile.Mode;
+import com.graphpolicygateway.policy.PolicyParser.InvalidPolicyException;
+
+import static com.graphpolicygateway.policy.TestPolicies.OTHER_TENANT;
+import static com.graphpolicygateway.policy.TestPolicies.TENANT;
+import static com.graphpolicygateway.policy.TestPolicies.UNKNOWN_TENANT;
+import static com.graphpolicygateway.policy.TestPolicies.policy;
+import static com.graphpolicygateway.policy.TestPolicies.tenant;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * Reading the policy file: the shipped example and a file with every key parse; every
+ * kind of mistake is refused with a message naming the key and, where the file has one,
+ * the line.
+ */
+class PolicyParserTests {
+
+	static final String FULL = """
+			defaults:
+			  unknown-tenants: allow
+			  mode: report-only
+			  license: inactive
+			  allowed-applications: [ d3590ed6-52b3-4102-aeff-aad2292ab01c ]
+			  protected-users: [ Admin@Contoso.example ]
+			  allowed-properties: [ displayName ]
+			  freezes:
+			    - name: maintenance
+			      days: [ SUNDAY ]
+			      from: "22:00"
+			      to: "02:00"
+			      zone: Europe/Berlin
+			  rule-modes:
+			    license: enforce
+			tenants:
+			  - id: 72F988BF-86F1-41AF-91AB-2D7CD011DB47
+			    name: Contoso
+			    enabled: true
+			    mode: enforce
+			    license: active
+			    allowed-applications: [ 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f ]
+			    protected-users: [ 5b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b, BreakGlass@Contoso.example ]
+			    allowed-properties: [ displayName, jobTitle ]
+			    freezes:
+			      - name: year-end
+			        start: 2027-12-24T00:00
+			        end: 2028-01-02T00:00
+			        zone: Europe/Berlin
+			    rule-modes:
+			      freeze: report-only
+			      caller: Report-Only
+			  - id: 4a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d
+			    enabled: false
+			""";
+
+	@Test
+	void parseWhenShippedExampleThenContosoWithEveryRule() throws Exception {
+		CompiledPolicy policy = PolicyParser.parse(Files.readAllBytes(Path.of("config/tenants.yml")),
+				"config/tenants.yml");
+
+		assertThat(policy.tenantCount()).isEqualTo(1);
+		assertThat(policy.allowsUnknownTenants()).isFalse();
+		TenantRules contoso = policy.tenant(TENANT);
+		assertThat(contoso.known()).isTrue();
+		assertThat(contoso.enabled()).isTrue();
+		assertThat(contoso.license()).isEqualTo(License.ACTIVE);
+		assertThat(contoso.allowedApplications()).containsExactly("d3590ed6-52b3-4102-aeff-aad2292ab01c");
+		assertThat(contoso.protectedUsers()).containsExactlyInAnyOrder("5b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+				"breakglass@contoso.example");
+		assertThat(contoso.allowedProperties()).containsExactlyInAnyOrder("displayname", "jobtitle", "department",
+				"officelocation", "mobilephone");
+		assertThat(contoso.freezes()).extracting(PolicyFile.Freeze::name).containsExactly("year-end", "weekend");
+		assertThat(contoso.mode(Rule.FREEZE)).isEqualTo(Mode.REPORT_ONLY);
+		assertThat(contoso.mode(Rule.CALLER)).isEqualTo(Mode.ENFORCE);
+	}
+
+	@Test
+	void parseWhenEveryKeyThenTenantOverridesDefaultsAndListsReplace() throws Exception {
+		CompiledPolicy policy = parse(FULL);
+
+		assertThat(policy.tenantCount()).isEqualTo(2);
+		assertThat(policy.allowsUnknownTenants()).isTrue();
+		TenantRules contoso = policy.tenant(TENANT);
+		assertThat(contoso.name()).isEqualTo("Contoso");
+		assertThat(contoso.license()).isEqualTo(License.ACTIVE);
+		assertThat(contoso.allowedApplications()).containsExactly("0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
+		assertThat(contoso.protectedUsers()).containsExactlyInAnyOrder("5b1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+				"breakglass@contoso.example");
+		assertThat(contoso.allowedProperties()).containsExactlyInAnyOrder("displayname", "jobtitle");
+		assertThat(contoso.freezes()).singleElement().satisfies((freeze) -> {
+			assertThat(freeze.start()).isEqualTo(LocalDateTime.parse("2027-12-24T00:00"));
+			assertThat(freeze.end()).isEqualTo(LocalDateTime.parse("2028-01-02T00:00"));
+			assertThat(freeze.zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+		});
+		assertThat(contoso.mode(Rule.TENANT)).isEqualTo(Mode.ENFORCE);
+		assertThat(contoso.mode(Rule.CALLER)).isEqualTo(Mode.REPORT_ONLY);
+		assertThat(contoso.mode(Rule.FREEZE)).isEqualTo(Mode.REPORT_ONLY);
+		assertThat(contoso.mode(Rule.LICENSE)).isEqualTo(Mode.ENFORCE);
+		TenantRules disabled = policy.tenant(OTHER_TENANT);
+		assertThat(disabled.enabled()).isFalse();
+		assertThat(disabled.license()).isEqualTo(License.INACTIVE);
+		assertThat(disabled.protectedUsers()).containsExactly("admin@contoso.example");
+		assertThat(disabled.mode(Rule.CALLER)).isEqualTo(Mode.REPORT_ONLY);
+		assertThat(disabled.freezes()).singleElement().satisfies((freeze) -> {
+			assertThat(freeze.days()).containsExactly(DayOfWeek.SUNDAY);
+			assertThat(freeze.from()).isEqualTo(LocalTime.of(22, 0));
+			assertThat(freeze.to()).isEqualTo(LocalTime.of(2, 0));
+		});
+		TenantRules unknown = policy.tenant(UNKNOWN_TENANT);
+		assertThat(unknown.known()).isFalse();
+		assertThat(unknown.enabled()).isTrue();
+		assertThat(unknown.mode(Rule.PROPERTIES)).isEqualTo(Mode.REPORT_ONLY);
+	}
+
+	@Test
+	void parseWhenNothingSetThenBuiltInDefaultsRefuseUnknownTenantsAndAskGraphForLicenses() throws Exception {
+		CompiledPolicy policy = policy().tenant(tenant(TENANT)).compile();
+
+		assertThat(policy.allowsUnknownTenants()).isFalse();
+		TenantRules contoso = policy.tenant(TENANT);
+		assertThat(contoso.enabled()).isTrue();
+		assertThat(contoso.license()).isEqualTo(License.AUTO);
+		assertThat(contoso.allowedApplications()).isEmpty();
+		assertThat(contoso.protectedUsers()).isEmpty();
+		assertThat(contoso.allowedProperties()).isEmpty();
+		assertThat(contoso.freezes()).isEmpty();
+		assertThat(contoso.modes()).containsOnlyKeys(Rule.values()).allSatisfy((rule, mode) -> {
+			assertThat(mode).isEqualTo(Mode.ENFORCE);
+		});
+	}
+
+	@Test
+	void parseWhenBadEnumValueThenKeyAndLineNamed() {
+		String yaml = """
+				defaults:
+				  license: auto
+				  mode: enforced
+				""";
+
+		assertThat(invalid(yaml)).startsWith("test.yml: ").contains("'defaults.mode'").contains("line 3");
+	}
+
+	@Test
+	void parseWhenUnknownRuleInRuleModesThenKeyAndLineNamed() {
+		String yaml = """
+				defaults:
+				  rule-modes:
+				    frezee: report-only
+				""";
+
+		assertThat(invalid(yaml)).contains("frezee").contains("line 3");
+	}
+
+	@Test
+	void parseWhenTenantIdNotAGuidThenKeyAndLineNamed() {
+		String yaml = """
+				tenants:
+				  - id: contoso.onmicrosoft.com
+				    license: active
+				""";
+
+		assertThat(invalid(yaml)).contains("tenants[0]").contains("GUID").contains("line 2");
+	}
+
+	@Test
+	void parseWhenUnknownKeyThenKeyAndLineNamed() {
+		String yaml = """
+				defaults:
+				  license: auto
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    alowed-properties: [ displayName ]
+				""";
+
+		assertThat(invalid(yaml)).contains("unknown key 'tenants[0].alowed-properties").contains("line 5");
+	}
+
+	@Test
+	void parseWhenUnknownTopLevelKeyThenKeyAndLineNamed() {
+		String yaml = """
+				defaults:
+				  license: auto
+				tenant:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				""";
+
+		assertThat(invalid(yaml)).contains("unknown key 'tenant[0].id'").contains("line 4");
+	}
+
+	@Test
+	void parseWhenUnknownTenantsSetOnATenantThenRefused() {
+		String yaml = """
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    unknown-tenants: allow
+				""";
+
+		assertThat(invalid(yaml)).contains("unknown-tenants").contains("only meaningful in defaults");
+	}
+
+	@Test
+	void parseWhenTenantListedTwiceThenRefused() {
+		String yaml = """
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				  - id: 72F988BF-86F1-41AF-91AB-2D7CD011DB47
+				""";
+
+		assertThat(invalid(yaml)).contains("72F988BF-86F1-41AF-91AB-2D7CD011DB47").contains("listed twice");
+	}
+
+	@Test
+	void parseWhenFreezeHasOnceAndWeeklyFieldsThenKeyAndLineNamed() {
+		String yaml = """
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    freezes:
+				      - name: confused
+				        start: 2027-12-24T00:00
+				        end: 2028-01-02T00:00
+				        days: [ SATURDAY ]
+				        from: "00:00"
+				        to: "23:59"
+				""";
+
+		assertThat(invalid(yaml)).contains("tenants[0].freezes[0]").contains("not both").contains("line 4");
+	}
+
+	@Test
+	void parseWhenFreezeZoneUnknownThenKeyNamed() {
+		String yaml = """
+				defaults:
+				  freezes:
+				    - start: 2027-12-24T00:00
+				      end: 2028-01-02T00:00
+				      zone: Europe/Atlantis
+				""";
+
+		assertThat(invalid(yaml)).contains("'defaults.freezes[0].zone'").contains("Europe/Atlantis");
+	}
+
+	@Test
+	void parseWhenNotYamlThenRefusedAsNotYaml() {
+		assertThat(invalid("defaults: [ unclosed\ntenants: {")).startsWith("test.yml: not valid YAML");
+		assertThat(invalid("defaults:\n\tmode: enforce\n")).startsWith("test.yml: not valid YAML");
+	}
+
+	@Test
+	void parseWhenPlainTextThenRefused() {
+		assertThat(invalid("This is not a policy.")).startsWith("test.yml: ");
+	}
+
+	@Test
+	void parseWhenTwoYamlDocumentsThenRefused() {
+		String yaml = """
+				defaults:
+				  license: active
+				---
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				""";
+
+		assertThat(invalid(yaml)).isEqualTo("test.yml: holds 2 YAML documents; use one");
+	}
+
+	@Test
+	void versionWhenSameBytesThenSameVersion() throws Exception {
+		byte[] content = FULL.getBytes(StandardCharsets.UTF_8);
+
+		String version = PolicyParser.parse(content, "a.yml").version();
+
+		assertThat(version).matches("[0-9a-f]{16}");
+		assertThat(PolicyParser.parse(content.clone(), "b.yml").version()).isEqualTo(version);
+		assertThat(PolicyParser.version(content)).isEqualTo(version);
+	}
+
+	@Test
+	void versionWhenBytesDifferThenVersionDiffers() throws Exception {
+		String version = parse(FULL).version();
+
+		assertThat(parse(FULL + "# a comment\n").version()).isNotEqualTo(version);
+		assertThat(parse(FULL.replace("name: Contoso", "name: Contoso Ltd")).version()).isNotEqualTo(version);
+	}
+
+	private static CompiledPolicy parse(String yaml) throws InvalidPolicyException {
+		return PolicyParser.parse(yaml.getBytes(StandardCharsets.UTF_8), "test.yml");
+	}
+
+	private static String invalid(String yaml) {
+		InvalidPolicyException ex = catchThrowableOfType(InvalidPolicyException.class, () -> parse(yaml));
+		assertThat(ex).as("refused:%n%s", yaml).isNotNull();
+		return ex.getMessage();
+	}
+
+}
