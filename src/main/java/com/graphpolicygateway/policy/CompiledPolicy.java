@@ -86,7 +86,15 @@ final class CompiledPolicy {
 				pick(override.allowedApplications(), base.allowedApplications()),
 				pick(override.protectedUsers(), base.protectedUsers()),
 				pick(override.allowedProperties(), base.allowedProperties()), pick(override.freezes(), base.freezes()),
-				modes);
+				modes, limits(base.rateLimits(), override.rateLimits()));
+	}
+
+	private static PolicyFile.Limits limits(PolicyFile.@Nullable Limits base, PolicyFile.@Nullable Limits override) {
+		if (override == null) {
+			return base;
+		}
+		return new PolicyFile.Limits(pick(override.tenant(), (base != null) ? base.tenant() : null),
+				pick(override.caller(), (base != null) ? base.caller() : null));
 	}
 
 	private static <T> T pick(@Nullable T override, @Nullable T base) {
@@ -107,10 +115,11 @@ final class CompiledPolicy {
 	 * @param protectedUsers protected user ids and principal names (lower case)
 	 * @param allowedProperties allowed properties (lower case); empty allows any
 	 * @param freezes change-freeze windows
+	 * @param rateLimits the tenant's token buckets
 	 */
 	record TenantRules(@Nullable String id, @Nullable String name, boolean known, boolean enabled,
 			Map<Rule, Mode> modes, License license, Set<String> allowedApplications, Set<String> protectedUsers,
-			Set<String> allowedProperties, List<Freeze> freezes) {
+			Set<String> allowedProperties, List<Freeze> freezes, RateLimits rateLimits) {
 
 		static TenantRules of(@Nullable String id, @Nullable String name, boolean known, boolean enabled, Rules rules) {
 			Mode mode = (rules.mode() != null) ? rules.mode() : Mode.ENFORCE;
@@ -122,7 +131,10 @@ final class CompiledPolicy {
 			return new TenantRules(id, name, known, enabled, modes,
 					(rules.license() != null) ? rules.license() : License.AUTO, lower(rules.allowedApplications()),
 					lower(rules.protectedUsers()), lower(rules.allowedProperties()),
-					(rules.freezes() != null) ? List.copyOf(rules.freezes()) : List.of());
+					(rules.freezes() != null) ? List.copyOf(rules.freezes()) : List.of(),
+					(rules.rateLimits() != null)
+							? new RateLimits(rules.rateLimits().tenant(), rules.rateLimits().caller())
+							: RateLimits.BUILT_IN);
 		}
 
 		private static Set<String> lower(@Nullable List<String> values) {

@@ -15,8 +15,10 @@ import org.springframework.web.server.ServerWebExchange;
  * @param refusal the violation that refuses the call, or null when it may pass
  * @param wouldRefuse violations of report-only rules; the call is not refused for them
  * @param policyVersion the version (content hash) of the policy file that decided
+ * @param rateLimits the tenant's rate limits, applied after the policy
  */
-public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldRefuse, String policyVersion) {
+public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldRefuse, String policyVersion,
+		RateLimits rateLimits) {
 
 	private static final String ATTRIBUTE = PolicyDecision.class.getName();
 

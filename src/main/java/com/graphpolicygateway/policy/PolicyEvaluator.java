@@ -164,7 +164,7 @@ public final class PolicyEvaluator {
 		}
 
 		PolicyDecision decision() {
-			return new PolicyDecision(this.refusal, this.wouldRefuse, this.version);
+			return new PolicyDecision(this.refusal, this.wouldRefuse, this.version, this.tenant.rateLimits());
 		}
 
 	}

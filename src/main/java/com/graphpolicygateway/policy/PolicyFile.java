@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import com.graphpolicygateway.ratelimit.Bucket;
+
 /**
  * The tenant policy file as written: defaults that apply to every tenant, and per-tenant
  * entries that override them. Bound with Spring Boot's {@code Binder}, so every error
@@ -78,15 +80,16 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 	 * @param allowedProperties properties a PATCH may change; empty allows any
 	 * @param freezes windows in which no change is allowed
 	 * @param ruleModes a mode per rule, overriding {@code mode}
+	 * @param rateLimits token buckets per tenant and per caller
 	 */
 	record Rules(@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
 			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
 			@Nullable List<String> allowedProperties, @Nullable List<Freeze> freezes,
-			@Nullable Map<Rule, Mode> ruleModes) {
+			@Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
 
 		/** Defaults used when the file leaves them out. */
 		static final Rules BUILT_IN = new Rules(UnknownTenants.REFUSE, Mode.ENFORCE, License.AUTO, List.of(), List.of(),
-				List.of(), List.of(), Map.of());
+				List.of(), List.of(), Map.of(), new Limits(RateLimits.TENANT, RateLimits.CALLER));
 
 	}
 
@@ -102,7 +105,7 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 			@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
 			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
 			@Nullable List<String> allowedProperties, @Nullable List<Freeze> freezes,
-			@Nullable Map<Rule, Mode> ruleModes) {
+			@Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
 
 		Tenant {
 			if (id == null || !GUID.matcher(id).matches()) {
@@ -115,7 +118,7 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 
 		Rules rules() {
 			return new Rules(null, this.mode, this.license, this.allowedApplications, this.protectedUsers,
-					this.allowedProperties, this.freezes, this.ruleModes);
+					this.allowedProperties, this.freezes, this.ruleModes, this.rateLimits);
 		}
 
 	}
@@ -146,12 +149,22 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 			if (once && (start == null || end == null || !start.isBefore(end))) {
 				throw new IllegalArgumentException("a one-off freeze needs start before end");
 			}
-			if (weekly && (days == null || days.isEmpty() || from == null || to == null || from.equals(to))) {
-				throw new IllegalArgumentException("a weekly freeze needs days, and from and to that differ");
+			if (weekly && (days == null || days.isEmpty() || from == null || to == null)) {
+				throw new IllegalArgumentException(
+						"a weekly freeze needs days, from and to (from equal to to covers the whole days)");
 			}
 			days = (days != null) ? Set.copyOf(days) : null;
 		}
 
+	}
+
+	/**
+	 * Token-bucket sizes as written; a bucket left out is inherited.
+	 *
+	 * @param tenant the bucket of the whole tenant
+	 * @param caller the bucket of each caller
+	 */
+	record Limits(@Nullable Bucket tenant, @Nullable Bucket caller) {
 	}
 
 }

@@ -21,8 +21,10 @@ import org.springframework.web.server.MethodNotAllowedException;
 
 import com.graphpolicygateway.audit.AuditGatewayFilterFactory;
 import com.graphpolicygateway.policy.TenantPolicyGatewayFilterFactory;
+import com.graphpolicygateway.ratelimit.RateLimitGatewayFilterFactory;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.UpstreamAuthorizationGatewayFilterFactory;
+import com.graphpolicygateway.upstream.UpstreamCircuitBreakerGatewayFilterFactory;
 
 /**
  * The Graph route and everything around it, in the order a request meets it: correlation
@@ -60,7 +62,9 @@ class RoutingConfiguration {
 	@Bean
 	RouteLocator graphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
 			RequestGuardGatewayFilterFactory guard, TenantPolicyGatewayFilterFactory policy,
-			AuditGatewayFilterFactory audit, UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization) {
+			RateLimitGatewayFilterFactory rateLimit, AuditGatewayFilterFactory audit,
+			UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization,
+			UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker) {
 		GraphGatewayProperties.Request limits = properties.request();
 		GraphGatewayProperties.Upstream upstream = properties.upstream();
 		// @formatter:off
@@ -73,12 +77,14 @@ class RoutingConfiguration {
 						.maxIdLength(limits.maxIdLength())
 						.maxJsonDepth(limits.maxJsonDepth())))
 					.filter(policy.apply(new Object()))
+					.filter(rateLimit.apply(new Object()))
 					.filter(audit.apply(new AuditGatewayFilterFactory.Config()
 						.writeTimeout(properties.audit().writeTimeout())
 						.failOpen(properties.audit().failOpen())))
 					.rewritePath("^/users/", GraphRoutes.DEFAULT_VERSION + "/users/")
 					.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
-						.auth(upstream.auth()))))
+						.auth(upstream.auth())))
+					.filter(circuitBreaker.apply(new Object())))
 				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())
 				.metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, upstream.responseTimeout().toMillis())
 				.uri(upstream.baseUri()))

@@ -31,12 +31,14 @@ import org.springframework.validation.annotation.Validated;
  * @param request limits the request guard applies before anything is forwarded
  * @param audit how the audit trail is written and kept
  * @param policy where the tenant policy comes from and how licenses are checked
+ * @param rateLimit where rate-limit buckets live
  */
 @ConfigurationProperties("graph-gateway")
 @Validated
 public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Valid @DefaultValue Identity identity,
 		@NotBlank @DefaultValue("DeviceManagementApps.ReadWrite.All") String requiredPermission,
-		@Valid @DefaultValue Request request, @Valid @DefaultValue Audit audit, @Valid @DefaultValue Policy policy) {
+		@Valid @DefaultValue Request request, @Valid @DefaultValue Audit audit, @Valid @DefaultValue Policy policy,
+		@Valid @DefaultValue RateLimit rateLimit) {
 
 	/**
 	 * Where allowed calls go.
@@ -46,11 +48,13 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param auth how the gateway authenticates to the upstream
 	 * @param connectTimeout time allowed to open a connection to the upstream
 	 * @param responseTimeout time allowed for the upstream to answer
+	 * @param circuitBreaker when calls stop being sent to an upstream that keeps failing
 	 */
 	public record Upstream(@NotNull @DefaultValue("https://graph.microsoft.com") URI baseUri,
 			@NotNull @DefaultValue("on-behalf-of") UpstreamAuth auth,
 			@NotNull @DefaultValue("5s") Duration connectTimeout,
-			@NotNull @DefaultValue("30s") Duration responseTimeout) {
+			@NotNull @DefaultValue("30s") Duration responseTimeout,
+			@Valid @DefaultValue CircuitBreaker circuitBreaker) {
 
 		public Upstream {
 			requireHttpsUnlessLoopback("graph-gateway.upstream.base-uri", baseUri);
@@ -61,6 +65,36 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			}
 			requirePositive("graph-gateway.upstream.connect-timeout", connectTimeout);
 			requirePositive("graph-gateway.upstream.response-timeout", responseTimeout);
+		}
+
+	}
+
+	/**
+	 * The upstream circuit breaker: counts connection failures and timeouts (not Graph's
+	 * own answers, which are relayed) and, past the threshold, answers 503 without
+	 * calling Graph.
+	 *
+	 * @param failureRateThreshold percentage of failed calls that opens the circuit
+	 * @param minimumCalls calls recorded before the rate is judged
+	 * @param slidingWindow calls the failure rate is computed over
+	 * @param openDuration how long the circuit stays open before trying again (half-open)
+	 * @param halfOpenCalls trial calls let through while half-open
+	 */
+	public record CircuitBreaker(@DefaultValue("50") float failureRateThreshold, @DefaultValue("20") int minimumCalls,
+			@DefaultValue("50") int slidingWindow, @NotNull @DefaultValue("30s") Duration openDuration,
+			@DefaultValue("5") int halfOpenCalls) {
+
+		public CircuitBreaker {
+			if (failureRateThreshold <= 0 || failureRateThreshold > 100) {
+				throw new IllegalArgumentException(
+						"graph-gateway.upstream.circuit-breaker.failure-rate-threshold must be in (0, 100], but was "
+								+ failureRateThreshold);
+			}
+			if (minimumCalls < 1 || slidingWindow < 1 || halfOpenCalls < 1) {
+				throw new IllegalArgumentException("graph-gateway.upstream.circuit-breaker.minimum-calls, "
+						+ ".sliding-window and .half-open-calls must be at least 1");
+			}
+			requirePositive("graph-gateway.upstream.circuit-breaker.open-duration", openDuration);
 		}
 
 	}
@@ -290,6 +324,53 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			requirePositive("graph-gateway.policy.license.positive-ttl", positiveTtl);
 			requirePositive("graph-gateway.policy.license.negative-ttl", negativeTtl);
 			requirePositive("graph-gateway.policy.license.lookup-timeout", lookupTimeout);
+		}
+
+	}
+
+	/**
+	 * Where rate-limit buckets live (their sizes are set per tenant in the policy file).
+	 *
+	 * @param store {@code local} (this replica's memory) or {@code redis} (shared through
+	 * {@code spring.data.redis.*})
+	 * @param redisUnavailable what to do while Redis does not answer: {@code local}
+	 * buckets, {@code deny} every call or {@code allow} every call
+	 * @param redisTimeout time one Redis decision may take before it counts as
+	 * unavailable
+	 * @param redisKeyPrefix prefix of the gateway's Redis keys
+	 */
+	public record RateLimit(@NotNull @DefaultValue("local") Store store,
+			@NotNull @DefaultValue("local") RedisUnavailable redisUnavailable,
+			@NotNull @DefaultValue("250ms") Duration redisTimeout,
+			@NotBlank @DefaultValue("graph-gateway:rate:") String redisKeyPrefix) {
+
+		public RateLimit {
+			requirePositive("graph-gateway.rate-limit.redis-timeout", redisTimeout);
+		}
+
+		/** Where buckets live. */
+		public enum Store {
+
+			/** This replica's memory. */
+			LOCAL,
+
+			/** Redis, shared by all replicas. */
+			REDIS
+
+		}
+
+		/** What happens while Redis does not answer. */
+		public enum RedisUnavailable {
+
+			/** Fall back to this replica's own buckets. */
+			LOCAL,
+
+			/** Refuse every call (429). */
+			DENY,
+
+			/** Let every call through. */
+			ALLOW
+
 		}
 
 	}

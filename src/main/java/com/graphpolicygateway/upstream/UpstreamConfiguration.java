@@ -2,6 +2,8 @@ package com.graphpolicygateway.upstream;
 
 import java.time.Clock;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +31,21 @@ class UpstreamConfiguration {
 	UpstreamAuthorizationGatewayFilterFactory upstreamAuthorizationGatewayFilterFactory(
 			GraphGatewayProperties properties, UpstreamTokenCache cache, GraphErrorResponder errors, Clock clock) {
 		return new UpstreamAuthorizationGatewayFilterFactory(tokenClient(properties, clock), cache, errors);
+	}
+
+	@Bean
+	UpstreamCircuitBreakerGatewayFilterFactory upstreamCircuitBreakerGatewayFilterFactory(
+			GraphGatewayProperties properties, GraphErrorResponder errors) {
+		GraphGatewayProperties.CircuitBreaker config = properties.upstream().circuitBreaker();
+		CircuitBreaker breaker = CircuitBreaker.of("graph",
+				CircuitBreakerConfig.custom()
+					.failureRateThreshold(config.failureRateThreshold())
+					.minimumNumberOfCalls(config.minimumCalls())
+					.slidingWindowSize(config.slidingWindow())
+					.waitDurationInOpenState(config.openDuration())
+					.permittedNumberOfCallsInHalfOpenState(config.halfOpenCalls())
+					.build());
+		return new UpstreamCircuitBreakerGatewayFilterFactory(breaker, errors);
 	}
 
 	@Bean

@@ -1,0 +1,38 @@
+package com.graphpolicygateway.ratelimit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+
+import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.system.GraphGatewayProperties;
+
+/**
+ * Rate limits: local buckets, Redis buckets when configured, the route filter and health.
+ */
+@Configuration(proxyBeanMethods = false)
+class RateLimitConfiguration {
+
+	@Bean
+	RateLimiter rateLimiter(GraphGatewayProperties properties, ObjectProvider<ReactiveStringRedisTemplate> redis,
+			MeterRegistry meters) {
+		GraphGatewayProperties.RateLimit config = properties.rateLimit();
+		RedisTokenBuckets shared = (config.store() == GraphGatewayProperties.RateLimit.Store.REDIS)
+				? new RedisTokenBuckets(redis.getObject(), config.redisKeyPrefix(), config.redisTimeout()) : null;
+		return new RateLimiter(new LocalTokenBuckets(System::nanoTime), shared, config.redisUnavailable(), meters);
+	}
+
+	@Bean
+	RateLimitGatewayFilterFactory rateLimitGatewayFilterFactory(RateLimiter limiter, GraphErrorResponder errors) {
+		return new RateLimitGatewayFilterFactory(limiter, errors);
+	}
+
+	@Bean
+	RateLimitHealthIndicator rateLimitHealthIndicator(RateLimiter limiter) {
+		return new RateLimitHealthIndicator(limiter);
+	}
+
+}
