@@ -50,6 +50,31 @@ public final class AuditDatabases {
 		};
 	}
 
+	/**
+	 * A fresh, empty schema on PostgreSQL for a whole gateway context (its Flyway
+	 * migrates it), dropped when the JVM exits.
+	 */
+	public static Schema postgresqlSchema() {
+		PostgreSqlServer server = PostgreSqlServer.get();
+		String schema = "gateway_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+		DataSource admin = new DriverManagerDataSource(server.url(), server.user(), server.password());
+		execute(admin, "CREATE SCHEMA " + schema);
+		Runtime.getRuntime()
+			.addShutdownHook(new Thread(() -> execute(admin, "DROP SCHEMA IF EXISTS " + schema + " CASCADE")));
+		String separator = server.url().contains("?") ? "&" : "?";
+		return new Schema(server.url() + separator + "currentSchema=" + schema, server.user(), server.password());
+	}
+
+	/**
+	 * Where a gateway context finds its PostgreSQL schema.
+	 *
+	 * @param url the JDBC URL, naming the schema
+	 * @param user the user
+	 * @param password the password
+	 */
+	public record Schema(String url, String user, String password) {
+	}
+
 	private static Database h2() {
 		String url = "jdbc:h2:mem:audit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
 		DataSource dataSource = new DriverManagerDataSource(url, "sa", "");

@@ -1,0 +1,31 @@
+package com.graphpolicygateway.audit;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import com.graphpolicygateway.test.AuditDatabases;
+
+/**
+ * The whole-route audit tests of {@link AuditTrailRouteTests} — one event per request
+ * under concurrency, verification, tamper detection, recovery — with the gateway writing
+ * to real PostgreSQL instead of H2.
+ */
+class PostgresAuditTrailRouteTests extends AuditTrailRouteTests {
+
+	private static AuditDatabases.Schema schema;
+
+	@DynamicPropertySource
+	static void postgresql(DynamicPropertyRegistry registry) {
+		registry.add("spring.datasource.url", () -> schema().url());
+		registry.add("spring.datasource.username", () -> schema().user());
+		registry.add("spring.datasource.password", () -> schema().password());
+	}
+
+	private static synchronized AuditDatabases.Schema schema() {
+		if (schema == null) {
+			schema = AuditDatabases.postgresqlSchema();
+		}
+		return schema;
+	}
+
+}
