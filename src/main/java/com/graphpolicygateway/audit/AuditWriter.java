@@ -56,6 +56,8 @@ final class AuditWriter implements SmartLifecycle {
 
 	private final Counter rejected;
 
+	private final MeterRegistry meters;
+
 	private volatile boolean running;
 
 	private @Nullable Thread thread;
@@ -67,6 +69,7 @@ final class AuditWriter implements SmartLifecycle {
 		this.queue = new ArrayBlockingQueue<>(capacity);
 		this.batchSize = batchSize;
 		this.clock = clock;
+		this.meters = meters;
 		this.writeLatency = Timer.builder("graph_gateway.audit.write")
 			.description("Audit batch commit time")
 			.register(meters);
@@ -99,6 +102,12 @@ final class AuditWriter implements SmartLifecycle {
 	 * whole.
 	 */
 	void complete(AuditEvent completed) {
+		// Every request ends here exactly once, so this is where requests are counted.
+		Counter.builder("graph_gateway.requests")
+			.description("Requests that reached the route, by decision, reason and result")
+			.tags("decision", completed.decision(), "reason", completed.reason(), "result", completed.activityResult())
+			.register(this.meters)
+			.increment();
 		if (!this.queue.offer(new Command(completed, null))) {
 			this.dropped.increment();
 			logger.error("Audit queue full: event " + completed.id() + " (" + completed.reason() + ") was not written");
