@@ -6,9 +6,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -29,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Graph's shape.
  */
 @TestPropertySource(properties = "graph-gateway.upstream.auth=on-behalf-of")
+@ExtendWith(OutputCaptureExtension.class)
 class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 
 	static final String USER_PATH = "/v1.0/users/87d349ed-44d7-43e1-9a83-5f2406dee5bd";
@@ -156,6 +160,32 @@ class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 
 		patch(callerToken).exchange().expectStatus().isNoContent();
 		assertThat(identityProvider.tokenRequests()).hasSize(2);
+	}
+
+	@Test
+	void patchWhenTokenRequestIsRefusedThenTheLogLineCarriesTheRequestIds(CapturedOutput output) {
+		identityProvider
+			.willAnswerToken(TokenAnswer.error(401, "invalid_client", "AADSTS7000215: Invalid client secret."));
+		String clientRequestId = java.util.UUID.randomUUID().toString();
+
+		String requestId = this.client.method(HttpMethod.PATCH)
+			.uri(USER_PATH)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.validToken())
+			.header("client-request-id", clientRequestId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("displayName", "Adele Vance"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(502)
+			.returnResult(Void.class)
+			.getResponseHeaders()
+			.getFirst("request-id");
+
+		assertThat(output.getAll().lines().filter((line) -> line.contains("Graph token request refused")))
+			.singleElement()
+			.satisfies((line) -> assertThat(line).startsWith("{")
+				.contains("\"request-id\":\"" + requestId + "\"")
+				.contains("\"client-request-id\":\"" + clientRequestId + "\""));
 	}
 
 	private TokenRequest onlyTokenRequest() {

@@ -5,6 +5,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -13,6 +14,8 @@ import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+
+import com.graphpolicygateway.system.LogCorrelation;
 
 /**
  * Gives every request its correlation ids before anything else runs, so that refusals
@@ -56,7 +59,9 @@ public final class ClientRequestIdWebFilter implements WebFilter, Ordered {
 			}
 			return Mono.empty();
 		});
-		return chain.filter(correlated);
+		return chain.filter(correlated)
+			.contextWrite(Context.of(LogCorrelation.REQUEST_ID, requestId, LogCorrelation.CLIENT_REQUEST_ID,
+					clientRequestId));
 	}
 
 	@Override

@@ -10,6 +10,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class SystemConfiguration {
 
+	SystemConfiguration() {
+		LogCorrelation.register();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	Clock clock() {
