@@ -1,0 +1,155 @@
+package com.graphpolicygateway.sandbox;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.graphpolicygateway.GraphPolicyGatewayApplication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The README's sandbox quick start, end to end: mint a caller token at the sandbox
+ * issuer, send a PATCH with it, see it forwarded (On-Behalf-Of, license checked against
+ * the Graph simulator) and audited, and see a protected user refused. The sandbox never
+ * starts off loopback.
+ */
+@SpringBootTest(classes = GraphPolicyGatewayApplication.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("sandbox")
+class SandboxQuickStartTests {
+
+	static final int GRAPH_PORT = freePort();
+
+	static final int ISSUER_PORT = freePort();
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	@DynamicPropertySource
+	static void sandboxPorts(DynamicPropertyRegistry registry) {
+		registry.add("sandbox.graph-port", () -> GRAPH_PORT);
+		registry.add("sandbox.token-issuer-port", () -> ISSUER_PORT);
+		registry.add("management.server.port", () -> 0);
+		registry.add("spring.datasource.url", () -> "jdbc:h2:mem:sandbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+	}
+
+	@Test
+	void quickStartWhenTokenMintedAndPatchSentThenForwardedAndAudited() {
+		String token = mint("");
+		String clientRequestId = UUID.randomUUID().toString();
+
+		gateway().method(HttpMethod.PATCH)
+			.uri("/users/87d349ed-44d7-43e1-9a83-5f2406dee5bd")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.header("client-request-id", clientRequestId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"displayName\":\"Adele Vance\"}")
+			.exchange()
+			.expectStatus()
+			.isNoContent()
+			.expectHeader()
+			.exists("request-id");
+
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
+					"SELECT activity_result, reason, upstream_status FROM audit_event WHERE correlation_id = ?",
+					clientRequestId))
+				.singleElement()
+				.satisfies((row) -> assertThat(row).containsEntry("ACTIVITY_RESULT", "success")
+					.containsEntry("REASON", "allowed")
+					.containsEntry("UPSTREAM_STATUS", 204)));
+		gateway().get()
+			.uri("/audit/verify")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint("scp=AuditLog.Read.All"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.intact")
+			.isEqualTo(true);
+	}
+
+	@Test
+	void quickStartWhenTargetIsTheProtectedBreakGlassUserThenRefused() {
+		gateway().method(HttpMethod.PATCH)
+			.uri("/users/breakglass@sandbox.example")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"displayName\":\"x\"}")
+			.exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("TargetUserProtected");
+	}
+
+	@Test
+	void sandboxWhenBoundBeyondLoopbackThenRefusesToStart() {
+		assertThatException()
+			.isThrownBy(() -> new SpringApplicationBuilder(GraphPolicyGatewayApplication.class).profiles("sandbox")
+				.run("--server.address=0.0.0.0", "--server.port=0", "--management.server.port=0",
+						"--sandbox.graph-port=0", "--sandbox.token-issuer-port=0",
+						"--spring.datasource.url=jdbc:h2:mem:sandbox-refused;DB_CLOSE_DELAY=-1")
+				.close())
+			.satisfies((ex) -> assertThat(rootMessages(ex)).contains("only runs bound to loopback"));
+	}
+
+	private String mint(String query) {
+		return new String(WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + ISSUER_PORT)
+			.build()
+			.post()
+			.uri("/sandbox/token?" + query)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult()
+			.getResponseBody()).trim();
+	}
+
+	private WebTestClient gateway() {
+		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).build();
+	}
+
+	private static String rootMessages(Throwable ex) {
+		StringBuilder messages = new StringBuilder();
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			messages.append(cause.getMessage()).append('\n');
+		}
+		return messages.toString();
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
