@@ -7,6 +7,7 @@ import java.util.UUID;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -77,12 +78,18 @@ class AuditConfiguration {
 	}
 
 	/**
-	 * {@code GET /audit/verify}: walks the chains off the event loop and answers the
-	 * report.
+	 * The auditors' endpoints: events (list, one, export) and {@code GET /audit/verify},
+	 * which walks the chains off the event loop and answers the report.
 	 */
 	@Bean
-	RouterFunction<ServerResponse> auditVerification(AuditChainVerifier verifier) {
+	RouterFunction<ServerResponse> auditEndpoints(AuditChainVerifier verifier, JdbcTemplate jdbc,
+			GraphGatewayProperties properties, GraphErrorResponder errors, JsonMapper json) {
+		AuditEventsHandler events = new AuditEventsHandler(new JdbcAuditReader(jdbc),
+				properties.audit().globalAuditors(), errors, json);
 		return RouterFunctions.route()
+			.GET("/audit/events/export", events::export)
+			.GET("/audit/events/{id}", events::get)
+			.GET("/audit/events", events::list)
 			.GET(VERIFY_PATH,
 					(request) -> Mono.fromCallable(verifier::verify)
 						.subscribeOn(Schedulers.boundedElastic())

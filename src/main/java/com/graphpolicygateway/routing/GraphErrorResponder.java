@@ -88,6 +88,11 @@ public final class GraphErrorResponder {
 		return response.writeWith(Mono.just(buffer));
 	}
 
+	/** The Graph error document for an answer built elsewhere (functional endpoints). */
+	public byte[] document(ServerWebExchange exchange, String code, String message) {
+		return body(code, message, RequestCorrelation.of(exchange));
+	}
+
 	byte[] body(String code, String message, RequestCorrelation correlation) {
 		String date = GRAPH_DATE.format(LocalDateTime.now(this.clock.withZone(ZoneOffset.UTC)));
 		GraphError error = new GraphError(new GraphError.Detail(code, truncate(message),

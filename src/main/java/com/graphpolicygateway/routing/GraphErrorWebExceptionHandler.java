@@ -46,7 +46,8 @@ public final class GraphErrorWebExceptionHandler implements ErrorWebExceptionHan
 		if (exchange.getResponse().isCommitted()) {
 			return Mono.error(ex);
 		}
-		// Error handlers run outside the filter chain's context: give their log lines the ids here.
+		// Error handlers run outside the filter chain's context: give their log lines the
+		// ids here.
 		RequestCorrelation correlation = RequestCorrelation.of(exchange);
 		try (MDC.MDCCloseable requestId = MDC.putCloseable(LogCorrelation.REQUEST_ID, correlation.requestId());
 				MDC.MDCCloseable clientRequestId = MDC.putCloseable(LogCorrelation.CLIENT_REQUEST_ID,

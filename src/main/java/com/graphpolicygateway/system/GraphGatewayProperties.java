@@ -254,14 +254,16 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param maxValueLength longest property value stored; longer ones are cut with a
 	 * marker
 	 * @param retentionDays days events are kept; 0 keeps them forever
+	 * @param globalAuditors object ids of users and application ids that see every
+	 * tenant's events (other auditors see only their own tenant's)
 	 * @param auditorPermission scope or app role that lets a caller verify the audit
 	 * trail
 	 */
 	public record Audit(@DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
 			@DefaultValue("500") int batchSize, @NotNull @DefaultValue("2s") Duration writeTimeout,
 			@DefaultValue("passwordProfile") List<String> redact, @DefaultValue("1024") int maxValueLength,
-			@DefaultValue("0") int retentionDays,
-			@NotBlank @DefaultValue("AuditLog.Read.All") String auditorPermission) {
+			@DefaultValue("0") int retentionDays, @NotBlank @DefaultValue("AuditLog.Read.All") String auditorPermission,
+			@Nullable List<String> globalAuditors) {
 
 		public Audit {
 			if (queueCapacity < 1 || queueCapacity > 1_000_000) {
@@ -283,6 +285,7 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 								+ retentionDays);
 			}
 			redact = (redact != null) ? List.copyOf(redact) : List.of();
+			globalAuditors = (globalAuditors != null) ? List.copyOf(globalAuditors) : List.of();
 		}
 
 	}
