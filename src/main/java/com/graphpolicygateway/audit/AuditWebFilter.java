@@ -10,6 +10,7 @@ import reactor.core.publisher.SignalType;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.server.PathContainer;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -91,8 +92,11 @@ public final class AuditWebFilter implements WebFilter, Ordered {
 		if (exchange.getRequest().getMethod() != HttpMethod.PATCH) {
 			return false;
 		}
-		var path = exchange.getRequest().getPath().pathWithinApplication();
-		return this.routePaths.stream().anyMatch((pattern) -> pattern.matches(path));
+		// Empty segments (//users/x) aim at the route too, even though the firewall
+		// refuses them.
+		String path = exchange.getRequest().getPath().pathWithinApplication().value().replaceAll("/{2,}", "/");
+		PathContainer normalized = PathContainer.parsePath(path);
+		return this.routePaths.stream().anyMatch((pattern) -> pattern.matches(normalized));
 	}
 
 	private void recordRefusal(ServerWebExchange exchange, Instant arrived, AtomicBoolean recorded) {
