@@ -3,16 +3,14 @@ package com.graphpolicygateway.audit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
+
+import com.graphpolicygateway.system.PeriodicTasks;
 
 /**
  * Keeps the trail whole over time, on its own thread: closes pending events left by a
@@ -36,7 +34,7 @@ final class AuditMaintenance implements SmartLifecycle {
 
 	private final int retentionDays;
 
-	private @Nullable ScheduledExecutorService scheduler;
+	private final PeriodicTasks tasks = new PeriodicTasks("audit-maintenance");
 
 	/**
 	 * @param staleAfter how old another process's pending event must be before it is
@@ -51,6 +49,8 @@ final class AuditMaintenance implements SmartLifecycle {
 		this.clock = clock;
 		this.staleAfter = staleAfter;
 		this.retentionDays = retentionDays;
+		this.tasks.every(Duration.ofSeconds(30), Duration.ZERO, this::recoverLostEvents)
+			.every(Duration.ofDays(1), Duration.ofMinutes(1), this::purgeExpired);
 	}
 
 	/** Closes lost pending events now; returns how many were queued for closing. */
@@ -81,43 +81,23 @@ final class AuditMaintenance implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "audit-maintenance");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.scheduleWithFixedDelay(() -> safely(this::recoverLostEvents), 0, 30, TimeUnit.SECONDS);
-		executor.scheduleWithFixedDelay(() -> safely(this::purgeExpired), 1, 24 * 60, TimeUnit.MINUTES);
-		this.scheduler = executor;
+		this.tasks.start();
 	}
 
 	@Override
 	public void stop() {
-		ScheduledExecutorService executor = this.scheduler;
-		if (executor != null) {
-			executor.shutdownNow();
-		}
-		this.scheduler = null;
+		this.tasks.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.scheduler != null;
+		return this.tasks.isRunning();
 	}
 
 	@Override
 	public int getPhase() {
 		// Starts after, and stops before, the writer it feeds.
 		return AuditWriter.PHASE + 1;
-	}
-
-	private static void safely(Runnable task) {
-		try {
-			task.run();
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Audit maintenance failed; will retry: " + ex.getMessage());
-		}
 	}
 
 }

@@ -7,9 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.Counter;
@@ -20,6 +17,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
+
+import com.graphpolicygateway.system.PeriodicTasks;
 
 /**
  * Holds the current tenant policy and reloads it when the file's content changes. The
@@ -33,8 +32,6 @@ final class PolicyStore implements SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(PolicyStore.class);
 
 	private final Path file;
-
-	private final Duration interval;
 
 	private final Clock clock;
 
@@ -50,14 +47,14 @@ final class PolicyStore implements SmartLifecycle {
 
 	private volatile byte @Nullable [] loadedBytes;
 
-	private @Nullable ScheduledExecutorService scheduler;
+	private final PeriodicTasks tasks = new PeriodicTasks("policy-reload");
 
 	/** Loads the file once; start-up fails when it is missing or invalid. */
 	PolicyStore(Path file, Duration interval, Clock clock, MeterRegistry meters) {
 		Assert.notNull(file, "file cannot be null");
 		this.file = file;
-		this.interval = interval;
 		this.clock = clock;
+		this.tasks.every(interval, interval, this::reloadIfChanged);
 		this.reloads = Counter.builder("graph_gateway.policy.reloads").tag("result", "success").register(meters);
 		this.failures = Counter.builder("graph_gateway.policy.reloads").tag("result", "failure").register(meters);
 		meters.gauge("graph_gateway.policy.last_reload_failed", this, (store) -> (store.lastError != null) ? 1 : 0);
@@ -150,37 +147,17 @@ final class PolicyStore implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "policy-reload");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.scheduleWithFixedDelay(this::reloadSafely, this.interval.toMillis(), this.interval.toMillis(),
-				TimeUnit.MILLISECONDS);
-		this.scheduler = executor;
-	}
-
-	private void reloadSafely() {
-		try {
-			reloadIfChanged();
-		}
-		catch (RuntimeException ex) {
-			fail("reload failed: " + ex.getMessage());
-		}
+		this.tasks.start();
 	}
 
 	@Override
 	public void stop() {
-		ScheduledExecutorService executor = this.scheduler;
-		if (executor != null) {
-			executor.shutdownNow();
-		}
-		this.scheduler = null;
+		this.tasks.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.scheduler != null;
+		return this.tasks.isRunning();
 	}
 
 }
