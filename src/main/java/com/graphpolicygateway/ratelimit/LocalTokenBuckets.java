@@ -27,10 +27,12 @@ final class LocalTokenBuckets {
 		}
 		State tenantState = this.buckets.computeIfAbsent(tenantKey, (key) -> new State(tenant.capacity()));
 		State callerState = this.buckets.computeIfAbsent(callerKey, (key) -> new State(caller.capacity()));
-		long now = this.nanoTime.getAsLong();
 		// Lock in a fixed order (tenant before caller) so that two calls never deadlock.
 		synchronized (tenantState) {
 			synchronized (callerState) {
+				// Read the clock under the locks: an earlier reading applied later would
+				// credit time twice.
+				long now = this.nanoTime.getAsLong();
 				double tenantTokens = tenantState.fill(tenant, now);
 				double callerTokens = callerState.fill(caller, now);
 				if (tenantTokens < 1) {

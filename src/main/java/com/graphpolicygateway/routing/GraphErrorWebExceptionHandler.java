@@ -1,5 +1,6 @@
 package com.graphpolicygateway.routing;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
@@ -69,8 +70,9 @@ public final class GraphErrorWebExceptionHandler implements ErrorWebExceptionHan
 			return this.errors.respond(exchange, HttpStatus.GATEWAY_TIMEOUT, GraphErrorCodes.GATEWAY_TIMEOUT,
 					"Microsoft Graph did not answer in time.");
 		}
+		// A reset or broken connection to Graph surfaces as an IOException from Netty.
 		if (hasCause(ex, ConnectException.class) || hasCause(ex, ConnectTimeoutException.class)
-				|| hasCause(ex, PrematureCloseException.class)) {
+				|| hasCause(ex, PrematureCloseException.class) || hasCause(ex, IOException.class)) {
 			logger.warn("Upstream unreachable: " + ex);
 			return this.errors.respond(exchange, HttpStatus.BAD_GATEWAY, GraphErrorCodes.BAD_GATEWAY,
 					"Microsoft Graph could not be reached through the gateway.");

@@ -33,8 +33,9 @@ public class UpstreamCircuitBreakerGatewayFilterFactory extends AbstractGatewayF
 
 	@Override
 	public GatewayFilter apply(Object config) {
-		long retryAfter = Math.max(1,
-				this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) / 1000);
+		long openMillis = this.breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+		// Rounded up: a retry before the open duration has passed would be refused again.
+		long retryAfter = Math.max(1, (openMillis + 999) / 1000);
 		return (exchange, chain) -> chain.filter(exchange)
 			.transformDeferred(CircuitBreakerOperator.of(this.breaker))
 			.onErrorResume(CallNotPermittedException.class,
