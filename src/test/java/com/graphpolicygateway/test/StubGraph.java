@@ -7,7 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -31,6 +34,9 @@ public final class StubGraph implements AutoCloseable {
 	private final List<Received> received = java.util.Collections.synchronizedList(new ArrayList<>());
 
 	private final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+
+	/** How some queued answers misbehave, keyed by the identity of the queued answer. */
+	private final Map<Answer, Trouble> troubles = Collections.synchronizedMap(new IdentityHashMap<>());
 
 	private StubGraph(HttpServer server) {
 		this.server = server;
@@ -66,6 +72,53 @@ public final class StubGraph implements AutoCloseable {
 		return this;
 	}
 
+	/** Queues the next answer, sent only after {@code delay} (a slow Graph). */
+	public StubGraph willAnswerAfter(Duration delay, Answer answer) {
+		return willMisbehave(answer, new Trouble(Trouble.Kind.DELAY, delay, 0));
+	}
+
+	/**
+	 * Queues the next answer's status and headers, sent at once, and its body, sent only
+	 * after {@code pause}.
+	 */
+	public StubGraph willAnswerWithSlowBody(Duration pause, Answer answer) {
+		return willMisbehave(answer, new Trouble(Trouble.Kind.SLOW_BODY, pause, 0));
+	}
+
+	/**
+	 * Queues an answer whose status and headers (with the full {@code Content-Length})
+	 * are sent, but only the first {@code bytes} bytes of its body before the connection
+	 * is closed.
+	 */
+	public StubGraph willAnswerTruncated(int bytes, Answer answer) {
+		return willMisbehave(answer, new Trouble(Trouble.Kind.TRUNCATED, Duration.ZERO, bytes));
+	}
+
+	/**
+	 * Queues closing the connection after reading the request, without any answer (as
+	 * when a front end drops the connection).
+	 */
+	public StubGraph willCloseWithoutAnswer() {
+		return willMisbehave(Answer.noContent(), new Trouble(Trouble.Kind.CLOSE, Duration.ZERO, 0));
+	}
+
+	/**
+	 * Queues closing the connection without reading the request body nor answering: with
+	 * a large body the gateway is still sending when the connection drops (reset). The
+	 * request is recorded with an empty body.
+	 */
+	public StubGraph willResetConnection() {
+		return willMisbehave(Answer.noContent(), new Trouble(Trouble.Kind.RESET, Duration.ZERO, 0));
+	}
+
+	private StubGraph willMisbehave(Answer answer, Trouble trouble) {
+		// A copy, so that the same answer can be queued once well-behaved and once not
+		Answer queued = new Answer(answer.status(), answer.headers(), answer.body());
+		this.troubles.put(queued, trouble);
+		this.answers.add(queued);
+		return this;
+	}
+
 	/** Everything received since the last {@link #reset()}. */
 	public List<Received> received() {
 		synchronized (this.received) {
@@ -85,6 +138,7 @@ public final class StubGraph implements AutoCloseable {
 	public void reset() {
 		this.received.clear();
 		this.answers.clear();
+		this.troubles.clear();
 	}
 
 	@Override
@@ -94,6 +148,9 @@ public final class StubGraph implements AutoCloseable {
 
 	private void handle(HttpExchange exchange) throws IOException {
 		try (exchange) {
+			if (resetsConnection(exchange)) {
+				return;
+			}
 			byte[] body;
 			try (InputStream in = exchange.getRequestBody()) {
 				body = in.readAllBytes();
@@ -105,6 +162,11 @@ public final class StubGraph implements AutoCloseable {
 			if (answer == null) {
 				answer = Answer.noContent();
 			}
+			Trouble trouble = this.troubles.remove(answer);
+			if (trouble != null) {
+				misbehave(exchange, answer, trouble);
+				return;
+			}
 			answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
 			int length = (answer.body().length == 0) ? -1 : answer.body().length;
 			exchange.sendResponseHeaders(answer.status(), length);
@@ -114,6 +176,70 @@ public final class StubGraph implements AutoCloseable {
 				}
 			}
 		}
+	}
+
+	private boolean resetsConnection(HttpExchange exchange) {
+		Answer next = this.answers.peek();
+		Trouble trouble = (next != null) ? this.troubles.get(next) : null;
+		if (trouble == null || trouble.kind() != Trouble.Kind.RESET || !this.answers.remove(next)) {
+			return false;
+		}
+		this.troubles.remove(next);
+		HttpHeaders headers = new HttpHeaders();
+		exchange.getRequestHeaders().forEach((name, values) -> headers.addAll(name, values));
+		this.received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI(), headers, new byte[0]));
+		// Closing with unread request bytes makes the kernel answer with RST
+		exchange.close();
+		return true;
+	}
+
+	private void misbehave(HttpExchange exchange, Answer answer, Trouble trouble) {
+		try {
+			if (trouble.kind() == Trouble.Kind.CLOSE) {
+				exchange.close(); // no headers sent: the connection is closed without an
+									// answer
+				return;
+			}
+			if (trouble.kind() == Trouble.Kind.DELAY) {
+				Thread.sleep(trouble.pause().toMillis());
+			}
+			answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+			byte[] body = answer.body();
+			exchange.sendResponseHeaders(answer.status(), (body.length == 0) ? -1 : body.length);
+			OutputStream out = exchange.getResponseBody();
+			out.flush();
+			if (trouble.kind() == Trouble.Kind.SLOW_BODY) {
+				Thread.sleep(trouble.pause().toMillis());
+			}
+			int length = (trouble.kind() == Trouble.Kind.TRUNCATED) ? Math.min(trouble.bytes(), body.length)
+					: body.length;
+			out.write(body, 0, length);
+			out.flush();
+			exchange.close(); // a truncated body makes this fail and drop the connection
+		}
+		catch (IOException ex) {
+			// The gateway gave up first (timeout) or the body was cut on purpose
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * How a queued answer misbehaves.
+	 *
+	 * @param kind what goes wrong
+	 * @param pause the delay before the answer or its body
+	 * @param bytes the body bytes sent before a truncation
+	 */
+	private record Trouble(Kind kind, Duration pause, int bytes) {
+
+		enum Kind {
+
+			DELAY, SLOW_BODY, TRUNCATED, CLOSE, RESET
+
+		}
+
 	}
 
 	/**
