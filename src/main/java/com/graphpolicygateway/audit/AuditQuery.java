@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -58,6 +59,8 @@ record AuditQuery(@Nullable String tenant, @Nullable String actor, @Nullable Str
 			throw new InvalidParameterException("from", "must be before to");
 		}
 		String tenant = text(parameters, "tenant", 64);
+		// Tenant ids are stored as Entra issues them: lower case.
+		tenant = (tenant != null) ? tenant.toLowerCase(Locale.ROOT) : null;
 		if (tenant != null && !isGuid(tenant)) {
 			throw new InvalidParameterException("tenant", "must be a tenant GUID");
 		}
@@ -195,7 +198,9 @@ record AuditQuery(@Nullable String tenant, @Nullable String actor, @Nullable Str
 				String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
 				int bar = decoded.indexOf('|');
 				String id = decoded.substring(bar + 1);
-				UUID.fromString(id);
+				if (bar < 0 || !UUID.fromString(id).toString().equals(id)) {
+					throw new IllegalArgumentException("not a cursor this API handed out");
+				}
 				return new Cursor(Instant.parse(decoded.substring(0, bar)), id);
 			}
 			catch (RuntimeException ex) {
