@@ -1,0 +1,198 @@
+package com.graphpolicygateway.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link AuditCsv}: RFC 4180 quoting, spreadsheet formula neutralising, and
+ * rows that line up with the header.
+ */
+class AuditCsvTests {
+
+	@Test
+	void cellWhenPlainTextThenUnchanged() {
+		assertThat(AuditCsv.cell("adele.vance@contoso.com")).isEqualTo("adele.vance@contoso.com");
+		assertThat(AuditCsv.cell(204)).isEqualTo("204");
+	}
+
+	@Test
+	void cellWhenNullThenEmpty() {
+		assertThat(AuditCsv.cell(null)).isEmpty();
+	}
+
+	@Test
+	void cellWhenEmptyThenEmpty() {
+		assertThat(AuditCsv.cell("")).isEmpty();
+	}
+
+	@Test
+	void cellWhenCommaThenQuoted() {
+		assertThat(AuditCsv.cell("Vance, Adele")).isEqualTo("\"Vance, Adele\"");
+	}
+
+	@Test
+	void cellWhenQuoteThenQuotedAndDoubled() {
+		assertThat(AuditCsv.cell("the \"boss\"")).isEqualTo("\"the \"\"boss\"\"\"");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "line one\nline two", "line one\r\nline two", "cr\ronly" })
+	void cellWhenLineBreakThenQuoted(String value) {
+		assertThat(AuditCsv.cell(value)).isEqualTo("\"" + value + "\"");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\tcmd", "\rcmd" })
+	void cellWhenValueLooksLikeAFormulaThenPrefixedWithApostrophe(String value) {
+		String cell = AuditCsv.cell(value);
+
+		assertThat(parse(cell + "\r\n")).containsExactly(List.of("'" + value));
+	}
+
+	@Test
+	void cellWhenFormulaWithCommaThenPrefixedInsideTheQuotes() {
+		assertThat(AuditCsv.cell("=1,2")).isEqualTo("\"'=1,2\"");
+	}
+
+	@Test
+	void cellWhenFormulaCharacterNotFirstThenUnchanged() {
+		assertThat(AuditCsv.cell("a=b+c-d@e")).isEqualTo("a=b+c-d@e");
+	}
+
+	@Test
+	void headerWhenParsedThenOneLineEndingInCrLf() {
+		assertThat(AuditCsv.HEADER).endsWith("\r\n");
+		assertThat(parse(AuditCsv.HEADER)).singleElement()
+			.satisfies((header) -> assertThat(header).startsWith("id", "activityDateTime").doesNotHaveDuplicates());
+	}
+
+	@Test
+	void rowWhenEventHasEveryFieldThenAsManyColumnsAsTheHeader() {
+		AuditEvent event = TestAuditEvents.succeeded(TestAuditEvents.pending().build());
+
+		List<List<String>> rows = parse(AuditCsv.HEADER + AuditCsv.row(view(event)));
+
+		assertThat(rows).hasSize(2);
+		assertThat(rows.get(1)).hasSameSizeAs(rows.get(0));
+		assertThat(column(rows, "id")).isEqualTo(event.id().toString());
+		assertThat(column(rows, "activityDateTime")).isEqualTo(TestAuditEvents.ARRIVED.toString());
+		assertThat(column(rows, "activityResult")).isEqualTo("success");
+		assertThat(column(rows, "tenantId")).isEqualTo(TestAuditEvents.TENANT);
+		assertThat(column(rows, "actorUserPrincipalName")).isEqualTo(TestAuditEvents.USER_PRINCIPAL_NAME);
+		assertThat(column(rows, "targetUserId")).isEqualTo(TestAuditEvents.TARGET);
+		assertThat(column(rows, "modifiedProperties")).isEqualTo("displayName=Adele Vance; jobTitle=Retail Manager");
+		assertThat(column(rows, "upstreamStatus")).isEqualTo("204");
+		assertThat(column(rows, "latencyMs")).isEqualTo("42");
+	}
+
+	@Test
+	void rowWhenOptionalFieldsAreNullThenEmptyCellsAndSameColumnCount() {
+		AuditEvent event = TestAuditEvents.pending()
+			.tenantId(null)
+			.correlationId(null)
+			.policyVersion(null)
+			.targetUserId(null)
+			.actor(AuditEvent.Actor.unknown(null))
+			.build()
+			.completed("refused", "refuse", "token_invalid", null, null, null);
+
+		String row = AuditCsv.row(view(event));
+		List<List<String>> rows = parse(AuditCsv.HEADER + row);
+
+		assertThat(row).endsWith("\r\n").doesNotContain("null");
+		assertThat(rows.get(1)).hasSameSizeAs(rows.get(0));
+		for (String empty : List.of("tenantId", "actorUserId", "actorUserPrincipalName", "actorApplicationId",
+				"actorIpAddress", "targetUserId", "modifiedProperties", "upstreamStatus", "graphRequestId",
+				"correlationId", "policyVersion", "latencyMs")) {
+			assertThat(column(rows, empty)).as(empty).isEmpty();
+		}
+		assertThat(column(rows, "actorType")).isEqualTo("Unknown");
+	}
+
+	@Test
+	void rowWhenValuesHoldCommasQuotesNewlinesAndFormulasThenOneRecordWithTheValuesBack() {
+		AuditEvent event = TestAuditEvents.pending()
+			.correlationId("=cmd|' /C calc'!A0")
+			.targetUserId("-evil,\"user\"\r\nnext")
+			.actor(new AuditEvent.Actor("Delegated", "@oid", "+upn@contoso.com", "app,id", "203.0.113.7",
+					List.of("User.Read")))
+			.properties(new AuditEvent.ModifiedProperty("displayName", null, "Vance, \"Adele\"\nline two"),
+					new AuditEvent.ModifiedProperty("jobTitle", null, null))
+			.build()
+			.completed("refused", "refuse", "invalid_request", null, null, 5L);
+
+		List<List<String>> rows = parse(AuditCsv.HEADER + AuditCsv.row(view(event)));
+
+		assertThat(rows).hasSize(2);
+		assertThat(rows.get(1)).hasSameSizeAs(rows.get(0));
+		assertThat(column(rows, "correlationId")).isEqualTo("'=cmd|' /C calc'!A0");
+		assertThat(column(rows, "targetUserId")).isEqualTo("'-evil,\"user\"\r\nnext");
+		assertThat(column(rows, "actorUserId")).isEqualTo("'@oid");
+		assertThat(column(rows, "actorUserPrincipalName")).isEqualTo("'+upn@contoso.com");
+		assertThat(column(rows, "actorApplicationId")).isEqualTo("app,id");
+		assertThat(column(rows, "modifiedProperties")).isEqualTo("displayName=Vance, \"Adele\"\nline two; jobTitle=");
+	}
+
+	private static AuditEventView view(AuditEvent event) {
+		return AuditEventView.of(event, null, null, null);
+	}
+
+	private static String column(List<List<String>> rows, String name) {
+		return rows.get(1).get(rows.get(0).indexOf(name));
+	}
+
+	/**
+	 * Parses RFC 4180 CSV (CRLF records, quoted fields with doubled quotes); fails on
+	 * anything else, such as a bare quote inside an unquoted field or a missing final
+	 * CRLF.
+	 */
+	static List<List<String>> parse(String csv) {
+		List<List<String>> records = new ArrayList<>();
+		List<String> record = new ArrayList<>();
+		StringBuilder field = new StringBuilder();
+		int i = 0;
+		while (i < csv.length()) {
+			if (csv.charAt(i) == '"') {
+				i++;
+				while (true) {
+					assertThat(i).as("closing quote").isLessThan(csv.length());
+					char c = csv.charAt(i++);
+					if (c == '"') {
+						if (i < csv.length() && csv.charAt(i) == '"') {
+							field.append('"');
+							i++;
+							continue;
+						}
+						break;
+					}
+					field.append(c);
+				}
+			}
+			else {
+				while (i < csv.length() && csv.charAt(i) != ',' && csv.charAt(i) != '\r') {
+					assertThat(csv.charAt(i)).as("character of an unquoted field at " + i).isNotIn('"', '\n');
+					field.append(csv.charAt(i++));
+				}
+			}
+			assertThat(i).as("record ends with CRLF").isLessThan(csv.length());
+			record.add(field.toString());
+			field.setLength(0);
+			if (csv.charAt(i) == ',') {
+				i++;
+				continue;
+			}
+			assertThat(csv.startsWith("\r\n", i)).as("CRLF at " + i).isTrue();
+			i += 2;
+			records.add(record);
+			record = new ArrayList<>();
+		}
+		return records;
+	}
+
+}
