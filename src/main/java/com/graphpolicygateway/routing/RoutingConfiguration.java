@@ -25,6 +25,7 @@ import com.graphpolicygateway.ratelimit.RateLimitGatewayFilterFactory;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.UpstreamAuthorizationGatewayFilterFactory;
 import com.graphpolicygateway.upstream.UpstreamCircuitBreakerGatewayFilterFactory;
+import com.graphpolicygateway.upstream.UpstreamRetryGatewayFilterFactory;
 
 /**
  * The Graph route and everything around it, in the order a request meets it: correlation
@@ -63,7 +64,7 @@ class RoutingConfiguration {
 	RouteLocator graphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
 			RequestGuardGatewayFilterFactory guard, TenantPolicyGatewayFilterFactory policy,
 			RateLimitGatewayFilterFactory rateLimit, AuditGatewayFilterFactory audit,
-			UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization,
+			UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization, UpstreamRetryGatewayFilterFactory retry,
 			UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker) {
 		GraphGatewayProperties.Request limits = properties.request();
 		GraphGatewayProperties.Upstream upstream = properties.upstream();
@@ -84,6 +85,7 @@ class RoutingConfiguration {
 					.rewritePath("^/users/", GraphRoutes.DEFAULT_VERSION + "/users/")
 					.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
 						.auth(upstream.auth())))
+					.filter(retry.apply(upstream.retry()))
 					.filter(circuitBreaker.apply(new Object())))
 				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())
 				.metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, upstream.responseTimeout().toMillis())

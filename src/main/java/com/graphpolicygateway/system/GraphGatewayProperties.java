@@ -49,12 +49,13 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param connectTimeout time allowed to open a connection to the upstream
 	 * @param responseTimeout time allowed for the upstream to answer
 	 * @param circuitBreaker when calls stop being sent to an upstream that keeps failing
+	 * @param retry the optional retry of calls Graph throttled with {@code Retry-After}
 	 */
 	public record Upstream(@NotNull @DefaultValue("https://graph.microsoft.com") URI baseUri,
 			@NotNull @DefaultValue("on-behalf-of") UpstreamAuth auth,
 			@NotNull @DefaultValue("5s") Duration connectTimeout,
-			@NotNull @DefaultValue("30s") Duration responseTimeout,
-			@Valid @DefaultValue CircuitBreaker circuitBreaker) {
+			@NotNull @DefaultValue("30s") Duration responseTimeout, @Valid @DefaultValue CircuitBreaker circuitBreaker,
+			@Valid @DefaultValue Retry retry) {
 
 		public Upstream {
 			requireHttpsUnlessLoopback("graph-gateway.upstream.base-uri", baseUri);
@@ -95,6 +96,27 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 						+ ".sliding-window and .half-open-calls must be at least 1");
 			}
 			requirePositive("graph-gateway.upstream.circuit-breaker.open-duration", openDuration);
+		}
+
+	}
+
+	/**
+	 * The optional retry of calls Graph answers 429 or 503 with {@code Retry-After}. Off
+	 * by default: Graph SDKs retry these themselves.
+	 *
+	 * @param enabled whether throttled calls are sent again by the gateway
+	 * @param maxAttempts most attempts per call, the first included
+	 * @param budget longest total time a call may spend waiting for retries
+	 */
+	public record Retry(@DefaultValue("false") boolean enabled, @DefaultValue("3") int maxAttempts,
+			@NotNull @DefaultValue("10s") Duration budget) {
+
+		public Retry {
+			if (maxAttempts < 1 || maxAttempts > 10) {
+				throw new IllegalArgumentException(
+						"graph-gateway.upstream.retry.max-attempts must be between 1 and 10, but was " + maxAttempts);
+			}
+			requirePositive("graph-gateway.upstream.retry.budget", budget);
 		}
 
 	}

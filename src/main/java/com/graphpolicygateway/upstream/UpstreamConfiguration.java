@@ -49,6 +49,11 @@ class UpstreamConfiguration {
 	}
 
 	@Bean
+	UpstreamRetryGatewayFilterFactory upstreamRetryGatewayFilterFactory(Clock clock, MeterRegistry meters) {
+		return new UpstreamRetryGatewayFilterFactory(clock, meters);
+	}
+
+	@Bean
 	AppOnlyTokens appOnlyTokens(GraphGatewayProperties properties, UpstreamTokenCache cache, Clock clock) {
 		return new AppOnlyTokens(tokenClient(properties, clock), cache);
 	}
