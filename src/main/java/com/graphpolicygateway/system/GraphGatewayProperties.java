@@ -149,6 +149,9 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * {@code {tenantid}})
 	 * @param clientId the gateway's own app registration (client id)
 	 * @param clientSecret the gateway's own app registration (client secret)
+	 * @param clientCertificateFile PEM certificate of the app registration, used instead
+	 * of the client secret (with {@code client-key-file}) to sign client assertions
+	 * @param clientKeyFile PEM (PKCS#8) RSA private key of that certificate
 	 * @param clockSkew tolerance applied to {@code exp} and {@code nbf}
 	 * @param jwksRefreshInterval shortest time between two key fetches for one issuer
 	 * when a token names an unknown {@code kid}
@@ -157,7 +160,9 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			@NotEmpty(message = "must name at least one accepted token audience, the gateway's own API "
 					+ "(for example api://graph-policy-gateway)") @Nullable List<@NotBlank String> audiences,
 			@NotBlank @DefaultValue("https://login.microsoftonline.com/{tenantid}/oauth2/v2.0/token") String tokenUri,
-			@Nullable String clientId, @Nullable String clientSecret, @NotNull @DefaultValue("60s") Duration clockSkew,
+			@Nullable String clientId, @Nullable String clientSecret,
+			java.nio.file.@Nullable Path clientCertificateFile, java.nio.file.@Nullable Path clientKeyFile,
+			@NotNull @DefaultValue("60s") Duration clockSkew,
 			@NotNull @DefaultValue("5m") Duration jwksRefreshInterval) {
 
 		/**
@@ -180,6 +185,10 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 						"graph-gateway.identity.clock-skew must be between 0s and 5m, but was " + clockSkew);
 			}
 			requirePositive("graph-gateway.identity.jwks-refresh-interval", jwksRefreshInterval);
+			if ((clientCertificateFile == null) != (clientKeyFile == null)) {
+				throw new IllegalArgumentException("graph-gateway.identity.client-certificate-file and "
+						+ "graph-gateway.identity.client-key-file go together: set both or neither");
+			}
 		}
 
 		/** The accepted audiences; never empty once validation has passed. */
@@ -192,7 +201,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			// The client secret never reaches a log through this record.
 			return "Identity[issuers=" + this.issuers + ", audiences=" + this.audiences + ", tokenUri=" + this.tokenUri
 					+ ", clientId=" + this.clientId + ", clientSecret="
-					+ ((this.clientSecret != null) ? "******" : null) + "]";
+					+ ((this.clientSecret != null) ? "******" : null) + ", clientCertificateFile="
+					+ this.clientCertificateFile + "]";
 		}
 
 	}

@@ -30,7 +30,7 @@ public final class AppOnlyTokens {
 		UpstreamTokenClient tokens = this.client;
 		if (tokens == null) {
 			return Mono.error(new IllegalStateException("no app registration is configured "
-					+ "(graph-gateway.identity.client-id and graph-gateway.identity.client-secret)"));
+					+ "(graph-gateway.identity.client-id with client-secret or client-certificate-file and client-key-file)"));
 		}
 		return this.cache.get("app:" + tenantId, () -> tokens.clientCredentials(tenantId)).map(UpstreamToken::value);
 	}

@@ -61,11 +61,22 @@ class UpstreamConfiguration {
 	/** The token client, when the gateway's app registration is configured. */
 	private static @Nullable UpstreamTokenClient tokenClient(GraphGatewayProperties properties, Clock clock) {
 		GraphGatewayProperties.Identity identity = properties.identity();
-		if (!StringUtils.hasText(identity.clientId()) || !StringUtils.hasText(identity.clientSecret())) {
+		if (!StringUtils.hasText(identity.clientId())) {
 			return null;
 		}
-		return new UpstreamTokenClient(WebClient.create(), identity.tokenUri(), identity.clientId(),
-				identity.clientSecret(), clock);
+		ClientAuthentication authentication;
+		if (identity.clientCertificateFile() != null && identity.clientKeyFile() != null) {
+			authentication = ClientCertificateAssertion.fromPem(identity.clientId(), identity.clientCertificateFile(),
+					identity.clientKeyFile(), clock);
+		}
+		else if (StringUtils.hasText(identity.clientSecret())) {
+			authentication = ClientAuthentication.secret(identity.clientSecret());
+		}
+		else {
+			return null;
+		}
+		return new UpstreamTokenClient(WebClient.create(), identity.tokenUri(), identity.clientId(), authentication,
+				clock);
 	}
 
 }

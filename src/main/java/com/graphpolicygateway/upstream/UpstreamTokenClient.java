@@ -42,19 +42,20 @@ final class UpstreamTokenClient {
 
 	private final String clientId;
 
-	private final String clientSecret;
+	private final ClientAuthentication clientAuthentication;
 
 	private final Clock clock;
 
-	UpstreamTokenClient(WebClient webClient, String tokenUri, String clientId, String clientSecret, Clock clock) {
+	UpstreamTokenClient(WebClient webClient, String tokenUri, String clientId,
+			ClientAuthentication clientAuthentication, Clock clock) {
 		Assert.notNull(webClient, "webClient cannot be null");
 		Assert.hasText(tokenUri, "tokenUri cannot be empty");
 		Assert.hasText(clientId, "clientId cannot be empty");
-		Assert.hasText(clientSecret, "clientSecret cannot be empty");
+		Assert.notNull(clientAuthentication, "clientAuthentication cannot be null");
 		this.webClient = webClient;
 		this.tokenUri = tokenUri;
 		this.clientId = clientId;
-		this.clientSecret = clientSecret;
+		this.clientAuthentication = clientAuthentication;
 		this.clock = clock;
 	}
 
@@ -73,13 +74,13 @@ final class UpstreamTokenClient {
 		MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
 		form.add("grant_type", grantType);
 		form.add("client_id", this.clientId);
-		form.add("client_secret", this.clientSecret);
 		form.add("scope", GRAPH_SCOPE);
 		return form;
 	}
 
 	private Mono<UpstreamToken> request(String tenantId, MultiValueMap<String, String> form) {
 		URI uri = URI.create(this.tokenUri.replace(TrustedIssuer.TENANT_PLACEHOLDER, tenantId));
+		this.clientAuthentication.addTo(form, uri);
 		return this.webClient.post()
 			.uri(uri)
 			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
