@@ -213,14 +213,13 @@ final class AuditWriter implements SmartLifecycle {
 			this.failures.increment();
 			// One event the database refuses must not block all others: write them one by
 			// one.
-			logger
-				.error("Audit batch refused by the database (" + ex.getMessage() + "); writing its events one by one");
+			logger.error("Audit batch refused by the database (" + describe(ex) + "); writing its events one by one");
 			return writeOneByOne(pending, acknowledgements, completed);
 		}
 		catch (RuntimeException ex) {
 			this.failures.increment();
 			logger.error("Audit batch of " + pending.size() + " pending and " + completed.size()
-					+ " completed events failed to commit: " + ex.getMessage());
+					+ " completed events failed to commit: " + describe(ex));
 			AuditUnavailableException unavailable = new AuditUnavailableException("The audit store is unavailable");
 			acknowledgements.forEach((ack) -> ack.completeExceptionally(unavailable));
 			this.retry.clear();
@@ -262,7 +261,7 @@ final class AuditWriter implements SmartLifecycle {
 		catch (NonTransientDataAccessException ex) {
 			this.rejected.increment();
 			AuditEvent event = pending.isEmpty() ? completed.get(0) : pending.get(0);
-			logger.error("Audit event " + event.id() + " refused by the database and dropped: " + ex.getMessage());
+			logger.error("Audit event " + event.id() + " refused by the database and dropped: " + describe(ex));
 			return Outcome.REFUSED;
 		}
 		catch (RuntimeException ex) {
@@ -276,6 +275,20 @@ final class AuditWriter implements SmartLifecycle {
 
 		WRITTEN, REFUSED, UNREACHABLE
 
+	}
+
+	/**
+	 * What went wrong, without the database's message: it may quote the values of the
+	 * event, and those come from request bodies, which are never logged.
+	 */
+	private static String describe(RuntimeException ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String state = (root instanceof java.sql.SQLException sql && sql.getSQLState() != null)
+				? " SQLState " + sql.getSQLState() : "";
+		return ex.getClass().getSimpleName() + " (" + root.getClass().getSimpleName() + state + ")";
 	}
 
 	private static Duration backoff(int failuresInARow) {
