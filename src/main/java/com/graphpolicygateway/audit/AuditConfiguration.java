@@ -68,7 +68,7 @@ class AuditConfiguration {
 		Duration staleAfter = properties.upstream()
 			.responseTimeout()
 			.plus(properties.audit().writeTimeout())
-			.plus(Duration.ofSeconds(30));
+			.plus(properties.audit().recoveryGrace());
 		return new AuditMaintenance(store, writer, clock, staleAfter, properties.audit().retentionDays());
 	}
 

@@ -49,7 +49,9 @@ final class AuditMaintenance implements SmartLifecycle {
 		this.clock = clock;
 		this.staleAfter = staleAfter;
 		this.retentionDays = retentionDays;
-		this.tasks.every(Duration.ofSeconds(30), Duration.ZERO, this::recoverLostEvents)
+		// Look at least as often as an event becomes stale, and at most every 30 s.
+		Duration sweep = (staleAfter.compareTo(Duration.ofSeconds(30)) < 0) ? staleAfter : Duration.ofSeconds(30);
+		this.tasks.every(sweep, Duration.ZERO, this::recoverLostEvents)
 			.every(Duration.ofDays(1), Duration.ofMinutes(1), this::purgeExpired);
 	}
 

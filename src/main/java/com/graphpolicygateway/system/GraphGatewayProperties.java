@@ -286,6 +286,9 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param maxValueLength longest property value stored; longer ones are cut with a
 	 * marker
 	 * @param retentionDays days events are kept; 0 keeps them forever
+	 * @param recoveryGrace margin, beyond the upstream response timeout and the write
+	 * timeout, after which another process's pending event is taken for lost and closed
+	 * as unknown
 	 * @param globalAuditors object ids of users and application ids that see every
 	 * tenant's events (other auditors see only their own tenant's)
 	 * @param auditorPermission scope or app role that lets a caller verify the audit
@@ -294,7 +297,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	public record Audit(@DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
 			@DefaultValue("500") int batchSize, @NotNull @DefaultValue("2s") Duration writeTimeout,
 			@DefaultValue("passwordProfile") List<String> redact, @DefaultValue("1024") int maxValueLength,
-			@DefaultValue("0") int retentionDays, @NotBlank @DefaultValue("AuditLog.Read.All") String auditorPermission,
+			@DefaultValue("0") int retentionDays, @NotNull @DefaultValue("30s") Duration recoveryGrace,
+			@NotBlank @DefaultValue("AuditLog.Read.All") String auditorPermission,
 			@Nullable List<String> globalAuditors) {
 
 		public Audit {
@@ -307,6 +311,7 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 						"graph-gateway.audit.batch-size must be between 1 and 10000, but was " + batchSize);
 			}
 			requirePositive("graph-gateway.audit.write-timeout", writeTimeout);
+			requirePositive("graph-gateway.audit.recovery-grace", recoveryGrace);
 			if (maxValueLength < 16) {
 				throw new IllegalArgumentException(
 						"graph-gateway.audit.max-value-length must be at least 16, but was " + maxValueLength);
