@@ -7,9 +7,15 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -41,9 +47,6 @@ import static org.awaitility.Awaitility.await;
  * The audit trail fails closed: while its database is down no call reaches Graph (503
  * {@code serviceNotAvailable}), the refusals are written once the database is back, and
  * calls go through again.
- * <p>
- * Names the gateway explicitly: {@link AuditVerifyCommand} declares a
- * {@code @SpringBootConfiguration} of its own in this package.
  */
 @SpringBootTest(classes = GraphPolicyGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "graph-gateway.audit.write-timeout=500ms")
@@ -120,6 +123,45 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 
 		assertThat(graph.onlyRequest().headers().getFirst("client-request-id")).isEqualTo(nextRequestId);
 		trail().eventsOf(List.of(refusedRequestId, nextRequestId));
+	}
+
+	@Test
+	void patchWhenAuditDatabaseStopsDuringLoadThenOnlyAuditedCallsReachGraphAndNothingIsLost() throws Exception {
+		Map<String, Integer> statuses = new ConcurrentHashMap<>();
+		AtomicBoolean loading = new AtomicBoolean(true);
+		ExecutorService callers = Executors.newFixedThreadPool(8);
+		for (int i = 0; i < 8; i++) {
+			callers.submit(() -> {
+				while (loading.get()) {
+					String id = UUID.randomUUID().toString();
+					statuses.put(id, patch(id).exchange().returnResult(Void.class).getStatus().value());
+				}
+			});
+		}
+		Thread.sleep(1000);
+		databaseDown.set(true);
+		Thread.sleep(1500);
+		databaseDown.set(false);
+		Thread.sleep(1000);
+		loading.set(false);
+		callers.shutdown();
+		assertThat(callers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+		assertThat(statuses.values()).containsOnly(204, 503).contains(204, 503);
+		Set<String> forwarded = graph.received()
+			.stream()
+			.map((request) -> request.headers().getFirst("client-request-id"))
+			.collect(Collectors.toSet());
+		Set<String> refused = statuses.entrySet()
+			.stream()
+			.filter((entry) -> entry.getValue() == 503)
+			.map(Map.Entry::getKey)
+			.collect(Collectors.toSet());
+		assertThat(forwarded).doesNotContainAnyElementsOf(refused);
+		List<Map<String, Object>> events = trail().eventsOf(List.copyOf(statuses.keySet()));
+		assertThat(events).hasSize(statuses.size())
+			.allSatisfy((event) -> assertThat(event.get("activity_result")).isIn("success", "refused"));
+		verify().jsonPath("$.intact").isEqualTo(true);
 	}
 
 	private double writeFailures() {
