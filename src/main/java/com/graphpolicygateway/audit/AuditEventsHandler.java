@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -177,10 +176,6 @@ final class AuditEventsHandler {
 			return this.global || (eventTenant != null && eventTenant.equalsIgnoreCase(this.tenantId));
 		}
 
-	}
-
-	static String names(List<AuditEvent.ModifiedProperty> properties) {
-		return properties.stream().map(AuditEvent.ModifiedProperty::displayName).collect(Collectors.joining(" "));
 	}
 
 }

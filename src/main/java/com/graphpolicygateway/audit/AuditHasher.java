@@ -1,11 +1,8 @@
 package com.graphpolicygateway.audit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-
 import org.jspecify.annotations.Nullable;
+
+import com.graphpolicygateway.system.Ids;
 
 /**
  * SHA-256 over an event's canonical form and the previous link of its chain. The
@@ -50,7 +47,7 @@ final class AuditHasher {
 		append(canonical, e.graphRequestId());
 		append(canonical, (e.latencyMillis() != null) ? e.latencyMillis().toString() : null);
 		append(canonical, e.traceId());
-		return sha256(canonical.toString());
+		return Ids.sha256Hex(canonical.toString());
 	}
 
 	private static void append(StringBuilder canonical, @Nullable String value) {
@@ -59,16 +56,6 @@ final class AuditHasher {
 			return;
 		}
 		canonical.append(value.length()).append(':').append(value).append(';');
-	}
-
-	private static String sha256(String text) {
-		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
-		}
 	}
 
 }

@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.MultiValueMap;
 
+import com.graphpolicygateway.system.Ids;
+
 /**
  * The filters of an audit query, parsed and checked from the request's parameters; every
  * bad value is refused naming its parameter.
@@ -61,7 +63,7 @@ record AuditQuery(@Nullable String tenant, @Nullable String actor, @Nullable Str
 		String tenant = text(parameters, "tenant", 64);
 		// Tenant ids are stored as Entra issues them: lower case.
 		tenant = (tenant != null) ? tenant.toLowerCase(Locale.ROOT) : null;
-		if (tenant != null && !isGuid(tenant)) {
+		if (tenant != null && !Ids.isGuid(tenant)) {
 			throw new InvalidParameterException("tenant", "must be a tenant GUID");
 		}
 		String result = text(parameters, "result", 20);
@@ -165,15 +167,6 @@ record AuditQuery(@Nullable String tenant, @Nullable String actor, @Nullable Str
 			// answered below
 		}
 		throw new InvalidParameterException("$top", "must be a number from 1 to " + MAX_TOP);
-	}
-
-	private static boolean isGuid(String value) {
-		try {
-			return UUID.fromString(value).toString().equalsIgnoreCase(value);
-		}
-		catch (IllegalArgumentException ex) {
-			return false;
-		}
 	}
 
 	/**

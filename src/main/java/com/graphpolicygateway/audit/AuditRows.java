@@ -2,7 +2,6 @@ package com.graphpolicygateway.audit;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -62,10 +61,6 @@ final class AuditRows {
 	/** The stored instant: microseconds, which both H2 and PostgreSQL keep exactly. */
 	static OffsetDateTime timestamp(Instant instant) {
 		return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
-	}
-
-	static Timestamp sqlTimestamp(Instant instant) {
-		return Timestamp.from(instant.truncatedTo(ChronoUnit.MICROS));
 	}
 
 	static String permissions(AuditEvent.Actor actor) {

@@ -7,13 +7,13 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import com.graphpolicygateway.ratelimit.Bucket;
+import com.graphpolicygateway.system.Ids;
 
 /**
  * The tenant policy file as written: defaults that apply to every tenant, and per-tenant
@@ -25,9 +25,6 @@ import com.graphpolicygateway.ratelimit.Bucket;
  * @param tenants the known tenants
  */
 record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) {
-
-	private static final Pattern GUID = Pattern
-		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
 	PolicyFile {
 		tenants = (tenants != null) ? List.copyOf(tenants) : List.of();
@@ -108,7 +105,7 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 			@Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
 
 		Tenant {
-			if (id == null || !GUID.matcher(id).matches()) {
+			if (id == null || !Ids.isGuid(id)) {
 				throw new IllegalArgumentException("tenants[].id must be a tenant GUID, but was " + id);
 			}
 			if (unknownTenants != null) {

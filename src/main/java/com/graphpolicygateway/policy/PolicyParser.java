@@ -1,9 +1,6 @@
 package com.graphpolicygateway.policy;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -25,6 +22,8 @@ import org.springframework.boot.origin.OriginProvider;
 import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
+
+import com.graphpolicygateway.system.Ids;
 
 /**
  * Reads a policy file with Spring Boot's YAML loader and {@code Binder}: unknown keys are
@@ -61,12 +60,7 @@ final class PolicyParser {
 
 	/** A short, stable version: the first 16 hex digits of the file's SHA-256. */
 	static String version(byte[] content) {
-		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)).substring(0, 16);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return Ids.sha256Hex(content).substring(0, 16);
 	}
 
 	private static String describe(BindException ex, List<PropertySource<?>> documents) {

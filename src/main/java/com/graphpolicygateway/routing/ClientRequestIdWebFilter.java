@@ -2,7 +2,6 @@ package com.graphpolicygateway.routing;
 
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
@@ -15,6 +14,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
+import com.graphpolicygateway.system.Ids;
 import com.graphpolicygateway.system.LogCorrelation;
 
 /**
@@ -27,9 +27,6 @@ public final class ClientRequestIdWebFilter implements WebFilter, Ordered {
 	/** Runs before Spring Security, whose refusals need the ids too. */
 	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
 
-	private static final Pattern GUID = Pattern
-		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-
 	private final GraphErrorResponder errors;
 
 	public ClientRequestIdWebFilter(GraphErrorResponder errors) {
@@ -41,7 +38,7 @@ public final class ClientRequestIdWebFilter implements WebFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		List<String> sent = exchange.getRequest().getHeaders().getOrEmpty(RequestCorrelation.CLIENT_REQUEST_ID);
 		String requestId = UUID.randomUUID().toString();
-		if (sent.size() > 1 || (sent.size() == 1 && !GUID.matcher(sent.get(0)).matches())) {
+		if (sent.size() > 1 || (sent.size() == 1 && !Ids.isGuid(sent.get(0)))) {
 			new RequestCorrelation(requestId, UUID.randomUUID().toString()).storeOn(exchange);
 			return this.errors.respond(exchange, HttpStatus.BAD_REQUEST, GraphErrorCodes.INVALID_REQUEST,
 					"The client-request-id header must be a single GUID.");

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
+import com.graphpolicygateway.system.Ids;
+
 /**
  * Checks the {@code {id}} path segment of {@code PATCH /users/{id}}: a GUID or a user
  * principal name, percent-decoded exactly once, with no encoded slashes, dot segments,
@@ -16,9 +18,6 @@ import org.jspecify.annotations.Nullable;
  * configured limit.
  */
 final class UserIdValidator {
-
-	private static final Pattern GUID = Pattern
-		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
 	// Entra ID's allowed UPN characters; '#' appears in guests' UPNs
 	// (alice_contoso.com#EXT#@...).
@@ -58,7 +57,7 @@ final class UserIdValidator {
 		if (decoded.indexOf('%') >= 0) {
 			return Result.refused("The user id must be percent-encoded once, not twice.");
 		}
-		if (!GUID.matcher(decoded).matches() && !USER_PRINCIPAL_NAME.matcher(decoded).matches()) {
+		if (!Ids.isGuid(decoded) && !USER_PRINCIPAL_NAME.matcher(decoded).matches()) {
 			return Result.refused("The user id must be a GUID or a user principal name.");
 		}
 		return new Result(decoded, null);

@@ -1,9 +1,5 @@
 package com.graphpolicygateway.upstream;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 import org.apache.commons.logging.Log;
@@ -24,6 +20,7 @@ import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties.UpstreamAuth;
+import com.graphpolicygateway.system.Ids;
 
 /**
  * Sets the credentials Graph sees. {@code on-behalf-of}: a delegated caller's token is
@@ -111,8 +108,9 @@ public class UpstreamAuthorizationGatewayFilterFactory
 			}
 			if (this.auth == UpstreamAuth.ON_BEHALF_OF && caller.type().equals("Delegated")) {
 				String assertion = authentication.getToken().getTokenValue();
-				return UpstreamAuthorizationGatewayFilterFactory.this.cache
-					.get("obo:" + tenant + ":" + sha256(assertion), () -> this.tokens.onBehalfOf(tenant, assertion));
+				return UpstreamAuthorizationGatewayFilterFactory.this.cache.get(
+						"obo:" + tenant + ":" + Ids.sha256Hex(assertion),
+						() -> this.tokens.onBehalfOf(tenant, assertion));
 			}
 			return UpstreamAuthorizationGatewayFilterFactory.this.cache.get("app:" + tenant,
 					() -> this.tokens.clientCredentials(tenant));
@@ -142,16 +140,6 @@ public class UpstreamAuthorizationGatewayFilterFactory
 					});
 		}
 
-	}
-
-	private static String sha256(String value) {
-		try {
-			return HexFormat.of()
-				.formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }
