@@ -11,6 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -18,6 +19,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import com.graphpolicygateway.routing.BareRouteProfile;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
@@ -27,6 +29,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * endpoint.
  */
 @Configuration(proxyBeanMethods = false)
+@Profile("!" + BareRouteProfile.NAME)
 class AuditConfiguration {
 
 	/** Path of the auditors' chain verification. */

@@ -7,6 +7,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
@@ -22,6 +23,7 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.graphpolicygateway.routing.BareRouteProfile;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.routing.GraphRoutes;
 import com.graphpolicygateway.system.GraphGatewayProperties;
@@ -33,6 +35,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * port).
  */
 @Configuration(proxyBeanMethods = false)
+@Profile("!" + BareRouteProfile.NAME)
 @EnableWebFluxSecurity
 class IdentityConfiguration {
 

@@ -6,11 +6,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import com.graphpolicygateway.routing.BareRouteProfile;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.AppOnlyTokens;
@@ -20,6 +22,7 @@ import com.graphpolicygateway.upstream.AppOnlyTokens;
  * what-if.
  */
 @Configuration(proxyBeanMethods = false)
+@Profile("!" + BareRouteProfile.NAME)
 class PolicyConfiguration {
 
 	/** Path of the what-if endpoint. */

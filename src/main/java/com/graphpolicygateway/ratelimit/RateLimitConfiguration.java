@@ -5,8 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
+import com.graphpolicygateway.routing.BareRouteProfile;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
@@ -14,6 +16,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * Rate limits: local buckets, Redis buckets when configured, the route filter and health.
  */
 @Configuration(proxyBeanMethods = false)
+@Profile("!" + BareRouteProfile.NAME)
 class RateLimitConfiguration {
 
 	@Bean

@@ -11,6 +11,7 @@ import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
@@ -61,6 +62,7 @@ class RoutingConfiguration {
 	}
 
 	@Bean
+	@Profile("!" + BareRouteProfile.NAME)
 	RouteLocator graphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
 			RequestGuardGatewayFilterFactory guard, TenantPolicyGatewayFilterFactory policy,
 			RateLimitGatewayFilterFactory rateLimit, AuditGatewayFilterFactory audit,

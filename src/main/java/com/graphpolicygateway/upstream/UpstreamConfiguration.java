@@ -9,9 +9,11 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.graphpolicygateway.routing.BareRouteProfile;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
@@ -20,6 +22,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * filter.
  */
 @Configuration(proxyBeanMethods = false)
+@Profile("!" + BareRouteProfile.NAME)
 class UpstreamConfiguration {
 
 	@Bean

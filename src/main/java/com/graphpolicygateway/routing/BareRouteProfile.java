@@ -1,0 +1,59 @@
+package com.graphpolicygateway.routing;
+
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.cloud.gateway.support.RouteMetadataUtils;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+
+import com.graphpolicygateway.system.GraphGatewayProperties;
+
+/**
+ * The {@code bare} profile, for benchmarks only: the same jar, server and HTTP client
+ * settings, serving the Graph route with no token check, policy, rate limit, audit or
+ * upstream credentials, so that {@code bench/run} can measure what those cost. Every
+ * feature configuration steps aside when it is active; it is never part of a deployment.
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile(BareRouteProfile.NAME)
+@EnableWebFluxSecurity
+public class BareRouteProfile {
+
+	/** Name of the profile. */
+	public static final String NAME = "bare";
+
+	@Bean
+	RouteLocator bareGraphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties) {
+		GraphGatewayProperties.Upstream upstream = properties.upstream();
+		// @formatter:off
+		return routes.routes()
+			.route(GraphRoutes.ROUTE_ID, (route) -> route
+				.method(HttpMethod.PATCH).and().path(false, GraphRoutes.PATTERNS)
+				.filters((filters) -> filters
+					.rewritePath("^/users/", GraphRoutes.DEFAULT_VERSION + "/users/"))
+				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())
+				.metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, upstream.responseTimeout().toMillis())
+				.uri(upstream.baseUri()))
+			.build();
+		// @formatter:on
+	}
+
+	/**
+	 * Spring Security stays in the chain, as in a plain gateway, but permits everything.
+	 */
+	@Bean
+	SecurityWebFilterChain bareSecurity(ServerHttpSecurity http) {
+		return http.authorizeExchange((exchanges) -> exchanges.anyExchange().permitAll())
+			.csrf(ServerHttpSecurity.CsrfSpec::disable)
+			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+			.logout(ServerHttpSecurity.LogoutSpec::disable)
+			.build();
+	}
+
+}
