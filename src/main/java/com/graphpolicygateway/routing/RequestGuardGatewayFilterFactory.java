@@ -109,6 +109,9 @@ public class RequestGuardGatewayFilterFactory
 			if (id.refusal() != null) {
 				return refuse(exchange, RequestRefusal.badRequest(id.refusal()));
 			}
+			// Known from here on: a refusal of the body is still audited against its
+			// target.
+			new PatchBody(id.userId(), List.of()).storeOn(exchange);
 			RequestRefusal mediaTypeRefusal = checkMediaType(request);
 			if (mediaTypeRefusal != null) {
 				return refuse(exchange, mediaTypeRefusal);

@@ -599,10 +599,10 @@ class AuditEventsApiRouteTests extends GatewayIntegrationTest {
 			request.header(HttpHeaders.AUTHORIZATION, "Bearer " + token);
 		}
 		request.bodyValue(BODY).exchange().expectStatus().isEqualTo(status);
-		// A refusal before the body is read knows no target: the target comes from the
-		// body
-		// check.
-		return new Sent(clientRequestId, tenant, actor, result.equals("refused") ? null : target, result, reason);
+		// Refusals before the request guard (token, permission) know no target; the
+		// guard's own refusals know it from the path.
+		boolean targetKnown = !result.equals("refused") || reason.equals("unsupported_media_type");
+		return new Sent(clientRequestId, tenant, actor, targetKnown ? target : null, result, reason);
 	}
 
 	/**

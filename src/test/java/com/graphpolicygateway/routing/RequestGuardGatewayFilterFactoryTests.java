@@ -271,9 +271,20 @@ class RequestGuardGatewayFilterFactoryTests {
 	}
 
 	@Test
-	void filterWhenRefusedThenNoPatchBodyStored() {
+	void filterWhenBodyRefusedThenOnlyTheTargetIsStoredForTheAudit() {
 		MockServerWebExchange exchange = TestPatchRequests.patch().body(TestPatchBodies.utf8("[]")).exchange();
 		filter(exchange);
+		assertThat(PatchBody.from(exchange)).isNotNull()
+			.satisfies((body) -> assertThat(body.properties()).isEmpty())
+			.extracting(PatchBody::targetUserId)
+			.isNotNull();
+	}
+
+	@Test
+	void filterWhenUserIdRefusedThenNoPatchBodyStored() {
+		MockServerWebExchange exchange = TestPatchRequests.patch().rawUserId("a%2Fb").exchange();
+		filter(exchange);
+		assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
 		assertThat(PatchBody.from(exchange)).isNull();
 	}
 
