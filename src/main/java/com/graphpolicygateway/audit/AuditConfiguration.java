@@ -80,15 +80,23 @@ class AuditConfiguration {
 		return new AuditChainVerifier(jdbc);
 	}
 
+	@Bean
+	AuditAccess auditAccess(GraphGatewayProperties properties) {
+		return new AuditAccess(properties.audit().globalAuditors());
+	}
+
+	@Bean
+	AuditEventsHandler auditEventsHandler(JdbcTemplate jdbc, AuditAccess access, GraphErrorResponder errors,
+			JsonMapper json) {
+		return new AuditEventsHandler(new JdbcAuditReader(jdbc), access, errors, json);
+	}
+
 	/**
 	 * The auditors' endpoints: events (list, one, export) and {@code GET /audit/verify},
 	 * which walks the chains off the event loop and answers the report.
 	 */
 	@Bean
-	RouterFunction<ServerResponse> auditEndpoints(AuditChainVerifier verifier, JdbcTemplate jdbc,
-			GraphGatewayProperties properties, GraphErrorResponder errors, JsonMapper json) {
-		AuditEventsHandler events = new AuditEventsHandler(new JdbcAuditReader(jdbc),
-				properties.audit().globalAuditors(), errors, json);
+	RouterFunction<ServerResponse> auditEndpoints(AuditChainVerifier verifier, AuditEventsHandler events) {
 		return RouterFunctions.route()
 			.GET("/audit/events/export", events::export)
 			.GET("/audit/events/{id}", events::get)

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * resources with modified properties) plus the gateway's fields and the event's chain
  * link.
  */
-record AuditEventView(String id, Instant activityDateTime, String activity, String activityOperationType,
+public record AuditEventView(String id, Instant activityDateTime, String activity, String activityOperationType,
 		String activityResult, String category, @Nullable String correlationId, AuditEvent.Actor actor,
 		List<Resource> resources, @Nullable String tenantId, String decision, String reason,
 		@Nullable String policyVersion, @Nullable Integer upstreamStatus, @Nullable String graphRequestId,
@@ -33,7 +33,7 @@ record AuditEventView(String id, Instant activityDateTime, String activity, Stri
 	 * @param resourceId the user id or principal name from the path
 	 * @param modifiedProperties the properties the request changes
 	 */
-	record Resource(String type, String resourceId, List<AuditEvent.ModifiedProperty> modifiedProperties) {
+	public record Resource(String type, String resourceId, List<AuditEvent.ModifiedProperty> modifiedProperties) {
 	}
 
 }

@@ -2,11 +2,9 @@ package com.graphpolicygateway.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -19,7 +17,6 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.UriComponentsBuilder;
 
-import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.routing.RequestCorrelation;
@@ -37,40 +34,37 @@ final class AuditEventsHandler {
 
 	private final JdbcAuditReader reader;
 
-	private final Set<String> globalAuditors;
+	private final AuditAccess access;
 
 	private final GraphErrorResponder errors;
 
 	private final JsonMapper json;
 
-	AuditEventsHandler(JdbcAuditReader reader, List<String> globalAuditors, GraphErrorResponder errors,
-			JsonMapper json) {
+	AuditEventsHandler(JdbcAuditReader reader, AuditAccess access, GraphErrorResponder errors, JsonMapper json) {
 		Assert.notNull(reader, "reader cannot be null");
+		Assert.notNull(access, "access cannot be null");
 		this.reader = reader;
-		this.globalAuditors = Set.copyOf(globalAuditors);
+		this.access = access;
 		this.errors = errors;
 		this.json = json;
 	}
 
 	Mono<ServerResponse> list(ServerRequest request) {
-		return scoped(request).flatMap((query) -> Mono.fromCallable(() -> this.reader.page(query))
-			.subscribeOn(Schedulers.boundedElastic())
-			.flatMap((page) -> {
-				Map<String, Object> body = new LinkedHashMap<>();
-				body.put("value", page.events());
-				if (page.more()) {
-					AuditEventView last = page.events().get(page.events().size() - 1);
-					body.put("@odata.nextLink", nextLink(request, last));
-				}
-				return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
-			})).onErrorResume(AuditQuery.InvalidParameterException.class, (ex) -> badRequest(request, ex));
+		return scoped(request).flatMap((query) -> read(query).flatMap((page) -> {
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("value", page.events());
+			if (page.more()) {
+				AuditEventView last = page.events().get(page.events().size() - 1);
+				body.put("@odata.nextLink", nextLink(request, last));
+			}
+			return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+		})).onErrorResume(AuditQuery.InvalidParameterException.class, (ex) -> badRequest(request, ex));
 	}
 
 	Mono<ServerResponse> get(ServerRequest request) {
 		String id = request.pathVariable("id");
-		return auditor(request).flatMap((auditor) -> Mono.fromCallable(() -> this.reader.find(id))
-			.subscribeOn(Schedulers.boundedElastic())
-			.flatMap((found) -> found.filter((event) -> auditor.sees(event.tenantId()))
+		return this.access.auditor(request)
+			.flatMap((auditor) -> find(auditor, id).flatMap((found) -> found
 				.map((event) -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(event))
 				.orElseGet(() -> error(request, HttpStatus.NOT_FOUND, GraphErrorCodes.ITEM_NOT_FOUND,
 						"No audit event " + id + " is visible to this caller."))));
@@ -81,22 +75,35 @@ final class AuditEventsHandler {
 		if (!format.equals("csv") && !format.equals("ndjson")) {
 			return badRequest(request, new AuditQuery.InvalidParameterException("format", "must be csv or ndjson"));
 		}
-		return scoped(request).flatMap((query) -> {
-			Flux<String> lines = pages(query.withTop(EXPORT_PAGE).after(null))
-				.concatMapIterable((page) -> page.events())
-				.map((event) -> format.equals("csv") ? AuditCsv.row(event)
-						: this.json.writeValueAsString(event) + "\n");
-			if (format.equals("csv")) {
-				return ServerResponse.ok()
-					.contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
-					.header("Content-Disposition", "attachment; filename=\"audit-events.csv\"")
-					.body(Flux.concat(Flux.just(AuditCsv.HEADER), lines), String.class);
-			}
+		return scoped(request).flatMap((query) -> exported(query, format))
+			.onErrorResume(AuditQuery.InvalidParameterException.class, (ex) -> badRequest(request, ex));
+	}
+
+	/** The events of a query as CSV or NDJSON, streamed page by page. */
+	Mono<ServerResponse> exported(AuditQuery query, String format) {
+		Flux<String> lines = pages(query.withTop(EXPORT_PAGE).after(null)).concatMapIterable((page) -> page.events())
+			.map((event) -> format.equals("csv") ? AuditCsv.row(event) : this.json.writeValueAsString(event) + "\n");
+		if (format.equals("csv")) {
 			return ServerResponse.ok()
-				.contentType(MediaType.APPLICATION_NDJSON)
-				.header("Content-Disposition", "attachment; filename=\"audit-events.ndjson\"")
-				.body(lines, String.class);
-		}).onErrorResume(AuditQuery.InvalidParameterException.class, (ex) -> badRequest(request, ex));
+				.contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
+				.header("Content-Disposition", "attachment; filename=\"audit-events.csv\"")
+				.body(Flux.concat(Flux.just(AuditCsv.HEADER), lines), String.class);
+		}
+		return ServerResponse.ok()
+			.contentType(MediaType.APPLICATION_NDJSON)
+			.header("Content-Disposition", "attachment; filename=\"audit-events.ndjson\"")
+			.body(lines, String.class);
+	}
+
+	/** The event with this id, if the auditor may see it. */
+	Mono<Optional<AuditEventView>> find(AuditAccess.Auditor auditor, String id) {
+		return Mono.fromCallable(() -> this.reader.find(id).filter((event) -> auditor.sees(event.tenantId())))
+			.subscribeOn(Schedulers.boundedElastic());
+	}
+
+	/** One page of a query's events. */
+	Mono<JdbcAuditReader.Page> read(AuditQuery query) {
+		return Mono.fromCallable(() -> this.reader.page(query)).subscribeOn(Schedulers.boundedElastic());
 	}
 
 	/** Pages one after another, each read only when the previous one has been sent. */
@@ -110,40 +117,13 @@ final class AuditEventsHandler {
 		});
 	}
 
-	private Mono<JdbcAuditReader.Page> read(AuditQuery query) {
-		return Mono.fromCallable(() -> this.reader.page(query)).subscribeOn(Schedulers.boundedElastic());
-	}
-
 	/**
 	 * The request's query, limited to the caller's tenant unless the caller is a global
 	 * auditor.
 	 */
 	private Mono<AuditQuery> scoped(ServerRequest request) {
-		return auditor(request).map((auditor) -> {
-			AuditQuery query = AuditQuery.parse(request.queryParams());
-			if (auditor.global()) {
-				return query;
-			}
-			if (query.tenant() != null && !query.tenant().equalsIgnoreCase(auditor.tenantId())) {
-				throw new AuditQuery.InvalidParameterException("tenant",
-						"names another tenant than the caller's; tenant auditors see only their own tenant");
-			}
-			return query.inTenant(auditor.tenantId());
-		});
-	}
-
-	private Mono<Auditor> auditor(ServerRequest request) {
-		return request.principal()
-			.map(Caller::of)
-			.flatMap(Mono::justOrEmpty)
-			.map((caller) -> new Auditor(caller.tenantId(), isGlobal(caller)))
-			.filter((auditor) -> auditor.global() || auditor.tenantId() != null);
-	}
-
-	private boolean isGlobal(Caller caller) {
-		return (caller.userId() != null && this.globalAuditors.contains(caller.userId()))
-				|| (caller.type().equals("Application") && caller.applicationId() != null
-						&& this.globalAuditors.contains(caller.applicationId()));
+		return this.access.auditor(request)
+			.map((auditor) -> AuditAccess.scope(auditor, AuditQuery.parse(request.queryParams())));
 	}
 
 	private static String nextLink(ServerRequest request, AuditEventView last) {
@@ -162,20 +142,6 @@ final class AuditEventsHandler {
 			.contentType(MediaType.APPLICATION_JSON)
 			.header(RequestCorrelation.REQUEST_ID, RequestCorrelation.of(request.exchange()).requestId())
 			.bodyValue(this.errors.document(request.exchange(), code, message));
-	}
-
-	/**
-	 * Who is asking.
-	 *
-	 * @param tenantId the auditor's tenant
-	 * @param global whether the auditor sees every tenant
-	 */
-	private record Auditor(@Nullable String tenantId, boolean global) {
-
-		boolean sees(@Nullable String eventTenant) {
-			return this.global || (eventTenant != null && eventTenant.equalsIgnoreCase(this.tenantId));
-		}
-
 	}
 
 }

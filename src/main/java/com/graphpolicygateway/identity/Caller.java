@@ -3,11 +3,14 @@ package com.graphpolicygateway.identity;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
+import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.server.ServerWebExchange;
@@ -32,22 +35,43 @@ public record Caller(String type, @Nullable String userId, @Nullable String user
 		permissions = List.copyOf(permissions);
 	}
 
-	/** The caller of an authenticated bearer token. */
+	/**
+	 * The caller of an authenticated bearer token, or the user signed in to the audit
+	 * page (whose ID token's {@code roles} are the permissions).
+	 */
 	public static Optional<Caller> of(@Nullable Object principal) {
-		if (!(principal instanceof JwtAuthenticationToken authentication)) {
-			return Optional.empty();
+		if (principal instanceof JwtAuthenticationToken authentication) {
+			return Optional.of(ofBearer(authentication.getToken()));
 		}
-		Jwt jwt = authentication.getToken();
+		if (principal instanceof OAuth2AuthenticationToken authentication
+				&& authentication.getPrincipal() instanceof OidcUser user) {
+			return Optional.of(ofSignedIn(user));
+		}
+		return Optional.empty();
+	}
+
+	private static Caller ofBearer(Jwt jwt) {
 		boolean appOnly = "app".equals(jwt.getClaimAsString("idtyp")) || jwt.getClaim(EntraClaims.SCOPES) == null;
 		List<String> permissions = appOnly ? strings(jwt.getClaim(EntraClaims.ROLES))
 				: Arrays.asList(jwt.getClaimAsString(EntraClaims.SCOPES).split(" "));
 		String applicationId = (jwt.getClaimAsString("azp") != null) ? jwt.getClaimAsString("azp")
 				: jwt.getClaimAsString("appid");
-		String upn = (jwt.getClaimAsString("upn") != null) ? jwt.getClaimAsString("upn")
-				: jwt.getClaimAsString("preferred_username");
-		return Optional
-			.of(new Caller(appOnly ? "Application" : "Delegated", appOnly ? null : jwt.getClaimAsString("oid"),
-					appOnly ? null : upn, applicationId, EntraClaims.tenantId(jwt), permissions));
+		return new Caller(appOnly ? "Application" : "Delegated", appOnly ? null : jwt.getClaimAsString("oid"),
+				appOnly ? null : principalName(jwt.getClaims()), applicationId, EntraClaims.tenantId(jwt), permissions);
+	}
+
+	private static Caller ofSignedIn(OidcUser user) {
+		List<String> audiences = user.getIdToken().getAudience();
+		String applicationId = (user.getIdToken().getAuthorizedParty() != null) ? user.getIdToken().getAuthorizedParty()
+				: (audiences != null && !audiences.isEmpty()) ? audiences.get(0) : null;
+		return new Caller("Delegated", user.getClaimAsString("oid"), principalName(user.getClaims()), applicationId,
+				EntraClaims.tenantId(user.getClaims()), strings(user.getClaims().get(EntraClaims.ROLES)));
+	}
+
+	private static @Nullable String principalName(Map<String, Object> claims) {
+		Object upn = claims.get("upn");
+		Object preferred = claims.get("preferred_username");
+		return (upn instanceof String value) ? value : (preferred instanceof String value) ? value : null;
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package com.graphpolicygateway.identity;
 
+import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -26,7 +28,12 @@ public final class EntraClaims {
 
 	/** The token's {@code tid} when it is a GUID. */
 	public static @Nullable String tenantId(Jwt jwt) {
-		Object tid = jwt.getClaims().get(TENANT_ID);
+		return tenantId(jwt.getClaims());
+	}
+
+	/** The {@code tid} of these claims when it is a GUID. */
+	public static @Nullable String tenantId(Map<String, Object> claims) {
+		Object tid = claims.get(TENANT_ID);
 		return (tid instanceof String value && Ids.isGuid(value)) ? value : null;
 	}
 

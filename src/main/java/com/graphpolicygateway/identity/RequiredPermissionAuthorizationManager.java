@@ -9,7 +9,6 @@ import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.authorization.ReactiveAuthorizationManager;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.server.authorization.AuthorizationContext;
 import org.springframework.util.Assert;
 
@@ -73,8 +72,10 @@ final class RequiredPermissionAuthorizationManager implements ReactiveAuthorizat
 	}
 
 	private static boolean isPersonalAccount(Authentication caller) {
-		return caller instanceof JwtAuthenticationToken token
-				&& EntraClaims.PERSONAL_ACCOUNTS_TENANT.equalsIgnoreCase(EntraClaims.tenantId(token.getToken()));
+		return Caller.of(caller)
+			.map(Caller::tenantId)
+			.filter(EntraClaims.PERSONAL_ACCOUNTS_TENANT::equalsIgnoreCase)
+			.isPresent();
 	}
 
 }

@@ -45,6 +45,16 @@ public abstract class GatewayIntegrationTest {
 		registry.add("graph-gateway.identity.issuers[1].jwk-set-uri", identityProvider::jwkSetUri);
 		registry.add("graph-gateway.policy.file", () -> "src/test/resources/policy/allow-all.yml");
 		registry.add("management.server.port", () -> "0");
+		// The audit page signs in through the stub identity provider.
+		String page = "spring.security.oauth2.client.registration.audit-page.";
+		registry.add(page + "client-id", () -> StubIdentityProvider.PAGE_CLIENT_ID);
+		registry.add(page + "client-secret", () -> StubIdentityProvider.PAGE_CLIENT_SECRET);
+		registry.add(page + "scope", () -> "openid,profile");
+		registry.add(page + "authorization-grant-type", () -> "authorization_code");
+		registry.add(page + "redirect-uri", () -> "{baseUrl}/login/oauth2/code/{registrationId}");
+		registry.add(page + "provider", () -> "stub");
+		identityProvider.pageProvider()
+			.forEach((name, value) -> registry.add("spring.security.oauth2.client.provider.stub." + name, () -> value));
 	}
 
 	@BeforeEach

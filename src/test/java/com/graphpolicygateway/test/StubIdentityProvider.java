@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -12,11 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
@@ -42,6 +45,15 @@ public final class StubIdentityProvider implements AutoCloseable {
 	/** The gateway's client secret (a test value). */
 	public static final String GATEWAY_CLIENT_SECRET = "test-client-secret-value";
 
+	/** The audit page's app registration (sign-in with OpenID Connect). */
+	public static final String PAGE_CLIENT_ID = "a0d17a9e-3c4b-4d5e-8f70-00000000a0d1";
+
+	/** The audit page's client secret (a test value). */
+	public static final String PAGE_CLIENT_SECRET = "test-page-client-secret";
+
+	/** The application role that lets a user read the audit trail. */
+	public static final String AUDITOR_ROLE = "AuditLog.Read.All";
+
 	/** The caller tenant used unless a test names another. */
 	public static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
@@ -62,6 +74,12 @@ public final class StubIdentityProvider implements AutoCloseable {
 	private final AtomicInteger issued = new AtomicInteger();
 
 	private volatile Duration tokenDelay = Duration.ZERO;
+
+	/** Who the next sign-ins are, as changes to the default auditor's ID token. */
+	private final BlockingQueue<UnaryOperator<TestTokens.Builder>> signIns = new LinkedBlockingQueue<>();
+
+	/** Authorization codes handed out and what their ID token will say. */
+	private final Map<String, SignIn> codes = new ConcurrentHashMap<>();
 
 	private StubIdentityProvider(HttpServer server) {
 		this.server = server;
@@ -121,6 +139,25 @@ public final class StubIdentityProvider implements AutoCloseable {
 		return baseUri() + "/{tenantid}/oauth2/v2.0/token";
 	}
 
+	/**
+	 * Provider settings of the audit page's sign-in, as
+	 * {@code spring.security.oauth2.client.provider.<id>.*}, relative names to values.
+	 */
+	public Map<String, String> pageProvider() {
+		return Map.of("authorization-uri", baseUri() + "/organizations/oauth2/v2.0/authorize", "token-uri",
+				baseUri() + "/organizations/oauth2/v2.0/token", "jwk-set-uri", jwkSetUri(), "user-name-attribute",
+				"sub");
+	}
+
+	/**
+	 * Makes the next sign-in through the authorize endpoint produce an ID token changed
+	 * by {@code user} (default: an auditor of {@link #TENANT} holding
+	 * {@link #AUDITOR_ROLE}).
+	 */
+	public void willSignIn(UnaryOperator<TestTokens.Builder> user) {
+		this.signIns.add(user);
+	}
+
 	/** Token requests received since the last {@link #resetTokens()}. */
 	public List<TokenRequest> tokenRequests() {
 		return List.copyOf(this.tokenRequests);
@@ -142,6 +179,7 @@ public final class StubIdentityProvider implements AutoCloseable {
 		this.tokenRequests.clear();
 		this.tokenAnswers.clear();
 		this.tokenDelay = Duration.ZERO;
+		this.signIns.clear();
 	}
 
 	public String jwkSetUri() {
@@ -191,17 +229,20 @@ public final class StubIdentityProvider implements AutoCloseable {
 	private void serveToken(HttpExchange exchange) throws IOException {
 		try (exchange) {
 			String path = exchange.getRequestURI().getPath();
+			if ("GET".equals(exchange.getRequestMethod()) && path.endsWith("/oauth2/v2.0/authorize")) {
+				authorize(exchange);
+				return;
+			}
 			if (!"POST".equals(exchange.getRequestMethod()) || !path.endsWith("/oauth2/v2.0/token")) {
 				exchange.sendResponseHeaders(404, -1);
 				return;
 			}
 			String tenant = path.substring(1, path.indexOf('/', 1));
-			String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-			Map<String, String> parameters = new LinkedHashMap<>();
-			for (String pair : form.split("&")) {
-				int equals = pair.indexOf('=');
-				parameters.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
-						URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+			Map<String, String> parameters = form(
+					new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+			if ("authorization_code".equals(parameters.get("grant_type"))) {
+				answerSignIn(exchange, parameters.get("code"));
+				return;
 			}
 			this.tokenRequests.add(new TokenRequest(tenant, parameters));
 			if (!this.tokenDelay.isZero()) {
@@ -221,6 +262,83 @@ public final class StubIdentityProvider implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * The authorize endpoint: signs the user in at once (no prompt) and sends the browser
+	 * back with a code.
+	 */
+	private void authorize(HttpExchange exchange) throws IOException {
+		Map<String, String> request = form(exchange.getRequestURI().getRawQuery());
+		UnaryOperator<TestTokens.Builder> user = this.signIns.poll();
+		String code = UUID.randomUUID().toString();
+		this.codes.put(code, new SignIn(request.get("client_id"), request.get("nonce"),
+				(user != null) ? user : UnaryOperator.identity()));
+		String location = request.get("redirect_uri") + "?code=" + code + "&state="
+				+ URLEncoder.encode(request.get("state"), StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().add("Location", location);
+		// A body of known length: the browser's connection is reused for the next
+		// request.
+		byte[] body = "Signed in; redirecting.".getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().add("Content-Type", "text/plain");
+		exchange.sendResponseHeaders(302, body.length);
+		exchange.getResponseBody().write(body);
+	}
+
+	private void answerSignIn(HttpExchange exchange, String code) throws IOException {
+		SignIn signIn = (code != null) ? this.codes.remove(code) : null;
+		if (signIn == null) {
+			byte[] body = "{\"error\":\"invalid_grant\",\"error_description\":\"AADSTS70008: unknown code\"}"
+				.getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders().add("Content-Type", "application/json");
+			exchange.sendResponseHeaders(400, body.length);
+			exchange.getResponseBody().write(body);
+			return;
+		}
+		TestTokens.Builder idToken = TestTokens.builder(this.signingKey)
+			.issuer(issuerV2(TENANT))
+			.tenant(TENANT)
+			.audience(signIn.clientId())
+			.roles(AUDITOR_ROLE)
+			.without("azp")
+			.without("upn")
+			.claim("preferred_username", "auditor@contoso.example")
+			.claim("name", "Alex Auditor");
+		if (signIn.nonce() != null) {
+			idToken.claim("nonce", signIn.nonce());
+		}
+		String body = "{\"token_type\":\"Bearer\",\"expires_in\":3600,\"scope\":\"openid profile\","
+				+ "\"access_token\":\"page-token-" + this.issued.incrementAndGet() + "\",\"id_token\":\""
+				+ signIn.user().apply(idToken).build() + "\"}";
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().add("Content-Type", "application/json");
+		exchange.sendResponseHeaders(200, bytes.length);
+		exchange.getResponseBody().write(bytes);
+	}
+
+	private static Map<String, String> form(String encoded) {
+		Map<String, String> parameters = new LinkedHashMap<>();
+		if (encoded == null || encoded.isEmpty()) {
+			return parameters;
+		}
+		for (String pair : encoded.split("&")) {
+			int equals = pair.indexOf('=');
+			if (equals > 0) {
+				parameters.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+						URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+			}
+		}
+		return parameters;
+	}
+
+	/**
+	 * A sign-in in progress.
+	 *
+	 * @param clientId the client that asked
+	 * @param nonce the nonce to put in the ID token
+	 * @param user changes to the default auditor's ID token
+	 */
+	private record SignIn(String clientId, String nonce, UnaryOperator<TestTokens.Builder> user) {
 	}
 
 	/**

@@ -1,0 +1,72 @@
+package com.graphpolicygateway.audit;
+
+import java.util.List;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.web.reactive.function.server.ServerRequest;
+
+import com.graphpolicygateway.identity.Caller;
+
+/**
+ * What an auditor may see, for the API and the page alike: a tenant auditor only the
+ * tenant in their token (or ID token), a configured global auditor every tenant.
+ */
+final class AuditAccess {
+
+	private final Set<String> globalAuditors;
+
+	AuditAccess(List<String> globalAuditors) {
+		this.globalAuditors = Set.copyOf(globalAuditors);
+	}
+
+	/**
+	 * Who is asking; empty when the caller names neither a tenant nor a global auditor.
+	 */
+	Mono<Auditor> auditor(ServerRequest request) {
+		return request.principal()
+			.map(Caller::of)
+			.flatMap(Mono::justOrEmpty)
+			.map((caller) -> new Auditor(caller.tenantId(), isGlobal(caller), caller))
+			.filter((auditor) -> auditor.global() || auditor.tenantId() != null);
+	}
+
+	/**
+	 * The query limited to the auditor's tenant unless the auditor is global; naming
+	 * another tenant is refused.
+	 */
+	static AuditQuery scope(Auditor auditor, AuditQuery query) {
+		if (auditor.global()) {
+			return query;
+		}
+		if (query.tenant() != null && !query.tenant().equalsIgnoreCase(auditor.tenantId())) {
+			throw new AuditQuery.InvalidParameterException("tenant",
+					"names another tenant than the caller's; tenant auditors see only their own tenant");
+		}
+		return query.inTenant(auditor.tenantId());
+	}
+
+	private boolean isGlobal(Caller caller) {
+		return (caller.userId() != null && this.globalAuditors.contains(caller.userId()))
+				|| (caller.type().equals("Application") && caller.applicationId() != null
+						&& this.globalAuditors.contains(caller.applicationId()));
+	}
+
+	/**
+	 * Who is asking.
+	 *
+	 * @param tenantId the auditor's tenant
+	 * @param global whether the auditor sees every tenant
+	 * @param caller the caller as the token names it
+	 */
+	record Auditor(@Nullable String tenantId, boolean global, Caller caller) {
+
+		boolean sees(@Nullable String eventTenant) {
+			return this.global || (eventTenant != null && eventTenant.equalsIgnoreCase(this.tenantId));
+		}
+
+	}
+
+}

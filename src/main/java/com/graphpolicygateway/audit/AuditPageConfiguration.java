@@ -1,0 +1,47 @@
+package com.graphpolicygateway.audit;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import com.graphpolicygateway.routing.BareRouteProfile;
+import com.graphpolicygateway.system.GraphGatewayProperties;
+
+/**
+ * The audit page, served when its sign-in ({@code audit-page} client registration) is
+ * configured; its security chain lives with the rest of the caller-facing security.
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile("!" + BareRouteProfile.NAME)
+@ConditionalOnProperty(AuditPagePaths.CLIENT_ID_PROPERTY)
+class AuditPageConfiguration {
+
+	@Bean
+	AuditChainStatus auditChainStatus(AuditChainVerifier verifier, Clock clock) {
+		return new AuditChainStatus(verifier::verify, clock, Duration.ofMinutes(5), Duration.ofSeconds(2));
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> auditPage(AuditEventsHandler events, AuditAccess access, AuditChainStatus chain,
+			GraphGatewayProperties properties) {
+		AuditPageHandler page = new AuditPageHandler(events, access, chain, properties.audit().auditorPermission());
+		return RouterFunctions.route()
+			.GET(AuditPagePaths.PAGE, page::list)
+			.GET(AuditPagePaths.EVENT, page::event)
+			.GET(AuditPagePaths.EXPORT, page::export)
+			.GET(AuditPagePaths.FORBIDDEN, page::forbidden)
+			.GET(AuditPagePaths.SIGNED_OUT, page::signedOut)
+			.GET(AuditPagePaths.SIGN_IN_FAILED, page::signInFailed)
+			.add(RouterFunctions.resources(AuditPagePaths.ASSETS + "**", new ClassPathResource("audit-page/")))
+			.build();
+	}
+
+}
