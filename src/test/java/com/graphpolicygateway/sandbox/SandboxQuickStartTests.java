@@ -2,6 +2,7 @@ package com.graphpolicygateway.sandbox;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -21,6 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.test.AuditPageSession;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -89,6 +91,23 @@ class SandboxQuickStartTests {
 			.expectBody()
 			.jsonPath("$.intact")
 			.isEqualTo(true);
+
+		// The quick start's last step: see the event in the audit page.
+		WebTestClient browser = new AuditPageSession(gateway(), URI.create("http://127.0.0.1:" + this.port)).signedIn()
+			.client();
+		String page = browser.get()
+			.uri("/audit?correlationId=" + clientRequestId)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(page).contains(TokenIssuer.AUDITOR)
+			.contains("87d349ed-44d7-43e1-9a83-5f2406dee5bd")
+			.contains("displayName")
+			.contains("pill success")
+			.contains("1 event on this page");
 	}
 
 	@Test
