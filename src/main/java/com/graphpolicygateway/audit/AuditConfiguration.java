@@ -81,6 +81,11 @@ class AuditConfiguration {
 	}
 
 	@Bean
+	AuditApiDocumentation auditApiDocumentation(GraphGatewayProperties properties) {
+		return new AuditApiDocumentation(properties.audit().auditorPermission());
+	}
+
+	@Bean
 	AuditAccess auditAccess(GraphGatewayProperties properties) {
 		return new AuditAccess(properties.audit().globalAuditors());
 	}

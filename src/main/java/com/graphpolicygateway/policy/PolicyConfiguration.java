@@ -60,6 +60,11 @@ class PolicyConfiguration {
 	}
 
 	@Bean
+	WhatIfApiDocumentation whatIfApiDocumentation(GraphGatewayProperties properties) {
+		return new WhatIfApiDocumentation(properties.policy().adminPermission());
+	}
+
+	@Bean
 	RouterFunction<ServerResponse> policyWhatIf(PolicyEvaluator evaluator, Clock clock) {
 		WhatIfHandler handler = new WhatIfHandler(evaluator, clock);
 		return RouterFunctions.route().POST(WHAT_IF_PATH, handler::evaluate).build();

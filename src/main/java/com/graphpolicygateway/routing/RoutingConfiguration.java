@@ -42,6 +42,11 @@ class RoutingConfiguration {
 	}
 
 	@Bean
+	GatewayApiDocumentation gatewayApiDocumentation(GraphGatewayProperties properties) {
+		return new GatewayApiDocumentation(properties.requiredPermission());
+	}
+
+	@Bean
 	ClientRequestIdWebFilter clientRequestIdWebFilter(GraphErrorResponder errors) {
 		return new ClientRequestIdWebFilter(errors);
 	}

@@ -1,0 +1,49 @@
+package com.graphpolicygateway.policy;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.RequestBody;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+
+/** {@code POST /policy/what-if} in the OpenAPI document. */
+final class WhatIfApiDocumentation implements OpenApiCustomizer {
+
+	private final String adminPermission;
+
+	WhatIfApiDocumentation(String adminPermission) {
+		this.adminPermission = adminPermission;
+	}
+
+	@Override
+	public void customise(OpenAPI openApi) {
+		ObjectSchema call = new ObjectSchema();
+		call.addProperty("tenantId", new StringSchema().description("The caller's tenant GUID"));
+		call.addProperty("applicationId", new StringSchema().description("The calling application's id"));
+		call.addProperty("targetUserId", new StringSchema().description("The user to change (id or principal name)"));
+		call.addProperty("body", new ObjectSchema().description("The PATCH body; only its property names matter"));
+		openApi.path(PolicyConfiguration.WHAT_IF_PATH, new PathItem().post(new Operation().operationId("policyWhatIf")
+			.addTagsItem("policy")
+			.summary("Decides a hypothetical PATCH against the current tenant policy.")
+			.description("Answers the decision (allow or refuse), its reason code, the Graph error the caller would "
+					+ "get, whether a report-only rule would refuse it, and the policy version. Nothing is forwarded "
+					+ "or audited. Requires " + this.adminPermission
+					+ " as a delegated scope (scp) or an application role (roles).")
+			.requestBody(new RequestBody().required(true)
+				.content(new Content().addMediaType("application/json", new MediaType().schema(call))))
+			.addSecurityItem(new SecurityRequirement().addList("bearer"))
+			.responses(new ApiResponses().addApiResponse("200", new ApiResponse().description("The decision"))
+				.addApiResponse("400", new ApiResponse().description("The hypothetical call is incomplete"))
+				.addApiResponse("401", new ApiResponse().description("No valid bearer token (Graph error)"))
+				.addApiResponse("403",
+						new ApiResponse().description("The token lacks the admin permission (Graph error)")))));
+	}
+
+}

@@ -1,0 +1,79 @@
+package com.graphpolicygateway.routing;
+
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.parameters.RequestBody;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+
+/**
+ * The gateway's OpenAPI document ({@code /v3/api-docs}): its title, the bearer token
+ * scheme every endpoint uses, and the Graph route, which is a gateway route rather than a
+ * handler springdoc could find.
+ */
+final class GatewayApiDocumentation implements OpenApiCustomizer {
+
+	private final String requiredPermission;
+
+	GatewayApiDocumentation(String requiredPermission) {
+		this.requiredPermission = requiredPermission;
+	}
+
+	@Override
+	public void customise(OpenAPI openApi) {
+		openApi.info(new Info().title("Graph Policy Gateway")
+			.description("Enforces tenant policy on Microsoft Graph's PATCH /users/{id} (Intune MAM \"Update user\"), "
+					+ "audits every call and relays Graph's answer unchanged. Errors use Graph's error shape.")
+			.version("v1"));
+		openApi.components(((openApi.getComponents() != null) ? openApi.getComponents() : new Components())
+			.addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP)
+				.scheme("bearer")
+				.bearerFormat("JWT")
+				.description("An Entra ID access token for the gateway's own API (never one for Microsoft Graph)")));
+		for (String pattern : GraphRoutes.PATTERNS) {
+			openApi.path(pattern, new PathItem().patch(updateUser(pattern)));
+		}
+	}
+
+	private Operation updateUser(String pattern) {
+		return new Operation().operationId("updateUser" + pattern.replaceAll("[^a-z0-9]", ""))
+			.addTagsItem("graph")
+			.summary("Update a user in Microsoft Graph, if the tenant policy allows it.")
+			.description("Checks the token, the " + this.requiredPermission + " permission, the request, the tenant "
+					+ "policy and Intune license, writes the audit event, then forwards to Graph and relays its "
+					+ "answer unchanged." + (pattern.startsWith("/users") ? " Forwarded to /v1.0/users/{id}." : ""))
+			.addParametersItem(new Parameter().in("path")
+				.name("id")
+				.required(true)
+				.description("The user's object id or user principal name")
+				.schema(new StringSchema()))
+			.addParametersItem(new Parameter().in("header")
+				.name("client-request-id")
+				.description("Your correlation id (a GUID); the gateway makes one when absent")
+				.schema(new StringSchema()))
+			.requestBody(new RequestBody().required(true)
+				.content(new Content().addMediaType("application/json", new MediaType().schema(new ObjectSchema()))))
+			.addSecurityItem(new SecurityRequirement().addList("bearer"))
+			.responses(new ApiResponses().addApiResponse("204", new ApiResponse().description("Graph's answer"))
+				.addApiResponse("400", new ApiResponse().description("The request is malformed (Graph error)"))
+				.addApiResponse("401", new ApiResponse().description("No valid bearer token (Graph error)"))
+				.addApiResponse("403",
+						new ApiResponse()
+							.description("Permission missing or refused by the tenant policy (Graph error)"))
+				.addApiResponse("429", new ApiResponse().description("Rate limit reached; see Retry-After"))
+				.addApiResponse("503", new ApiResponse()
+					.description("Audit store, license check or Graph unavailable; see Retry-After")));
+	}
+
+}
