@@ -2,12 +2,14 @@ package com.graphpolicygateway.identity;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -15,6 +17,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveAuthorizationCodeTokenResponseClient;
 import org.springframework.security.oauth2.client.oidc.authentication.OidcAuthorizationCodeReactiveAuthenticationManager;
@@ -49,6 +52,9 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 @ConditionalOnProperty(AuditPagePaths.CLIENT_ID_PROPERTY)
 class AuditPageSecurityConfiguration {
 
+	/** How long the provider's token endpoint may take to answer a sign-in. */
+	private static final Duration PROVIDER_TIMEOUT = Duration.ofSeconds(10);
+
 	private static final Log logger = LogFactory.getLog(AuditPageSecurityConfiguration.class);
 
 	@Bean
@@ -61,8 +67,13 @@ class AuditPageSecurityConfiguration {
 					"No client registration " + AuditPagePaths.REGISTRATION_ID + " for the audit page"));
 		RequiredPermissionAuthorizationManager auditorPermission = new RequiredPermissionAuthorizationManager(
 				properties.audit().auditorPermission());
+		// A provider that never answers must not hold a sign-in forever.
+		WebClientReactiveAuthorizationCodeTokenResponseClient tokens = new WebClientReactiveAuthorizationCodeTokenResponseClient();
+		tokens.setWebClient(WebClient.builder()
+			.clientConnector(new ReactorClientHttpConnector(HttpClient.create().responseTimeout(PROVIDER_TIMEOUT)))
+			.build());
 		OidcAuthorizationCodeReactiveAuthenticationManager signIn = new OidcAuthorizationCodeReactiveAuthenticationManager(
-				new WebClientReactiveAuthorizationCodeTokenResponseClient(), new IdTokenUserService());
+				tokens, new IdTokenUserService());
 		Map<String, ReactiveJwtDecoder> idTokenDecoders = new ConcurrentHashMap<>();
 		signIn.setJwtDecoderFactory((client) -> idTokenDecoders.computeIfAbsent(client.getRegistrationId(),
 				(id) -> new IssuerDecoders(properties.identity(), List.of(client.getClientId()), WebClient.create(),

@@ -39,6 +39,12 @@ final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 	 */
 	private static final Duration MAX_AGE = Duration.ofHours(24);
 
+	/**
+	 * How long a fetch may take: a keys endpoint that accepts and never answers must not
+	 * hold every token check (and, through the shared fetch, every later one) forever.
+	 */
+	static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
+
 	/** Pause between fetches while no key of the issuer is known at all. */
 	private static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(10);
 
@@ -59,7 +65,14 @@ final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 
 	private final Duration unavailableRetry;
 
+	private final Duration fetchTimeout;
+
 	RefreshLimitedJwkSource(WebClient webClient, URI jwkSetUri, Duration refreshInterval, Clock clock) {
+		this(webClient, jwkSetUri, refreshInterval, clock, FETCH_TIMEOUT);
+	}
+
+	RefreshLimitedJwkSource(WebClient webClient, URI jwkSetUri, Duration refreshInterval, Clock clock,
+			Duration fetchTimeout) {
 		Assert.notNull(webClient, "webClient cannot be null");
 		Assert.notNull(jwkSetUri, "jwkSetUri cannot be null");
 		Assert.notNull(refreshInterval, "refreshInterval cannot be null");
@@ -70,6 +83,7 @@ final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 		this.clock = clock;
 		this.unavailableRetry = (refreshInterval.compareTo(UNAVAILABLE_RETRY) < 0) ? refreshInterval
 				: UNAVAILABLE_RETRY;
+		this.fetchTimeout = fetchTimeout;
 	}
 
 	@Override
@@ -104,6 +118,7 @@ final class RefreshLimitedJwkSource implements Function<SignedJWT, Flux<JWK>> {
 			.uri(this.jwkSetUri)
 			.retrieve()
 			.bodyToMono(String.class)
+			.timeout(this.fetchTimeout)
 			.map(this::parse)
 			.map((set) -> new Keys(set, this.clock.instant(), this.clock.instant()))
 			.onErrorResume((ex) -> keepKnownKeys(ex))

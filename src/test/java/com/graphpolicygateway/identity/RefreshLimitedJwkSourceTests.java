@@ -129,6 +129,37 @@ class RefreshLimitedJwkSourceTests {
 	}
 
 	@Test
+	void applyWhenKeysEndpointNeverAnswersThenFetchGivesUpAndKnownKeysKeepWorking() {
+		this.keys = new RefreshLimitedJwkSource(WebClient.create(), URI.create(this.identityProvider.jwkSetUri()),
+				REFRESH_INTERVAL, this.clock, Duration.ofMillis(500));
+		SignedJWT token = signedBy(this.identityProvider.signingKey());
+		keyIds(token);
+		this.identityProvider.keysSilent(true);
+		try {
+			later(REFRESH_INTERVAL.plusSeconds(1));
+			assertThat(keyIds(signedBy(StubIdentityProvider.newKey()))).isEmpty();
+			assertThat(keyIds(token)).containsExactly(this.identityProvider.signingKey().getKeyID());
+		}
+		finally {
+			this.identityProvider.keysSilent(false);
+		}
+	}
+
+	@Test
+	void applyWhenKeysEndpointNeverAnswersAndNothingKnownThenErrorNotHang() {
+		this.keys = new RefreshLimitedJwkSource(WebClient.create(), URI.create(this.identityProvider.jwkSetUri()),
+				REFRESH_INTERVAL, this.clock, Duration.ofMillis(500));
+		this.identityProvider.keysSilent(true);
+		try {
+			assertThatException().isThrownBy(() -> keyIds(signedBy(this.identityProvider.signingKey())))
+				.satisfies((ex) -> assertThat(ex).hasMessageNotContaining("Timeout on blocking read"));
+		}
+		finally {
+			this.identityProvider.keysSilent(false);
+		}
+	}
+
+	@Test
 	void applyWhenKeysEndpointDownAndNothingKnownThenError() {
 		this.identityProvider.keysDown(true);
 

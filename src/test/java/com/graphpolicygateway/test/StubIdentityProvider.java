@@ -67,6 +67,8 @@ public final class StubIdentityProvider implements AutoCloseable {
 
 	private final AtomicBoolean keysAvailable = new AtomicBoolean(true);
 
+	private final AtomicBoolean keysSilent = new AtomicBoolean();
+
 	private final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
 
 	private final BlockingQueue<TokenAnswer> tokenAnswers = new LinkedBlockingQueue<>();
@@ -210,6 +212,14 @@ public final class StubIdentityProvider implements AutoCloseable {
 	/** Adds a key to the published set (key rotation). */
 	public void publish(RSAKey key) {
 		this.published.add(key);
+	}
+
+	/**
+	 * Makes the keys endpoint accept requests and never answer them (true), or serve keys
+	 * again (false).
+	 */
+	public void keysSilent(boolean silent) {
+		this.keysSilent.set(silent);
 	}
 
 	/** Makes the keys endpoint answer 503 (true) or serve keys again (false). */
@@ -373,6 +383,15 @@ public final class StubIdentityProvider implements AutoCloseable {
 	private void serveKeys(HttpExchange exchange) throws IOException {
 		try (exchange) {
 			this.keyFetches.incrementAndGet();
+			while (this.keysSilent.get()) {
+				try {
+					Thread.sleep(50);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
 			if (!this.keysAvailable.get()) {
 				exchange.sendResponseHeaders(503, -1);
 				return;
