@@ -148,7 +148,9 @@ class AuditPageBrowserTests extends GatewayIntegrationTest {
 			.header("client-request-id", correlationId)
 			.contentType(type)
 			.bodyValue(body)
-			.exchange();
+			.exchange()
+			.expectBody()
+			.returnResult();
 		String[] id = new String[1];
 		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
 			List<String> ids = this.jdbc.queryForList(

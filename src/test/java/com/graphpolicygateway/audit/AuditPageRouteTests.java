@@ -49,7 +49,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.expectStatus()
 			.isFound()
 			.expectHeader()
-			.location("/oauth2/authorization/audit-page");
+			.location("/oauth2/authorization/audit-page")
+			.expectBody()
+			.returnResult();
 	}
 
 	@Test
@@ -147,7 +149,13 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 		String other = patch(OTHER_TENANT, target, "{\"displayName\":\"B\"}");
 		WebTestClient browser = signedIn();
 		awaitPage(browser, "/audit?target=" + target, own);
-		browser.get().uri("/audit/page/events/" + other).exchange().expectStatus().isNotFound();
+		browser.get()
+			.uri("/audit/page/events/" + other)
+			.exchange()
+			.expectStatus()
+			.isNotFound()
+			.expectBody()
+			.returnResult();
 	}
 
 	@Test
@@ -186,7 +194,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.expectStatus()
 			.isFound()
 			.expectHeader()
-			.location("/audit/page/forbidden");
+			.location("/audit/page/forbidden")
+			.expectBody()
+			.returnResult();
 		browser.get()
 			.uri("/audit/page/forbidden")
 			.exchange()
@@ -208,7 +218,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.expectStatus()
 			.isFound()
 			.expectHeader()
-			.location("/audit/page/forbidden");
+			.location("/audit/page/forbidden")
+			.expectBody()
+			.returnResult();
 	}
 
 	@Test
@@ -224,7 +236,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.expectStatus()
 			.isFound()
 			.expectHeader()
-			.location("/audit/page/forbidden");
+			.location("/audit/page/forbidden")
+			.expectBody()
+			.returnResult();
 	}
 
 	@Test
@@ -254,7 +268,7 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 	@Test
 	void apiWhenOnlyThePageSessionThenUnauthorized() {
 		WebTestClient browser = signedIn();
-		browser.get().uri("/audit/events").exchange().expectStatus().isUnauthorized();
+		browser.get().uri("/audit/events").exchange().expectStatus().isUnauthorized().expectBody().returnResult();
 	}
 
 	@Test
@@ -271,20 +285,24 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.expectStatus()
 			.isFound()
 			.expectHeader()
-			.location("/audit/page/signed-out");
+			.location("/audit/page/signed-out")
+			.expectBody()
+			.returnResult();
 		browser.get()
 			.uri("/audit")
 			.exchange()
 			.expectStatus()
 			.isFound()
 			.expectHeader()
-			.location("/oauth2/authorization/audit-page");
+			.location("/oauth2/authorization/audit-page")
+			.expectBody()
+			.returnResult();
 	}
 
 	@Test
 	void signOutWhenPostedWithoutCsrfTokenThenRefusedAndStillSignedIn() {
 		WebTestClient browser = signedIn();
-		browser.post().uri("/audit/page/sign-out").exchange().expectStatus().isForbidden();
+		browser.post().uri("/audit/page/sign-out").exchange().expectStatus().isForbidden().expectBody().returnResult();
 		page(browser, "/audit");
 	}
 
@@ -320,7 +338,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.expectStatus()
 			.isOk()
 			.expectHeader()
-			.contentTypeCompatibleWith("text/css");
+			.contentTypeCompatibleWith("text/css")
+			.expectBody()
+			.returnResult();
 	}
 
 	@Test
@@ -342,7 +362,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.expectStatus()
 			.isFound()
 			.expectHeader()
-			.location("/oauth2/authorization/audit-page");
+			.location("/oauth2/authorization/audit-page")
+			.expectBody()
+			.returnResult();
 	}
 
 	private WebTestClient signedIn() {
@@ -386,7 +408,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.bodyValue(body)
 			.exchange()
 			.expectStatus()
-			.is2xxSuccessful();
+			.is2xxSuccessful()
+			.expectBody()
+			.returnResult();
 		return eventOf(correlationId);
 	}
 
@@ -403,7 +427,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.bodyValue("x")
 			.exchange()
 			.expectStatus()
-			.isEqualTo(415);
+			.isEqualTo(415)
+			.expectBody()
+			.returnResult();
 		return eventOf(correlationId);
 	}
 
