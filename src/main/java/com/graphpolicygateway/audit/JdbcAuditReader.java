@@ -28,15 +28,19 @@ final class JdbcAuditReader {
 	/** One page of at most {@code query.top()} events, and whether more follow. */
 	Page page(AuditQuery query) {
 		List<Object> arguments = new ArrayList<>();
-		String sql = SELECT + query.where(arguments) + " ORDER BY activity_date_time DESC, id DESC";
-		List<AuditEventView> rows = this.jdbc.query((connection) -> {
-			var statement = connection.prepareStatement(sql);
-			statement.setMaxRows(query.top() + 1);
-			for (int i = 0; i < arguments.size(); i++) {
-				statement.setObject(i + 1, arguments.get(i));
-			}
-			return statement;
-		}, (rs, row) -> view(rs));
+		String where = query.where(arguments);
+		AuditQuery.Cursor after = query.after();
+		if (after != null) {
+			// Implied by the cursor's condition, but only this form bounds an index scan:
+			// without it every page reads, and discards, all events newer than itself.
+			where += " AND activity_date_time <= ?";
+			arguments.add(AuditRows.timestamp(after.time()));
+		}
+		// The limit belongs in the SQL: with the driver's setMaxRows alone, PostgreSQL
+		// plans, runs and sends every matching row.
+		String sql = SELECT + where + " ORDER BY activity_date_time DESC, id DESC FETCH FIRST ? ROWS ONLY";
+		arguments.add(query.top() + 1);
+		List<AuditEventView> rows = this.jdbc.query(sql, (rs, row) -> view(rs), arguments.toArray());
 		boolean more = rows.size() > query.top();
 		List<AuditEventView> events = more ? rows.subList(0, query.top()) : rows;
 		return new Page(List.copyOf(events), more);

@@ -104,7 +104,7 @@ class GraphPolicyGatewayChartTests {
 		Map<String, Map<String, Object>> env = RenderedChart.render(null).env();
 
 		assertThat(env.get("SPRING_DATASOURCE_URL")).containsEntry("value",
-				"jdbc:postgresql://postgresql:5432/gateway");
+				"jdbc:postgresql://postgresql:5432/gateway?prepareThreshold=0");
 		assertThat(env.get("SPRING_DATASOURCE_USERNAME")).containsEntry("value", "gateway");
 		assertThat(env.get("GRAPH_GATEWAY_UPSTREAM_AUTH")).containsEntry("value", "on-behalf-of");
 		assertThat(env).doesNotContainKeys("SPRING_DATASOURCE_PASSWORD", "GRAPH_GATEWAY_IDENTITY_CLIENT_SECRET",
