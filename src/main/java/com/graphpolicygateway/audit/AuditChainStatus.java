@@ -59,8 +59,13 @@ final class AuditChainStatus {
 			run = Mono.fromSupplier(this.verifier)
 				.subscribeOn(Schedulers.boundedElastic())
 				.map((verification) -> new Checked(verification, this.clock.instant()))
-				.doOnNext((checked) -> this.last = checked)
-				.doFinally((signal) -> finished())
+				// Finished before the result reaches anyone: a caller who then finds it
+				// stale must start a new run, not get this one again.
+				.doOnNext((checked) -> {
+					this.last = checked;
+					finished();
+				})
+				.doOnError((ex) -> finished())
 				.cache();
 			this.running = run;
 			// Runs to the end even when every page stops waiting for it.
