@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -69,7 +70,7 @@ class AuditPageBrowserTests extends GatewayIntegrationTest {
 		String refused = patch(target, MediaType.TEXT_PLAIN, "not json");
 		WebDriver driver = browser.driver();
 
-		driver.get(gateway() + "/audit");
+		open(driver, gateway() + "/audit");
 		waitFor(driver, By.id("apply"));
 		assertThat(driver.getCurrentUrl()).isEqualTo(gateway() + "/audit");
 		assertThat(driver.findElement(By.cssSelector(".who .user")).getText()).isEqualTo("auditor@contoso.example");
@@ -123,7 +124,7 @@ class AuditPageBrowserTests extends GatewayIntegrationTest {
 	@Test
 	void pageRefusesInlineScriptByPolicy() {
 		WebDriver driver = browser.driver();
-		driver.get(gateway() + "/audit");
+		open(driver, gateway() + "/audit");
 		waitFor(driver, By.id("apply"));
 		Object executed = browser.driver()
 			.executeScript("const s = document.createElement('script'); s.textContent = 'window.__ran = true';"
@@ -133,6 +134,19 @@ class AuditPageBrowserTests extends GatewayIntegrationTest {
 
 	private String gateway() {
 		return "http://127.0.0.1:" + this.port;
+	}
+
+	/**
+	 * Navigates; a page that never finishes loading is reported with where it stopped.
+	 */
+	private static void open(WebDriver driver, String url) {
+		try {
+			driver.get(url);
+		}
+		catch (TimeoutException ex) {
+			throw new AssertionError("Loading " + url + " did not finish; the browser was at " + driver.getCurrentUrl(),
+					ex);
+		}
 	}
 
 	private static void waitFor(WebDriver driver, By element) {

@@ -68,7 +68,10 @@ public final class TestBrowser implements AutoCloseable {
 				.usingAnyFreePort()
 				.build();
 			ChromeDriver driver = new ChromeDriver(service, options);
-			driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+			// The whole sign-in is one navigation of several redirects, on two cores
+			// shared
+			// with the build.
+			driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
 			return new TestBrowser(driver, profile, downloads);
 		}
 		catch (IOException ex) {
