@@ -61,9 +61,12 @@ public record Caller(String type, @Nullable String userId, @Nullable String user
 	}
 
 	private static Caller ofSignedIn(OidcUser user) {
+		// The page's own client: azp when the ID token names one, else its audience.
+		String applicationId = user.getIdToken().getAuthorizedParty();
 		List<String> audiences = user.getIdToken().getAudience();
-		String applicationId = (user.getIdToken().getAuthorizedParty() != null) ? user.getIdToken().getAuthorizedParty()
-				: (audiences != null && !audiences.isEmpty()) ? audiences.get(0) : null;
+		if (applicationId == null && audiences != null && !audiences.isEmpty()) {
+			applicationId = audiences.get(0);
+		}
 		return new Caller("Delegated", user.getClaimAsString("oid"), principalName(user.getClaims()), applicationId,
 				EntraClaims.tenantId(user.getClaims()), strings(user.getClaims().get(EntraClaims.ROLES)));
 	}

@@ -209,36 +209,14 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 	@Test
 	void signInWhenRoleIsOnlyAScopeThenForbidden() {
 		identityProvider.willSignIn((token) -> token.without("roles").scopes("AuditLog.Read.All"));
-		AuditPageSession session = new AuditPageSession(this.client, gateway());
-		URI landing = session.signIn("/audit");
-		WebTestClient browser = session.client();
-		browser.get()
-			.uri("/audit")
-			.exchange()
-			.expectStatus()
-			.isFound()
-			.expectHeader()
-			.location("/audit/page/forbidden")
-			.expectBody()
-			.returnResult();
+		assertSignedInButForbidden();
 	}
 
 	@Test
 	void signInWhenPersonalAccountThenForbidden() {
 		identityProvider.willSignIn((token) -> token.tenant(EntraClaims.PERSONAL_ACCOUNTS_TENANT)
 			.issuer(identityProvider.issuerV2(EntraClaims.PERSONAL_ACCOUNTS_TENANT)));
-		AuditPageSession session = new AuditPageSession(this.client, gateway());
-		URI landing = session.signIn("/audit");
-		WebTestClient browser = session.client();
-		browser.get()
-			.uri("/audit")
-			.exchange()
-			.expectStatus()
-			.isFound()
-			.expectHeader()
-			.location("/audit/page/forbidden")
-			.expectBody()
-			.returnResult();
+		assertSignedInButForbidden();
 	}
 
 	@Test
@@ -349,6 +327,21 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 		await().atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(page(browser, "/audit")).contains("class=\"banner intact\"")
 				.contains("Audit trail intact"));
+	}
+
+	private void assertSignedInButForbidden() {
+		AuditPageSession session = new AuditPageSession(this.client, gateway());
+		session.signIn("/audit");
+		session.client()
+			.get()
+			.uri("/audit")
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectHeader()
+			.location("/audit/page/forbidden")
+			.expectBody()
+			.returnResult();
 	}
 
 	private void assertSignInRefused() {
