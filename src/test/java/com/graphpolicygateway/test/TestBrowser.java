@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.PageLoadStrategy;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -62,6 +63,10 @@ public final class TestBrowser implements AutoCloseable {
 			options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 					"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
 					"--disable-sync", "--window-size=1366,900", "--user-data-dir=" + profile);
+			// Chromium now and then never finished loading its own new-tab page, and a
+			// navigation waiting for "complete" waited with it; the tests wait for the
+			// elements they need instead.
+			options.setPageLoadStrategy(PageLoadStrategy.EAGER);
 			options.setExperimentalOption("prefs",
 					Map.of("download.default_directory", downloads.toString(), "download.prompt_for_download", false));
 			ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
