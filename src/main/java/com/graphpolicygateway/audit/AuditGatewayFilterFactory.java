@@ -90,7 +90,6 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-			AuditWebFilter.markHandled(exchange);
 			Instant arrived = AuditWebFilter.arrivedAt(exchange, AuditGatewayFilterFactory.this.events.now());
 			return exchange.getPrincipal()
 				.map(Caller::of)
@@ -100,34 +99,50 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 		}
 
 		private Mono<Void> audit(ServerWebExchange exchange, GatewayFilterChain chain, AuditEvent pending) {
+			// From here on this filter writes the event's outcome, exactly once.
+			AuditWebFilter.markHandled(exchange);
+			AtomicBoolean closed = new AtomicBoolean();
+			AtomicBoolean forwarding = new AtomicBoolean();
 			return Mono.fromFuture(() -> AuditGatewayFilterFactory.this.writer.open(pending))
 				.timeout(this.writeTimeout)
 				.publishOn(Schedulers.parallel())
 				.thenReturn(true)
 				.onErrorResume((ex) -> Mono.just(false))
+				.doOnCancel(() -> {
+					// The caller left while the pending event was being committed:
+					// nothing
+					// was forwarded, so the outcome is known.
+					if (!forwarding.get() && closed.compareAndSet(false, true)) {
+						AuditGatewayFilterFactory.this.writer.complete(pending.completed("failure", pending.decision(),
+								"client_disconnected", null, null, latency(pending)));
+					}
+				})
 				.flatMap((committed) -> {
 					if (!committed && !this.failOpen) {
-						return refuse(exchange, pending);
+						return refuse(exchange, pending, closed);
 					}
 					if (!committed) {
 						logger.error("AUDIT FAIL-OPEN: forwarding " + pending.id()
 								+ " although its pending audit event could not be committed");
 					}
-					return forward(exchange, chain, pending);
+					forwarding.set(true);
+					return forward(exchange, chain, pending, closed);
 				});
 		}
 
-		private Mono<Void> refuse(ServerWebExchange exchange, AuditEvent pending) {
-			AuditGatewayFilterFactory.this.writer
-				.complete(pending.completed("refused", "refuse", "audit_unavailable", null, null, latency(pending)));
+		private Mono<Void> refuse(ServerWebExchange exchange, AuditEvent pending, AtomicBoolean closed) {
+			if (closed.compareAndSet(false, true)) {
+				AuditGatewayFilterFactory.this.writer.complete(
+						pending.completed("refused", "refuse", "audit_unavailable", null, null, latency(pending)));
+			}
 			return AuditGatewayFilterFactory.this.errors.respond(exchange, HttpStatus.SERVICE_UNAVAILABLE,
 					GraphErrorCodes.SERVICE_NOT_AVAILABLE, "audit_unavailable",
 					"The gateway cannot write the audit record of this call, so it was not forwarded.",
 					(headers) -> headers.set("Retry-After", "5"));
 		}
 
-		private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, AuditEvent pending) {
-			AtomicBoolean closed = new AtomicBoolean();
+		private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, AuditEvent pending,
+				AtomicBoolean closed) {
 			exchange.getResponse().beforeCommit(() -> {
 				close(exchange, pending, closed);
 				return Mono.empty();

@@ -1,7 +1,10 @@
 package com.graphpolicygateway.audit;
 
+import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -11,14 +14,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +53,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The audit trail fails closed: while its database is down no call reaches Graph (503
  * {@code serviceNotAvailable}), the refusals are written once the database is back, and
- * calls go through again.
+ * calls go through again. A caller who leaves while its pending event is being committed
+ * is not forwarded, and its event is closed.
  */
 @SpringBootTest(classes = GraphPolicyGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "graph-gateway.audit.write-timeout=500ms")
@@ -60,6 +68,12 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 	/** While set, the audit database refuses connections and statements. */
 	static final AtomicBoolean databaseDown = new AtomicBoolean();
 
+	/** While set, commits wait for this latch: the audit database is slow. */
+	static final AtomicReference<CountDownLatch> slowCommits = new AtomicReference<>();
+
+	/** One permit for each commit that started waiting on {@link #slowCommits}. */
+	static final Semaphore commitsWaiting = new Semaphore(0);
+
 	@Autowired
 	JdbcTemplate jdbc;
 
@@ -69,6 +83,11 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 	@AfterEach
 	void databaseBack() {
 		databaseDown.set(false);
+		CountDownLatch slow = slowCommits.getAndSet(null);
+		if (slow != null) {
+			slow.countDown();
+		}
+		commitsWaiting.drainPermits();
 	}
 
 	@Test
@@ -164,6 +183,54 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 		verify().jsonPath("$.intact").isEqualTo(true);
 	}
 
+	@Test
+	void patchWhenCallerDisconnectsWhileItsPendingEventIsCommittedThenNothingIsForwardedAndTheEventIsClosed()
+			throws Exception {
+		String requestId = UUID.randomUUID().toString();
+		double disconnectedBefore = disconnected();
+		CountDownLatch commitRelease = new CountDownLatch(1);
+		slowCommits.set(commitRelease);
+
+		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+			OutputStream out = socket.getOutputStream();
+			out.write(rawPatch(requestId));
+			out.flush();
+			assertThat(commitsWaiting.tryAcquire(5, TimeUnit.SECONDS)).as("the pending event's commit started")
+				.isTrue();
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> disconnected() > disconnectedBefore);
+		slowCommits.set(null);
+		commitRelease.countDown();
+
+		assertThat(graph.received()).isEmpty();
+		assertThat(trail().eventOf(requestId)).containsEntry("activity_result", "failure")
+			.containsEntry("decision", "allow")
+			.containsEntry("reason", "client_disconnected")
+			.containsEntry("upstream_status", null);
+		verify().jsonPath("$.intact").isEqualTo(true);
+	}
+
+	private byte[] rawPatch(String clientRequestId) {
+		byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
+		String head = "PATCH " + USER_PATH + " HTTP/1.1\r\nHost: 127.0.0.1:" + this.port + "\r\nAuthorization: Bearer "
+				+ identityProvider.validToken() + "\r\nclient-request-id: " + clientRequestId
+				+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+		byte[] head8 = head.getBytes(StandardCharsets.US_ASCII);
+		byte[] request = new byte[head8.length + body.length];
+		System.arraycopy(head8, 0, request, 0, head8.length);
+		System.arraycopy(body, 0, request, head8.length, body.length);
+		return request;
+	}
+
+	private double disconnected() {
+		return this.meters.find("graph_gateway.requests")
+			.tag("reason", "client_disconnected")
+			.counters()
+			.stream()
+			.mapToDouble(Counter::count)
+			.sum();
+	}
+
 	private double writeFailures() {
 		return this.meters.get("graph_gateway.audit.write.failures").counter().count();
 	}
@@ -240,6 +307,9 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 						if (REFUSED_WHILE_DOWN.contains(method.getName())) {
 							refuseWhileDown();
 						}
+						if (method.getName().equals("commit")) {
+							waitWhileSlow();
+						}
 						try {
 							return method.invoke(connection, args);
 						}
@@ -247,6 +317,14 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 							throw ex.getCause();
 						}
 					});
+		}
+
+		private static void waitWhileSlow() throws InterruptedException {
+			CountDownLatch slow = slowCommits.get();
+			if (slow != null) {
+				commitsWaiting.release();
+				slow.await(10, TimeUnit.SECONDS);
+			}
 		}
 
 		private static void refuseWhileDown() throws SQLException {
