@@ -22,6 +22,8 @@ import reactor.test.StepVerifier;
 import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
+import com.graphpolicygateway.test.TestClock;
+
 import static com.graphpolicygateway.policy.TestPolicies.OTHER_TENANT;
 import static com.graphpolicygateway.policy.TestPolicies.TENANT;
 import static com.graphpolicygateway.policy.TestSubscribedSkus.INTUNE_A_ID;

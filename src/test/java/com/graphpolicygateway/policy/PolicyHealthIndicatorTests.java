@@ -13,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+import com.graphpolicygateway.test.TestClock;
+
 import static com.graphpolicygateway.policy.TestPolicies.TENANT;
 import static com.graphpolicygateway.policy.TestPolicies.policy;
 import static com.graphpolicygateway.policy.TestPolicies.tenant;

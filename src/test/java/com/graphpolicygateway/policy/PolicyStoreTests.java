@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.graphpolicygateway.test.TestClock;
+
 import static com.graphpolicygateway.policy.TestPolicies.OTHER_TENANT;
 import static com.graphpolicygateway.policy.TestPolicies.TENANT;
 import static com.graphpolicygateway.policy.TestPolicies.policy;
