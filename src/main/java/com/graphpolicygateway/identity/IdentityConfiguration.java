@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.ReactiveAuthenticationManagerResolver;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -22,6 +23,7 @@ import org.springframework.security.oauth2.server.resource.authentication.Reacti
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.routing.BareRouteProfile;
 import com.graphpolicygateway.routing.GraphErrorResponder;
@@ -56,6 +58,21 @@ class IdentityConfiguration {
 				? Mono.error(new OAuth2AuthenticationException(
 						BearerTokenErrors.invalidToken("The request carries more than one Authorization header.")))
 				: bearer.convert(exchange);
+	}
+
+	/**
+	 * Verifies a bearer token with its issuer's decoder, remembering the tokens that
+	 * passed unless the cache is turned off.
+	 */
+	private static ReactiveAuthenticationManagerResolver<ServerWebExchange> bearerAuthentication(
+			GraphGatewayProperties.Identity identity, TrustedIssuers issuers, Clock clock) {
+		JwtIssuerReactiveAuthenticationManagerResolver byIssuer = new JwtIssuerReactiveAuthenticationManagerResolver(
+				issuers);
+		if (identity.validatedTokenCacheSize() == 0) {
+			return byIssuer;
+		}
+		return new ValidatedTokenCache(byIssuer, identity.validatedTokenCacheSize(), identity.jwksRefreshInterval(),
+				identity.clockSkew(), clock);
 	}
 
 	@Bean
@@ -98,7 +115,7 @@ class IdentityConfiguration {
 				.anyExchange().permitAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.bearerTokenConverter(singleBearerToken())
-				.authenticationManagerResolver(new JwtIssuerReactiveAuthenticationManagerResolver(issuers))
+				.authenticationManagerResolver(bearerAuthentication(identity, issuers, clock))
 				.authenticationEntryPoint(entryPoint)
 				.accessDeniedHandler(accessDenied))
 			.exceptionHandling((exceptions) -> exceptions

@@ -162,8 +162,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			@NotBlank @DefaultValue("https://login.microsoftonline.com/{tenantid}/oauth2/v2.0/token") String tokenUri,
 			@Nullable String clientId, @Nullable String clientSecret,
 			java.nio.file.@Nullable Path clientCertificateFile, java.nio.file.@Nullable Path clientKeyFile,
-			@NotNull @DefaultValue("60s") Duration clockSkew,
-			@NotNull @DefaultValue("5m") Duration jwksRefreshInterval) {
+			@NotNull @DefaultValue("60s") Duration clockSkew, @NotNull @DefaultValue("5m") Duration jwksRefreshInterval,
+			@DefaultValue("10000") int validatedTokenCacheSize) {
 
 		/**
 		 * Entra ID v2.0 tokens of any tenant, checked against Entra's common signing
@@ -185,6 +185,11 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 						"graph-gateway.identity.clock-skew must be between 0s and 5m, but was " + clockSkew);
 			}
 			requirePositive("graph-gateway.identity.jwks-refresh-interval", jwksRefreshInterval);
+			if (validatedTokenCacheSize < 0) {
+				throw new IllegalArgumentException(
+						"graph-gateway.identity.validated-token-cache-size must be 0 (off) or more, but was "
+								+ validatedTokenCacheSize);
+			}
 			if ((clientCertificateFile == null) != (clientKeyFile == null)) {
 				throw new IllegalArgumentException("graph-gateway.identity.client-certificate-file and "
 						+ "graph-gateway.identity.client-key-file go together: set both or neither");

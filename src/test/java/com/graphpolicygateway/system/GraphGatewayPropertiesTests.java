@@ -72,6 +72,7 @@ class GraphGatewayPropertiesTests {
 			.isEqualTo("https://login.microsoftonline.com/{tenantid}/oauth2/v2.0/token");
 		assertThat(properties.identity().clockSkew()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(properties.identity().jwksRefreshInterval()).isEqualTo(Duration.ofMinutes(5));
+		assertThat(properties.identity().validatedTokenCacheSize()).isEqualTo(10000);
 		assertThat(properties.request().maxBodySize()).isEqualTo(DataSize.ofMegabytes(1));
 		assertThat(properties.request().maxIdLength()).isEqualTo(256);
 		assertThat(properties.request().maxJsonDepth()).isEqualTo(32);
@@ -211,6 +212,12 @@ class GraphGatewayPropertiesTests {
 	void bindWhenJwksRefreshIntervalZeroThenRefusedNamingKey() {
 		assertRefused(Map.of("graph-gateway.identity.jwks-refresh-interval", "0s"),
 				"graph-gateway.identity.jwks-refresh-interval must be a positive duration");
+	}
+
+	@Test
+	void bindWhenValidatedTokenCacheSizeNegativeThenRefusedNamingKey() {
+		assertRefused(Map.of("graph-gateway.identity.validated-token-cache-size", "-1"),
+				"graph-gateway.identity.validated-token-cache-size must be 0 (off) or more");
 	}
 
 	@ParameterizedTest

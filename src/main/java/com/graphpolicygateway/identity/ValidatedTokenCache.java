@@ -1,0 +1,113 @@
+package com.graphpolicygateway.identity;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.authentication.ReactiveAuthenticationManagerResolver;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.util.Assert;
+import org.springframework.web.server.ServerWebExchange;
+
+import com.graphpolicygateway.system.Ids;
+
+/**
+ * Remembers the authentication of bearer tokens that passed every check, so that a caller
+ * re-using its access token (as Graph clients do for its lifetime) is not re-verified on
+ * each call. A remembered token is used only while its {@code exp} (with the allowed
+ * clock skew) has not passed and for no longer than the key refresh interval, the time
+ * for which a signing key removed by the issuer may be trusted anyway. Keyed by the
+ * token's SHA-256, so the cache holds no token; refusals are never remembered. Bounded:
+ * when full, expired entries are dropped and new tokens are verified without being
+ * remembered until there is room.
+ */
+final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver<ServerWebExchange> {
+
+	private final ReactiveAuthenticationManagerResolver<ServerWebExchange> delegate;
+
+	private final int maxEntries;
+
+	private final Duration maxAge;
+
+	private final Duration clockSkew;
+
+	private final Clock clock;
+
+	private final Map<String, Remembered> entries = new ConcurrentHashMap<>();
+
+	ValidatedTokenCache(ReactiveAuthenticationManagerResolver<ServerWebExchange> delegate, int maxEntries,
+			Duration maxAge, Duration clockSkew, Clock clock) {
+		Assert.notNull(delegate, "delegate cannot be null");
+		Assert.isTrue(maxEntries > 0, "maxEntries must be positive");
+		Assert.isTrue(!maxAge.isNegative() && !maxAge.isZero(), "maxAge must be positive");
+		Assert.notNull(clock, "clock cannot be null");
+		this.delegate = delegate;
+		this.maxEntries = maxEntries;
+		this.maxAge = maxAge;
+		this.clockSkew = clockSkew;
+		this.clock = clock;
+	}
+
+	@Override
+	public Mono<ReactiveAuthenticationManager> resolve(ServerWebExchange exchange) {
+		return Mono.just((authentication) -> authenticate(exchange, authentication));
+	}
+
+	private Mono<Authentication> authenticate(ServerWebExchange exchange, Authentication authentication) {
+		Mono<Authentication> verified = this.delegate.resolve(exchange)
+			.flatMap((manager) -> manager.authenticate(authentication));
+		if (!(authentication instanceof BearerTokenAuthenticationToken bearer)) {
+			return verified;
+		}
+		String key = Ids.sha256Hex(bearer.getToken());
+		Instant now = this.clock.instant();
+		Remembered remembered = this.entries.get(key);
+		if (remembered != null) {
+			if (now.isBefore(remembered.usableUntil())) {
+				return Mono.just(remembered.authentication());
+			}
+			this.entries.remove(key, remembered);
+		}
+		return verified.doOnNext((result) -> remember(key, result, now));
+	}
+
+	int size() {
+		return this.entries.size();
+	}
+
+	private void remember(String key, Authentication result, Instant validatedAt) {
+		Instant usableUntil = usableUntil(result, validatedAt);
+		if (usableUntil == null || !validatedAt.isBefore(usableUntil)) {
+			return;
+		}
+		if (this.entries.size() >= this.maxEntries) {
+			Instant now = this.clock.instant();
+			this.entries.values().removeIf((entry) -> !now.isBefore(entry.usableUntil()));
+			if (this.entries.size() >= this.maxEntries) {
+				return;
+			}
+		}
+		this.entries.put(key, new Remembered(result, usableUntil));
+	}
+
+	private @Nullable Instant usableUntil(Authentication result, Instant validatedAt) {
+		if (!(result instanceof JwtAuthenticationToken jwt) || jwt.getToken().getExpiresAt() == null) {
+			return null;
+		}
+		Instant expiry = jwt.getToken().getExpiresAt().plus(this.clockSkew);
+		Instant keysRefreshed = validatedAt.plus(this.maxAge);
+		return expiry.isBefore(keysRefreshed) ? expiry : keysRefreshed;
+	}
+
+	private record Remembered(Authentication authentication, Instant usableUntil) {
+	}
+
+}
