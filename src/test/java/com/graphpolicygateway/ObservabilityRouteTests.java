@@ -50,6 +50,13 @@ class ObservabilityRouteTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void prometheusWhenCallWasServedThenSpringSecurityFiltersWereNotEachObserved() {
+		patch(identityProvider.validToken(), "{\"displayName\":\"Adele\"}").expectStatus().isNoContent();
+
+		assertThat(prometheus()).contains("http_server_requests_seconds_count").doesNotContain("spring_security_");
+	}
+
+	@Test
 	void healthWhenRunningThenLiveAndReadyWithPolicyAndDatabaseDetails() {
 		management().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
 		management().get()
