@@ -46,7 +46,8 @@ class AuditConfiguration {
 	AuditWriter auditWriter(JdbcAuditStore store, GraphGatewayProperties properties, Clock clock,
 			MeterRegistry meters) {
 		GraphGatewayProperties.Audit audit = properties.audit();
-		return new AuditWriter(store, audit.queueCapacity(), audit.batchSize(), clock, meters);
+		return new AuditWriter(store, audit.queueCapacity(), audit.batchSize(), AuditWriter.OUTCOME_DELAY, clock,
+				meters);
 	}
 
 	@Bean

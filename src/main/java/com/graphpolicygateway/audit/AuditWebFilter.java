@@ -105,8 +105,7 @@ public final class AuditWebFilter implements WebFilter, Ordered {
 		}
 		GatewayRefusal refusal = GatewayRefusal.from(exchange);
 		String reason = (refusal != null) ? refusal.reason() : "client_disconnected";
-		this.writer
-			.complete(this.events.refused(exchange, Caller.rememberedOn(exchange).orElse(null), arrived, reason));
+		this.writer.refused(this.events.refused(exchange, Caller.rememberedOn(exchange).orElse(null), arrived, reason));
 	}
 
 }

@@ -6,11 +6,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,7 +29,9 @@ import org.springframework.util.Assert;
  * The single thread that writes the audit trail: takes events from a bounded queue and
  * commits them in batches (group commit), off the Netty event loop. Pending events are
  * acknowledged once committed; completed events are never dropped: after a failed commit
- * they are retried until the database is back. Stopping drains the queue.
+ * they are retried until the database is back. Completed events wait no caller, so they
+ * are held up to an outcome delay and ride along with the next commit instead of forcing
+ * one of their own. Stopping drains the queue.
  */
 final class AuditWriter implements SmartLifecycle {
 
@@ -36,7 +40,14 @@ final class AuditWriter implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(AuditWriter.class);
 
+	/**
+	 * How long completed events are held, by default, before they are committed alone.
+	 */
+	static final Duration OUTCOME_DELAY = Duration.ofMillis(50);
+
 	private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+	private static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
 	private final JdbcAuditStore store;
 
@@ -46,7 +57,9 @@ final class AuditWriter implements SmartLifecycle {
 
 	private final Clock clock;
 
-	private final Deque<AuditEvent> retry = new ArrayDeque<>();
+	private final long outcomeDelayNanos;
+
+	private final Deque<Command> retry = new ArrayDeque<>();
 
 	private final Timer writeLatency;
 
@@ -62,12 +75,25 @@ final class AuditWriter implements SmartLifecycle {
 
 	private @Nullable Thread thread;
 
+	/** A writer that holds completed events for the default {@link #OUTCOME_DELAY}. */
 	AuditWriter(JdbcAuditStore store, int capacity, int batchSize, Clock clock, MeterRegistry meters) {
+		this(store, capacity, batchSize, OUTCOME_DELAY, clock, meters);
+	}
+
+	/**
+	 * A writer that holds completed events for at most {@code outcomeDelay} when no
+	 * pending event comes to commit them along.
+	 */
+	AuditWriter(JdbcAuditStore store, int capacity, int batchSize, Duration outcomeDelay, Clock clock,
+			MeterRegistry meters) {
 		Assert.notNull(store, "store cannot be null");
+		Assert.notNull(outcomeDelay, "outcomeDelay cannot be null");
+		Assert.isTrue(!outcomeDelay.isNegative(), "outcomeDelay cannot be negative");
 		Assert.notNull(clock, "clock cannot be null");
 		this.store = store;
 		this.queue = new ArrayBlockingQueue<>(capacity);
 		this.batchSize = batchSize;
+		this.outcomeDelayNanos = outcomeDelay.toNanos();
 		this.clock = clock;
 		this.meters = meters;
 		this.writeLatency = Timer.builder("graph_gateway.audit.write")
@@ -91,24 +117,36 @@ final class AuditWriter implements SmartLifecycle {
 	 */
 	CompletableFuture<Void> open(AuditEvent pending) {
 		CompletableFuture<Void> committed = new CompletableFuture<>();
-		if (!this.running || !this.queue.offer(new Command(pending, committed))) {
+		if (!this.running || !this.queue.offer(new Command(pending, committed, false, System.nanoTime()))) {
 			committed.completeExceptionally(new AuditUnavailableException("The audit queue is full or stopped"));
 		}
 		return committed;
 	}
 
 	/**
-	 * Queues a completed event: the outcome of a pending one, or a refusal recorded
-	 * whole.
+	 * Queues the outcome of a pending event: its pending row is closed when there is one
+	 * (this writer's, or another's being recovered), otherwise it is inserted whole.
 	 */
 	void complete(AuditEvent completed) {
+		queueCompleted(completed, false);
+	}
+
+	/**
+	 * Queues a refusal recorded whole, whose event was never pending: it is inserted
+	 * without looking for a pending row first.
+	 */
+	void refused(AuditEvent refusal) {
+		queueCompleted(refusal, true);
+	}
+
+	private void queueCompleted(AuditEvent completed, boolean whole) {
 		// Every request ends here exactly once, so this is where requests are counted.
 		Counter.builder("graph_gateway.requests")
 			.description("Requests that reached the route, by decision, reason and result")
 			.tags("decision", completed.decision(), "reason", completed.reason(), "result", completed.activityResult())
 			.register(this.meters)
 			.increment();
-		if (!this.queue.offer(new Command(completed, null))) {
+		if (!this.queue.offer(new Command(completed, null, whole, System.nanoTime()))) {
 			this.dropped.increment();
 			logger.error("Audit queue full: event " + completed.id() + " (" + completed.reason() + ") was not written");
 		}
@@ -154,29 +192,36 @@ final class AuditWriter implements SmartLifecycle {
 
 	private void run() {
 		int failuresInARow = 0;
-		Command woken = null;
-		while (this.running || woken != null || !this.queue.isEmpty()
+		// Commands taken from the queue and not written yet: completed events held until
+		// they are due, or the first command of the next batch.
+		List<Command> batch = new ArrayList<>(this.batchSize);
+		while (this.running || !batch.isEmpty() || !this.queue.isEmpty()
 				|| (!this.retry.isEmpty() && failuresInARow < 3)) {
-			List<Command> batch = new ArrayList<>(this.batchSize);
-			Command first = (woken != null) ? woken : this.retry.isEmpty() ? poll(Duration.ofMillis(100)) : null;
-			woken = null;
-			if (first != null) {
-				batch.add(first);
+			if (this.retry.isEmpty()) {
+				Command next = poll(nanosUntilDue(batch));
+				if (next != null) {
+					batch.add(next);
+				}
 			}
 			if (Thread.currentThread().isInterrupted()) {
 				break;
 			}
 			this.queue.drainTo(batch, this.batchSize - batch.size());
-			if (batch.isEmpty() && this.retry.isEmpty()) {
+			if (this.retry.isEmpty() && (batch.isEmpty() || nanosUntilDue(batch) > 0)) {
 				continue;
 			}
-			if (write(batch)) {
+			boolean written = write(batch);
+			batch.clear();
+			if (written) {
 				failuresInARow = 0;
 			}
 			else {
 				failuresInARow++;
 				// Back off, but a new call ends the wait: the database may be back.
-				woken = poll(backoff(failuresInARow));
+				Command woken = poll(backoff(failuresInARow).toNanos());
+				if (woken != null) {
+					batch.add(woken);
+				}
 			}
 		}
 		if (!this.retry.isEmpty()) {
@@ -185,22 +230,44 @@ final class AuditWriter implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * How long to wait for the next command, in nanoseconds: 0 when the batch is due now
+	 * (it holds a pending event, is full, its oldest completed event waited the outcome
+	 * delay, or the writer is stopping).
+	 */
+	private long nanosUntilDue(List<Command> batch) {
+		if (batch.isEmpty()) {
+			return IDLE_WAIT.toNanos();
+		}
+		if (!this.running || batch.size() >= this.batchSize
+				|| batch.stream().anyMatch((command) -> command.committed() != null)) {
+			return 0;
+		}
+		long held = System.nanoTime() - batch.get(0).queuedAt();
+		return Math.max(0, Math.min(this.outcomeDelayNanos - held, IDLE_WAIT.toNanos()));
+	}
+
 	private boolean write(List<Command> batch) {
 		List<AuditEvent> pending = new ArrayList<>();
 		List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
-		List<AuditEvent> completed = new ArrayList<>(this.retry);
+		List<Command> completedCommands = new ArrayList<>(this.retry);
 		for (Command command : batch) {
 			if (command.committed() != null) {
 				pending.add(command.event());
 				acknowledgements.add(command.committed());
 			}
 			else {
-				completed.add(command.event());
+				completedCommands.add(command);
 			}
 		}
+		List<AuditEvent> completed = completedCommands.stream().map(Command::event).toList();
+		Set<UUID> whole = completedCommands.stream()
+			.filter(Command::whole)
+			.map((command) -> command.event().id())
+			.collect(Collectors.toSet());
 		long start = System.nanoTime();
 		try {
-			List<UUID> missing = this.store.write(pending, completed);
+			List<UUID> missing = this.store.write(pending, completed, whole);
 			this.writeLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 			this.retry.clear();
 			acknowledgements.forEach((ack) -> ack.complete(null));
@@ -214,7 +281,7 @@ final class AuditWriter implements SmartLifecycle {
 			// One event the database refuses must not block all others: write them one by
 			// one.
 			logger.error("Audit batch refused by the database (" + describe(ex) + "); writing its events one by one");
-			return writeOneByOne(pending, acknowledgements, completed);
+			return writeOneByOne(pending, acknowledgements, completedCommands);
 		}
 		catch (RuntimeException ex) {
 			this.failures.increment();
@@ -223,17 +290,18 @@ final class AuditWriter implements SmartLifecycle {
 			AuditUnavailableException unavailable = new AuditUnavailableException("The audit store is unavailable");
 			acknowledgements.forEach((ack) -> ack.completeExceptionally(unavailable));
 			this.retry.clear();
-			this.retry.addAll(completed);
+			this.retry.addAll(completedCommands);
 			return false;
 		}
 	}
 
 	private boolean writeOneByOne(List<AuditEvent> pending, List<CompletableFuture<Void>> acknowledgements,
-			List<AuditEvent> completed) {
+			List<Command> completed) {
 		this.retry.clear();
 		boolean reachable = true;
 		for (int i = 0; i < pending.size(); i++) {
-			Outcome outcome = reachable ? writeAlone(List.of(pending.get(i)), List.of()) : Outcome.UNREACHABLE;
+			Outcome outcome = reachable ? writeAlone(List.of(pending.get(i)), List.of(), Set.of())
+					: Outcome.UNREACHABLE;
 			reachable = outcome != Outcome.UNREACHABLE;
 			if (outcome == Outcome.WRITTEN) {
 				acknowledgements.get(i).complete(null);
@@ -242,20 +310,21 @@ final class AuditWriter implements SmartLifecycle {
 				acknowledgements.get(i).completeExceptionally(new AuditUnavailableException("Audit event not written"));
 			}
 		}
-		for (AuditEvent event : completed) {
-			Outcome outcome = reachable ? writeAlone(List.of(), List.of(event)) : Outcome.UNREACHABLE;
+		for (Command command : completed) {
+			Set<UUID> whole = command.whole() ? Set.of(command.event().id()) : Set.of();
+			Outcome outcome = reachable ? writeAlone(List.of(), List.of(command.event()), whole) : Outcome.UNREACHABLE;
 			if (outcome == Outcome.UNREACHABLE) {
 				reachable = false;
-				this.retry.add(event);
+				this.retry.add(command);
 			}
 		}
 		return reachable;
 	}
 
 	/** Writes a single event in its own transaction. */
-	private Outcome writeAlone(List<AuditEvent> pending, List<AuditEvent> completed) {
+	private Outcome writeAlone(List<AuditEvent> pending, List<AuditEvent> completed, Set<UUID> whole) {
 		try {
-			this.store.write(pending, completed);
+			this.store.write(pending, completed, whole);
 			return Outcome.WRITTEN;
 		}
 		catch (NonTransientDataAccessException ex) {
@@ -296,9 +365,9 @@ final class AuditWriter implements SmartLifecycle {
 		return (millis > MAX_BACKOFF.toMillis()) ? MAX_BACKOFF : Duration.ofMillis(millis);
 	}
 
-	private @Nullable Command poll(Duration timeout) {
+	private @Nullable Command poll(long timeoutNanos) {
 		try {
-			return this.queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			return this.queue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -308,9 +377,11 @@ final class AuditWriter implements SmartLifecycle {
 
 	/**
 	 * A queued event; {@code committed} is set for pending events awaiting
-	 * acknowledgement.
+	 * acknowledgement, {@code whole} for refusals that never were pending, and
+	 * {@code queuedAt} is {@link System#nanoTime()} when the event was queued.
 	 */
-	private record Command(AuditEvent event, @Nullable CompletableFuture<Void> committed) {
+	private record Command(AuditEvent event, @Nullable CompletableFuture<Void> committed, boolean whole,
+			long queuedAt) {
 	}
 
 }

@@ -2,13 +2,21 @@ package com.graphpolicygateway.audit;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.Assert;
 
@@ -27,6 +35,8 @@ final class JdbcAuditStore {
 			+ "upstream_status = ?, graph_request_id = ?, latency_ms = ?, chain_id = ?, chain_seq = ?, "
 			+ "previous_hash = ?, hash = ? WHERE id = ? AND chain_id IS NULL AND writer_id = ?";
 
+	private static final int MAX_OWN_PENDING = 50_000;
+
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
@@ -38,6 +48,19 @@ final class JdbcAuditStore {
 	private String lastHash = AuditHasher.GENESIS;
 
 	private boolean chainStarted;
+
+	/**
+	 * Ids of this store's committed pending events whose outcome is not written yet:
+	 * their outcomes can be closed in one batch without looking for their row first.
+	 * Bounded: an outcome that never comes (dropped from a full queue) must not keep its
+	 * id forever; the oldest are forgotten, and their outcomes take the slower path.
+	 */
+	private final Set<UUID> ownPending = Collections.newSetFromMap(new LinkedHashMap<UUID, Boolean>() {
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+			return size() > MAX_OWN_PENDING;
+		}
+	});
 
 	JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
@@ -75,40 +98,118 @@ final class JdbcAuditStore {
 	 * elsewhere); they are not written and the chain does not advance for them
 	 */
 	List<UUID> write(List<AuditEvent> pending, List<AuditEvent> completed) {
-		return this.transactions.execute((status) -> {
+		return write(pending, completed, Set.of());
+	}
+
+	/**
+	 * Writes one batch in one transaction, as {@link #write(List, List)} does, with one
+	 * statement per kind of row where it can: the outcomes of this store's own pending
+	 * events are closed with one batch update, and the events in {@code whole} inserted
+	 * with one batch insert. When a pending row turns out to be closed elsewhere
+	 * meanwhile (another replica's recovery), that transaction is rolled back and the
+	 * batch is written again event by event, so that the chain never has a gap.
+	 * @param whole ids of completed events that never were pending (refusals recorded
+	 * whole)
+	 * @return the ids of completed events whose pending row was not found (already closed
+	 * elsewhere); they are not written and the chain does not advance for them
+	 */
+	List<UUID> write(List<AuditEvent> pending, List<AuditEvent> completed, Set<UUID> whole) {
+		for (AuditEvent event : completed) {
+			if (event.activityResult().equals(AuditEvent.PENDING)) {
+				throw new IllegalArgumentException("A pending event cannot be chained: " + event.id());
+			}
+		}
+		Set<UUID> pendingIds = pending.stream().map(AuditEvent::id).collect(Collectors.toSet());
+		boolean batched = completed.stream()
+			.allMatch((event) -> isOwnPending(event.id(), pendingIds) || whole.contains(event.id()));
+		if (batched) {
+			try {
+				return commit(pending, completed, () -> appendBatched(completed, pendingIds));
+			}
+			catch (ClosedElsewhereException ex) {
+				// Rolled back: one by one, the rows closed elsewhere are skipped.
+			}
+		}
+		return commit(pending, completed, () -> appendOneByOne(completed, pendingIds));
+	}
+
+	private List<UUID> commit(List<AuditEvent> pending, List<AuditEvent> completed, Supplier<Appended> appender) {
+		List<UUID> missing = this.transactions.execute((status) -> {
 			if (!pending.isEmpty()) {
 				this.jdbc.batchUpdate(INSERT, pending.stream().map(this::pendingRow).toList());
 			}
-			long seq = this.lastSeq;
-			String hash = this.lastHash;
-			List<UUID> missing = new ArrayList<>();
-			List<UUID> pendingIds = pending.stream().map(AuditEvent::id).toList();
-			for (AuditEvent event : completed) {
-				StoredEvent linked = append(event, seq + 1, hash, pendingIds);
-				if (linked == null) {
-					missing.add(event.id());
-					continue;
-				}
-				seq = linked.chainSeq();
-				hash = linked.hash();
-			}
-			if (seq != this.lastSeq) {
-				this.jdbc.update("UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE chain_id = ?", seq, hash,
-						this.chainId);
+			Appended appended = appender.get();
+			if (appended.seq() != this.lastSeq) {
+				this.jdbc.update("UPDATE audit_chain SET last_seq = ?, last_hash = ? WHERE chain_id = ?",
+						appended.seq(), appended.hash(), this.chainId);
 			}
 			// Only a committed transaction moves the chain on in memory.
-			long committedSeq = seq;
-			String committedHash = hash;
-			org.springframework.transaction.support.TransactionSynchronizationManager
-				.registerSynchronization(new org.springframework.transaction.support.TransactionSynchronization() {
-					@Override
-					public void afterCommit() {
-						JdbcAuditStore.this.lastSeq = committedSeq;
-						JdbcAuditStore.this.lastHash = committedHash;
-					}
-				});
-			return missing.isEmpty() ? List.<UUID>of() : Collections.unmodifiableList(missing);
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					JdbcAuditStore.this.lastSeq = appended.seq();
+					JdbcAuditStore.this.lastHash = appended.hash();
+					pending.forEach((event) -> JdbcAuditStore.this.ownPending.add(event.id()));
+					completed.forEach((event) -> JdbcAuditStore.this.ownPending.remove(event.id()));
+				}
+			});
+			return appended.missing();
 		});
+		return (missing != null) ? missing : List.of();
+	}
+
+	private boolean isOwnPending(UUID id, Set<UUID> insertedNow) {
+		return this.ownPending.contains(id) || insertedNow.contains(id);
+	}
+
+	/**
+	 * Chains the completed events with one batch update of the pending rows and one batch
+	 * insert of the events recorded whole; the chain is the one {@link #appendOneByOne}
+	 * would write.
+	 * @throws ClosedElsewhereException when a pending row was not found
+	 */
+	private Appended appendBatched(List<AuditEvent> completed, Set<UUID> insertedNow) {
+		long seq = this.lastSeq;
+		String hash = this.lastHash;
+		List<Object[]> closes = new ArrayList<>();
+		List<Object[]> inserts = new ArrayList<>();
+		for (AuditEvent event : completed) {
+			StoredEvent linked = StoredEvent.link(event, this.chainId, seq + 1, hash);
+			if (isOwnPending(event.id(), insertedNow)) {
+				closes.add(closeRow(linked));
+			}
+			else {
+				inserts.add(row(event, linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash()));
+			}
+			seq = linked.chainSeq();
+			hash = linked.hash();
+		}
+		if (!closes.isEmpty()) {
+			int[] updated = this.jdbc.batchUpdate(CLOSE, closes);
+			if (updated.length != closes.size() || Arrays.stream(updated).anyMatch((count) -> count != 1)) {
+				throw new ClosedElsewhereException();
+			}
+		}
+		if (!inserts.isEmpty()) {
+			this.jdbc.batchUpdate(INSERT, inserts);
+		}
+		return new Appended(seq, hash, List.of());
+	}
+
+	private Appended appendOneByOne(List<AuditEvent> completed, Set<UUID> insertedNow) {
+		long seq = this.lastSeq;
+		String hash = this.lastHash;
+		List<UUID> missing = new ArrayList<>();
+		for (AuditEvent event : completed) {
+			StoredEvent linked = append(event, seq + 1, hash, insertedNow);
+			if (linked == null) {
+				missing.add(event.id());
+				continue;
+			}
+			seq = linked.chainSeq();
+			hash = linked.hash();
+		}
+		return new Appended(seq, hash, missing.isEmpty() ? List.of() : Collections.unmodifiableList(missing));
 	}
 
 	/**
@@ -117,10 +218,7 @@ final class JdbcAuditStore {
 	 * covers the writer that received the request.
 	 * @return the linked event, or null when its pending row was already closed elsewhere
 	 */
-	private @Nullable StoredEvent append(AuditEvent event, long seq, String previousHash, List<UUID> insertedNow) {
-		if (event.activityResult().equals(AuditEvent.PENDING)) {
-			throw new IllegalArgumentException("A pending event cannot be chained: " + event.id());
-		}
+	private @Nullable StoredEvent append(AuditEvent event, long seq, String previousHash, Set<UUID> insertedNow) {
 		StoredEvent own = StoredEvent.link(event, this.chainId, this.chainId, seq, previousHash);
 		if (close(own) == 1) {
 			return own;
@@ -140,10 +238,14 @@ final class JdbcAuditStore {
 	}
 
 	private int close(StoredEvent linked) {
+		return this.jdbc.update(CLOSE, closeRow(linked));
+	}
+
+	private Object[] closeRow(StoredEvent linked) {
 		AuditEvent e = linked.event();
-		return this.jdbc.update(CLOSE, e.activityResult(), e.decision(), e.reason(), e.upstreamStatus(),
-				e.graphRequestId(), e.latencyMillis(), linked.chainId(), linked.chainSeq(), linked.previousHash(),
-				linked.hash(), e.id().toString(), linked.writerId());
+		return new Object[] { e.activityResult(), e.decision(), e.reason(), e.upstreamStatus(), e.graphRequestId(),
+				e.latencyMillis(), linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash(),
+				e.id().toString(), linked.writerId() };
 	}
 
 	private boolean exists(UUID id) {
@@ -223,6 +325,24 @@ final class JdbcAuditStore {
 					anchor, chain);
 		}
 		return deleted;
+	}
+
+	/** Number of pending events whose outcome this store expects (bounded). */
+	int ownPendingCount() {
+		return this.ownPending.size();
+	}
+
+	/** Where the chain stands after appending completed events in a transaction. */
+	private record Appended(long seq, String hash, List<UUID> missing) {
+	}
+
+	/** A pending row to close in a batch was not found: the batch must be rolled back. */
+	private static final class ClosedElsewhereException extends RuntimeException {
+
+		ClosedElsewhereException() {
+			super(null, null, false, false);
+		}
+
 	}
 
 }

@@ -23,6 +23,7 @@ import com.graphpolicygateway.test.AuditDatabases;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.anySet;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.times;
@@ -105,7 +106,7 @@ class AuditWriterTests {
 
 		assertThat(CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
 		ArgumentCaptor<List<AuditEvent>> pending = pendingCaptor();
-		verify(this.store, times(2)).write(pending.capture(), anyList());
+		verify(this.store, times(2)).write(pending.capture(), anyList(), anySet());
 		assertThat(pending.getAllValues().get(1)).containsExactlyElementsOf(queued);
 		assertThat(TestAuditStores.count(this.database)).isEqualTo(51);
 	}
@@ -125,7 +126,7 @@ class AuditWriterTests {
 
 		assertThat(CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
 		ArgumentCaptor<List<AuditEvent>> pending = pendingCaptor();
-		verify(this.store, times(4)).write(pending.capture(), anyList());
+		verify(this.store, times(4)).write(pending.capture(), anyList(), anySet());
 		assertThat(pending.getAllValues()).extracting(List::size).containsExactly(1, 10, 10, 5);
 	}
 
@@ -139,6 +140,78 @@ class AuditWriterTests {
 		this.writer.complete(TestAuditEvents.refused());
 
 		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isEqualTo(3));
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void completeWhenOutcomesAndRefusalsInterleavedThenChainKeepsQueueOrder() {
+		start(100, 10);
+		AuditEvent first = TestAuditEvents.pending().build();
+		AuditEvent second = TestAuditEvents.pending().build();
+		assertThat(this.writer.open(first)).succeedsWithin(WAIT);
+		assertThat(this.writer.open(second)).succeedsWithin(WAIT);
+		AuditEvent refused = TestAuditEvents.refused();
+		AuditEvent alsoRefused = TestAuditEvents.refused();
+
+		this.writer.refused(refused);
+		this.writer.complete(TestAuditEvents.succeeded(first));
+		this.writer.refused(alsoRefused);
+		this.writer.complete(TestAuditEvents.succeeded(second));
+
+		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isEqualTo(4));
+		assertThat(TestAuditStores.chain(this.database, this.store.chainId())).containsExactly(refused.id().toString(),
+				first.id().toString(), alsoRefused.id().toString(), second.id().toString());
+		assertThat(TestAuditStores.read(this.database, alsoRefused.id())).isEqualTo(alsoRefused);
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void completeWhenOutcomeQueuedAloneThenHeldAndCommittedOnceTheOutcomeDelayIsOver() {
+		Duration outcomeDelay = Duration.ofSeconds(1);
+		start(100, 10, outcomeDelay);
+		AuditEvent pending = TestAuditEvents.pending().build();
+		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
+
+		this.writer.complete(TestAuditEvents.succeeded(pending));
+
+		await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(800)).until(() -> chained() == 0);
+		await().atMost(outcomeDelay.plusSeconds(2)).untilAsserted(() -> assertThat(chained()).isOne());
+		await().atMost(WAIT).untilAsserted(() -> assertThat(commits()).isEqualTo(2));
+		assertThat(this.writer.queued()).isZero();
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void openWhenOutcomesHeldThenCommittedTogetherWithThePendingEvent() {
+		start(100, 10, Duration.ofSeconds(30));
+		AuditEvent first = TestAuditEvents.pending().build();
+		assertThat(this.writer.open(first)).succeedsWithin(WAIT);
+		this.writer.complete(TestAuditEvents.succeeded(first));
+		this.writer.refused(TestAuditEvents.refused());
+		await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(800)).until(() -> chained() == 0);
+
+		assertThat(this.writer.open(TestAuditEvents.pending().build())).succeedsWithin(WAIT);
+
+		assertThat(chained()).isEqualTo(2);
+		assertThat(commits()).isEqualTo(2);
+		assertThat(TestAuditStores.count(this.database)).isEqualTo(3);
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void stopWhenOutcomesHeldThenCommitsThemBeforeReturning() throws Exception {
+		start(100, 10, Duration.ofSeconds(30));
+		AuditEvent pending = TestAuditEvents.pending().build();
+		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
+		this.writer.complete(TestAuditEvents.succeeded(pending));
+		this.writer.refused(TestAuditEvents.refused());
+		await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(800)).until(() -> chained() == 0);
+
+		CompletableFuture.runAsync(this.writer::stop).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+		assertThat(chained()).isEqualTo(2);
+		assertThat(this.writer.queued()).isZero();
+		assertThat(TestAuditStores.row(this.database, pending.id())).containsEntry("activity_result", "success");
 		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
 	}
 
@@ -301,13 +374,23 @@ class AuditWriterTests {
 		this.writer.start();
 	}
 
+	private void start(int capacity, int batchSize, Duration outcomeDelay) {
+		this.writer = new AuditWriter(this.store, capacity, batchSize, outcomeDelay, clock(), this.meters);
+		this.writer.start();
+	}
+
+	/** Batches the writer committed. */
+	private long commits() {
+		return this.meters.timer("graph_gateway.audit.write").count();
+	}
+
 	/** The writer's first transaction waits until the test releases it. */
 	private void holdFirstWrite() {
 		doAnswer((invocation) -> {
 			this.firstWriteStarted.countDown();
 			assertThat(this.firstWriteReleased.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 			return invocation.callRealMethod();
-		}).doCallRealMethod().when(this.store).write(anyList(), anyList());
+		}).doCallRealMethod().when(this.store).write(anyList(), anyList(), anySet());
 	}
 
 	private void awaitFirstWrite() {

@@ -4,14 +4,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.mockito.invocation.Invocation;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.CannotCreateTransactionException;
 
 import com.graphpolicygateway.test.AuditDatabases;
@@ -19,6 +23,9 @@ import com.graphpolicygateway.test.AuditDatabases;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.mockito.Mockito.clearInvocations;
+import static org.mockito.Mockito.mockingDetails;
+import static org.mockito.Mockito.spy;
 
 /**
  * Tests for {@link JdbcAuditStore}, on H2 and on PostgreSQL.
@@ -250,6 +257,84 @@ class JdbcAuditStoreTests {
 	}
 
 	@Test
+	void writeWhenOutcomesOfOwnPendingEventsThenClosedInOneBatchAndChainVerifies() {
+		JdbcTemplate jdbc = spy(this.database.jdbc());
+		JdbcAuditStore store = started(jdbc);
+		List<AuditEvent> pending = List.of(TestAuditEvents.pending().build(), TestAuditEvents.pending().build(),
+				TestAuditEvents.pending().build());
+		store.write(pending, List.of());
+		clearInvocations(jdbc);
+		List<AuditEvent> outcomes = pending.stream().map(TestAuditEvents::succeeded).toList();
+
+		assertThat(store.write(List.of(), outcomes)).isEmpty();
+
+		assertThat(statements(jdbc)).containsExactly("batch of 3: UPDATE audit_event", "UPDATE audit_chain");
+		assertThat(chainRows(store.chainId())).extracting((row) -> row.get("hash"))
+			.containsExactlyElementsOf(hashes(store.chainId(), outcomes));
+		assertThat(TestAuditStores.row(this.database, pending.get(1).id())).containsEntry("writer_id", store.chainId())
+			.containsEntry("activity_result", "success");
+		assertThat(store.ownPendingCount()).isZero();
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void writeWhenOutcomesAndWholeRefusalsMixedThenOneBatchEachAndChainInQueueOrder() {
+		JdbcTemplate jdbc = spy(this.database.jdbc());
+		JdbcAuditStore store = started(jdbc);
+		AuditEvent first = TestAuditEvents.pending().build();
+		AuditEvent second = TestAuditEvents.pending().build();
+		store.write(List.of(first, second), List.of());
+		clearInvocations(jdbc);
+		AuditEvent refused = TestAuditEvents.refused();
+		AuditEvent alsoRefused = TestAuditEvents.refused();
+		List<AuditEvent> queued = List.of(refused, TestAuditEvents.succeeded(first), alsoRefused,
+				TestAuditEvents.succeeded(second));
+
+		assertThat(store.write(List.of(), queued, Set.of(refused.id(), alsoRefused.id()))).isEmpty();
+
+		assertThat(statements(jdbc)).containsExactly("batch of 2: UPDATE audit_event",
+				"batch of 2: INSERT INTO audit_event", "UPDATE audit_chain");
+		assertThat(TestAuditStores.chain(this.database, store.chainId())).containsExactlyElementsOf(ids(queued));
+		assertThat(chainRows(store.chainId())).extracting((row) -> row.get("hash"))
+			.containsExactlyElementsOf(hashes(store.chainId(), queued));
+		assertThat(TestAuditStores.read(this.database, alsoRefused.id())).isEqualTo(alsoRefused);
+		assertThat(TestAuditStores.row(this.database, alsoRefused.id())).containsEntry("writer_id", store.chainId());
+		assertThat(head(store)).containsEntry("last_seq", 4L);
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void writeWhenOwnPendingRowClosedElsewhereMeanwhileThenWrittenOneByOneWithoutGap() {
+		JdbcTemplate jdbc = spy(this.database.jdbc());
+		JdbcAuditStore store = started(jdbc);
+		JdbcAuditStore otherReplica = TestAuditStores.started(this.database);
+		List<AuditEvent> pending = List.of(TestAuditEvents.pending().build(), TestAuditEvents.pending().build(),
+				TestAuditEvents.pending().build());
+		store.write(pending, List.of());
+		assertThat(store.ownPendingCount()).isEqualTo(3);
+		AuditEvent recovered = pending.get(1)
+			.completed(AuditEvent.UNKNOWN, "allow", "outcome_unknown", null, null, null);
+		otherReplica.write(List.of(), List.of(recovered));
+		clearInvocations(jdbc);
+		AuditEvent refused = TestAuditEvents.refused();
+		List<AuditEvent> queued = List.of(TestAuditEvents.succeeded(pending.get(0)),
+				TestAuditEvents.succeeded(pending.get(1)), TestAuditEvents.succeeded(pending.get(2)), refused);
+
+		assertThat(store.write(List.of(), queued, Set.of(refused.id()))).containsExactly(pending.get(1).id());
+
+		assertThat(statements(jdbc)).startsWith("batch of 3: UPDATE audit_event", "UPDATE audit_event");
+		List<AuditEvent> written = List.of(queued.get(0), queued.get(2), refused);
+		assertThat(TestAuditStores.chain(this.database, store.chainId())).containsExactlyElementsOf(ids(written));
+		assertThat(chainRows(store.chainId())).extracting((row) -> row.get("hash"))
+			.containsExactlyElementsOf(hashes(store.chainId(), written));
+		assertThat(TestAuditStores.row(this.database, pending.get(1).id())).containsEntry("activity_result", "unknown")
+			.containsEntry("chain_id", otherReplica.chainId());
+		assertThat(head(store)).containsEntry("last_seq", 3L);
+		assertThat(store.ownPendingCount()).isZero();
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
 	void writeWhenCompletedListHoldsPendingEventThenRefusedAndNothingWritten() {
 		JdbcAuditStore store = TestAuditStores.started(this.database);
 		AuditEvent pending = TestAuditEvents.pending().build();
@@ -403,6 +488,56 @@ class JdbcAuditStoreTests {
 			.arrived(TestAuditEvents.ARRIVED.plus(Duration.ofDays(day)))
 			.build()
 			.completed("refused", "refuse", "policy_denied", null, null, 1L);
+	}
+
+	/**
+	 * A started store whose statements go through {@code jdbc} (a spy that records them).
+	 */
+	private JdbcAuditStore started(JdbcTemplate jdbc) {
+		JdbcAuditStore store = new JdbcAuditStore(jdbc, this.database.transactions(), UUID.randomUUID().toString());
+		store.startChain(TestAuditEvents.ARRIVED.minusSeconds(60));
+		return store;
+	}
+
+	/**
+	 * The statements run through a spied {@link JdbcTemplate}, in order: one entry per
+	 * statement ({@code UPDATE audit_chain}) or per batch ({@code batch of 3: UPDATE
+	 * audit_event}).
+	 */
+	private static List<String> statements(JdbcTemplate jdbc) {
+		List<String> statements = new ArrayList<>();
+		for (Invocation invocation : mockingDetails(jdbc).getInvocations()) {
+			Class<?>[] parameters = invocation.getMethod().getParameterTypes();
+			Object[] arguments = invocation.getRawArguments();
+			if (parameters.length < 2 || !(arguments[0] instanceof String sql)) {
+				continue;
+			}
+			String statement = sql.split(" SET | \\(| WHERE ")[0];
+			String name = invocation.getMethod().getName();
+			if (name.equals("batchUpdate") && parameters.length == 2 && parameters[1] == List.class) {
+				statements.add("batch of " + ((List<?>) arguments[1]).size() + ": " + statement);
+			}
+			else if ((name.equals("update") && parameters.length == 2 && parameters[1] == Object[].class)
+					|| (name.startsWith("queryFor") && parameters[1] == Class.class)) {
+				statements.add(statement);
+			}
+		}
+		return statements;
+	}
+
+	/** The hashes of {@code events} appended one after the other to a new chain. */
+	private static List<String> hashes(String chainId, List<AuditEvent> events) {
+		List<String> hashes = new ArrayList<>();
+		String previous = AuditHasher.GENESIS;
+		for (AuditEvent event : events) {
+			previous = StoredEvent.link(event, chainId, hashes.size() + 1, previous).hash();
+			hashes.add(previous);
+		}
+		return hashes;
+	}
+
+	private static List<String> ids(List<AuditEvent> events) {
+		return events.stream().map((event) -> event.id().toString()).toList();
 	}
 
 	private Map<String, Object> head(JdbcAuditStore store) {
