@@ -23,9 +23,10 @@ import com.graphpolicygateway.system.Ids;
  * Remembers the authentication of bearer tokens that passed every check, so that a caller
  * re-using its access token (as Graph clients do for its lifetime) is not re-verified on
  * each call. A remembered token is used only while its {@code exp} (with the allowed
- * clock skew) has not passed and for no longer than the key refresh interval, the time
- * for which a signing key removed by the issuer may be trusted anyway. Keyed by the
- * token's SHA-256, so the cache holds no token; refusals are never remembered. Bounded:
+ * clock skew) has not passed, and for no longer than the key refresh interval, so that a
+ * token is checked again against the signing keys the gateway then knows at least that
+ * often. Keyed by the token's SHA-256; the remembered authentication holds the token (the
+ * On-Behalf-Of exchange needs it) in memory only. Refusals are never remembered. Bounded:
  * when full, expired entries are dropped and new tokens are verified without being
  * remembered until there is room.
  */
