@@ -53,7 +53,7 @@ import static org.awaitility.Awaitility.await;
  * prove a header is ignored) and the one audit event the attempt leaves. Rows whose input
  * WebTestClient cannot produce (duplicate or conflicting headers, broken framing, raw
  * bytes) are written to a raw socket; rows that Netty itself refuses before the gateway's
- * code runs accept Netty's status and have no Graph error shape and no event.
+ * code runs still get Graph's error shape, and leave no event.
  */
 class HostileInputRouteTests extends GatewayIntegrationTest {
 
@@ -65,9 +65,6 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 
 	/** Audit expectation of rows that must leave no event. */
 	static final String NO_EVENT = "<no event>";
-
-	/** Netty's own refusal of a request head above its 8 KB limit. */
-	static final Set<Integer> NETTY_REFUSALS = Set.of(431);
 
 	/** A second trusted issuer with keys of its own, to mix keys between issuers. */
 	static final StubIdentityProvider otherIssuer = StubIdentityProvider.start();
@@ -153,8 +150,9 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 		cases.add(HostileCase.refused("Authorization Bearer without token", 401, "InvalidAuthenticationToken",
 				"token_invalid", (t, r) -> t.patch(r, "/users/" + r.userId(),
 						(h) -> h.set(HttpHeaders.AUTHORIZATION, "Bearer "), body(BODY))));
-		cases.add(HostileCase.netty("token of 20 KB", (t, r) -> t.patch(r, "/users/" + r.userId(),
-				(h) -> h.setBearerAuth(validToken() + "." + "A".repeat(20 * 1024)), body(BODY))));
+		cases.add(HostileCase.unparsable("token of 20 KB", 431, "requestTooLarge",
+				(t, r) -> t.patch(r, "/users/" + r.userId(),
+						(h) -> h.setBearerAuth(validToken() + "." + "A".repeat(20 * 1024)), body(BODY))));
 		cases.add(HostileCase.refused("token only in the query string", 401, "InvalidAuthenticationToken",
 				"token_invalid", (t, r) -> t.patch(r, "/users/" + r.userId() + "?access_token=" + validToken(),
 						(h) -> h.remove(HttpHeaders.AUTHORIZATION), body(BODY))));
@@ -273,20 +271,20 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 						body(BODY)),
 				(received) -> assertThat(received.headers().containsHeader("Forwarded")).isFalse(), (event) -> {
 				}));
-		cases.add(HostileCase.netty("Content-Length with Transfer-Encoding chunked", Set.of(400),
+		cases.add(HostileCase.unparsable("Content-Length with Transfer-Encoding chunked", 400, "invalidRequest",
 				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
 						List.of(bearer(), "Content-Length: 5", "Transfer-Encoding: chunked"), chunked(body(BODY))))));
-		cases.add(HostileCase.netty("two different Content-Length headers", Set.of(400),
+		cases.add(HostileCase.unparsable("two different Content-Length headers", 400, "invalidRequest",
 				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
 						List.of(bearer(), "Content-Length: " + BODY.length(), "Content-Length: 2"), body(BODY)))));
-		cases.add(HostileCase.netty("header of 20 KB",
+		cases.add(HostileCase.unparsable("header of 20 KB", 431, "requestTooLarge",
 				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
 						List.of(bearer(), "X-Padding: " + "p".repeat(20 * 1024), "Content-Length: " + BODY.length()),
 						body(BODY)))));
-		cases.add(HostileCase.netty("CR LF injected into the request line", Set.of(400),
+		cases.add(HostileCase.unparsable("CR LF injected into the request line", 400, "invalidRequest",
 				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId() + "\r\nX-Injected: yes",
 						List.of(bearer(), "Content-Length: " + BODY.length()), body(BODY)))));
-		cases.add(HostileCase.netty("space before a header's colon", Set.of(400),
+		cases.add(HostileCase.unparsable("space before a header's colon", 400, "invalidRequest",
 				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
 						List.of("Authorization : Bearer " + validToken(), "Content-Length: " + BODY.length()),
 						body(BODY)))));
@@ -606,11 +604,10 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 	 * One row of the table.
 	 *
 	 * @param name what the attack is
-	 * @param statuses the accepted statuses (several only where Netty answers)
-	 * @param code the expected Graph {@code error.code}, or {@code null} when the answer
-	 * is not the gateway's
-	 * @param audit the expected reason of the one event, {@link #NO_EVENT}, or
-	 * {@code null} when not checked (Netty answered)
+	 * @param statuses the accepted statuses
+	 * @param code the expected Graph {@code error.code}, or {@code null} when the call is
+	 * forwarded (Graph answers)
+	 * @param audit the expected reason of the one event, or {@link #NO_EVENT}
 	 * @param hostileClientRequestId whether the client-request-id is the attack (the
 	 * event is then found by the one the gateway made)
 	 * @param upstreamCalls calls that may reach Graph
@@ -629,12 +626,12 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 			});
 		}
 
-		static HostileCase netty(String name, Sender sender) {
-			return netty(name, NETTY_REFUSALS, sender);
-		}
-
-		static HostileCase netty(String name, Set<Integer> statuses, Sender sender) {
-			return new HostileCase(name, statuses, null, null, false, 0, sender, (received) -> {
+		/**
+		 * A request Netty cannot parse: answered in Graph's shape before any filter, and
+		 * not audited (nothing in it can be trusted).
+		 */
+		static HostileCase unparsable(String name, int status, String code, Sender sender) {
+			return new HostileCase(name, Set.of(status), code, NO_EVENT, false, 0, sender, (received) -> {
 			}, (event) -> {
 			});
 		}

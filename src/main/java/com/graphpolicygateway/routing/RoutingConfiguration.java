@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.util.Set;
 
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyPipeline;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.cloud.gateway.support.RouteMetadataUtils;
@@ -59,6 +61,19 @@ class RoutingConfiguration {
 	@Bean
 	GraphRequestHeadersFilter graphRequestHeadersFilter() {
 		return new GraphRequestHeadersFilter();
+	}
+
+	/**
+	 * Graph-shaped answers to requests Netty cannot parse, which never reach a filter.
+	 */
+	@Bean
+	NettyServerCustomizer malformedRequestResponses(GraphErrorResponder errors) {
+		MalformedRequestResponses responses = new MalformedRequestResponses(errors);
+		return (server) -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
+			if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+				channel.pipeline().addAfter(NettyPipeline.HttpCodec, MalformedRequestResponses.NAME, responses);
+			}
+		});
 	}
 
 	@Bean

@@ -1,0 +1,76 @@
+package com.graphpolicygateway.routing;
+
+import java.util.UUID;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.springframework.util.Assert;
+
+/**
+ * Gives Graph's error shape to the answers Reactor Netty sends by itself for a request it
+ * cannot parse (conflicting {@code Content-Length} and {@code Transfer-Encoding}, a
+ * malformed request line or header, a request line or head above the size limits). Such a
+ * request never reaches the gateway's filters and is not audited, since nothing in it can
+ * be trusted; the caller still gets a Graph error naming what was wrong. Sits between the
+ * HTTP codec and Reactor Netty's handler, where only those answers pass as one empty
+ * {@link FullHttpResponse} that closes the connection; every answer of the gateway's own
+ * code has a body.
+ */
+@ChannelHandler.Sharable
+final class MalformedRequestResponses extends ChannelOutboundHandlerAdapter {
+
+	/** Name of this handler in the channel pipeline. */
+	static final String NAME = "graphMalformedRequestResponses";
+
+	private final GraphErrorResponder errors;
+
+	MalformedRequestResponses(GraphErrorResponder errors) {
+		Assert.notNull(errors, "errors cannot be null");
+		this.errors = errors;
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+		if (msg instanceof FullHttpResponse response && isParseFailureAnswer(response)) {
+			response.release();
+			ctx.write(graphShaped(response), promise);
+			return;
+		}
+		super.write(ctx, msg, promise);
+	}
+
+	private static boolean isParseFailureAnswer(FullHttpResponse response) {
+		int status = response.status().code();
+		return (status == 400 || status == 414 || status == 431) && !response.content().isReadable()
+				&& response.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+	}
+
+	private FullHttpResponse graphShaped(FullHttpResponse refused) {
+		HttpResponseStatus status = refused.status();
+		boolean tooLarge = status.code() != 400;
+		String code = tooLarge ? GraphErrorCodes.REQUEST_TOO_LARGE : GraphErrorCodes.INVALID_REQUEST;
+		String message = tooLarge ? "The request line or headers are larger than the gateway accepts."
+				: "The request is not valid HTTP (malformed request line or header, or conflicting "
+						+ "Content-Length and Transfer-Encoding).";
+		String requestId = UUID.randomUUID().toString();
+		byte[] body = this.errors.body(code, message, new RequestCorrelation(requestId, requestId));
+		FullHttpResponse answer = new DefaultFullHttpResponse(refused.protocolVersion(), status,
+				Unpooled.wrappedBuffer(body));
+		answer.headers()
+			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+			.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+			.set(RequestCorrelation.REQUEST_ID, requestId)
+			.set(RequestCorrelation.CLIENT_REQUEST_ID, requestId);
+		return answer;
+	}
+
+}
