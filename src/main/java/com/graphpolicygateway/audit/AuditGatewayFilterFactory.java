@@ -122,8 +122,9 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 						return refuse(exchange, pending, closed);
 					}
 					if (!committed) {
-						logger.error("AUDIT FAIL-OPEN: forwarding " + pending.id()
-								+ " although its pending audit event could not be committed");
+						RequestCorrelation.of(exchange)
+							.log(() -> logger.error("AUDIT FAIL-OPEN: forwarding " + pending.id()
+									+ " although its pending audit event could not be committed"));
 					}
 					forwarding.set(true);
 					return forward(exchange, chain, pending, closed);

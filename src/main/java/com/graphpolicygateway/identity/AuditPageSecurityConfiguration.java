@@ -36,6 +36,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 
 import com.graphpolicygateway.audit.AuditPagePaths;
 import com.graphpolicygateway.routing.BareRouteProfile;
+import com.graphpolicygateway.routing.RequestCorrelation;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
@@ -96,7 +97,8 @@ class AuditPageSecurityConfiguration {
 				.authenticationManager(signIn)
 				.authenticationFailureHandler((exchange, ex) -> {
 					// The reason, never a token: the provider's error or the ID token check.
-					logger.info("Audit page sign-in refused: " + ex.getMessage());
+					RequestCorrelation.of(exchange.getExchange())
+						.log(() -> logger.info("Audit page sign-in refused: " + ex.getMessage()));
 					return failed.onAuthenticationFailure(exchange, ex);
 				}))
 			.exceptionHandling((exceptions) -> exceptions

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeoutException;
 import io.netty.channel.ConnectTimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.PrematureCloseException;
 
@@ -20,8 +19,6 @@ import org.springframework.util.Assert;
 import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
-
-import com.graphpolicygateway.system.LogCorrelation;
 
 /**
  * Answers every error that reaches the web layer in Graph's shape: unrouted paths (404),
@@ -49,12 +46,7 @@ public final class GraphErrorWebExceptionHandler implements ErrorWebExceptionHan
 		}
 		// Error handlers run outside the filter chain's context: give their log lines the
 		// ids here.
-		RequestCorrelation correlation = RequestCorrelation.of(exchange);
-		try (MDC.MDCCloseable requestId = MDC.putCloseable(LogCorrelation.REQUEST_ID, correlation.requestId());
-				MDC.MDCCloseable clientRequestId = MDC.putCloseable(LogCorrelation.CLIENT_REQUEST_ID,
-						correlation.clientRequestId())) {
-			return answer(exchange, ex);
-		}
+		return RequestCorrelation.of(exchange).inLogContext(() -> answer(exchange, ex));
 	}
 
 	private Mono<Void> answer(ServerWebExchange exchange, Throwable ex) {

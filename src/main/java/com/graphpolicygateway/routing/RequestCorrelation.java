@@ -1,8 +1,13 @@
 package com.graphpolicygateway.routing;
 
 import java.util.UUID;
+import java.util.function.Supplier;
+
+import org.slf4j.MDC;
 
 import org.springframework.web.server.ServerWebExchange;
+
+import com.graphpolicygateway.system.LogCorrelation;
 
 /**
  * The two ids that tie a call together: the gateway's own {@code request-id} and the
@@ -30,6 +35,27 @@ public record RequestCorrelation(String requestId, String clientRequestId) {
 			exchange.getAttributes().put(ATTRIBUTE, correlation);
 		}
 		return correlation;
+	}
+
+	/**
+	 * Logs with these ids in the logging MDC. Reactor does not restore the MDC on every
+	 * thread (context propagation is limited, for its cost per operator), so each
+	 * request's log line is written through here.
+	 */
+	public void log(Runnable logging) {
+		inLogContext(() -> {
+			logging.run();
+			return null;
+		});
+	}
+
+	/** Runs {@code work} with these ids in the logging MDC and answers its result. */
+	public <T> T inLogContext(Supplier<T> work) {
+		try (MDC.MDCCloseable requestId = MDC.putCloseable(LogCorrelation.REQUEST_ID, this.requestId);
+				MDC.MDCCloseable clientRequestId = MDC.putCloseable(LogCorrelation.CLIENT_REQUEST_ID,
+						this.clientRequestId)) {
+			return work.get();
+		}
 	}
 
 	void storeOn(ServerWebExchange exchange) {

@@ -19,6 +19,7 @@ import org.springframework.web.server.ServerWebExchange;
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.routing.RequestCorrelation;
 import com.graphpolicygateway.system.GraphGatewayProperties.UpstreamAuth;
 import com.graphpolicygateway.system.Ids;
 
@@ -120,7 +121,7 @@ public class UpstreamAuthorizationGatewayFilterFactory
 			String detail = (ex.error() != null)
 					? ex.error() + ((ex.description() != null) ? ": " + ex.description() : "")
 					: "the token endpoint could not be reached";
-			logger.warn("Graph token request refused (" + ex.error() + ")");
+			RequestCorrelation.of(exchange).log(() -> logger.warn("Graph token request refused (" + ex.error() + ")"));
 			if (ex.callerIsTheProblem() && ex.consentMissing()) {
 				return UpstreamAuthorizationGatewayFilterFactory.this.errors.respond(exchange, HttpStatus.FORBIDDEN,
 						GraphErrorCodes.AUTHORIZATION_REQUEST_DENIED, "upstream_token_refused",
