@@ -36,11 +36,14 @@ public final class AuditPageSession {
 
 	public AuditPageSession(WebTestClient client, URI gateway) {
 		this.gateway = gateway;
-		// Connections of its own, one per request, as the shared pool's were not safe
-		// here:
-		// now and then a pooled connection's next request was never answered (it never
-		// reached the gateway's access log) and the test waited 30 s. The cause is not
-		// found; Chromium's keep-alive connections in AuditPageBrowserTests never hung.
+		// Connections of its own, one per request. On a kept-alive connection, the
+		// sign-in callback (/login/oauth2/code/audit-page, after /oauth2/authorization
+		// on the same connection) was now and then never answered nor logged by the
+		// gateway's access log, and the test waited 30 s. Reproduced on 2026-11-27 in
+		// about half of the runs of AuditPageRouteTests with pooled connections, also
+		// with a pool of the test's own (not reactor-netty's global one); the next
+		// request, on a new connection, was served. Cause not found. Chromium's
+		// keep-alive connections in AuditPageBrowserTests never hung.
 		this.client = client.mutate()
 			.clientConnector(new ReactorClientHttpConnector(HttpClient.newConnection()))
 			.filter(cookieJar())
