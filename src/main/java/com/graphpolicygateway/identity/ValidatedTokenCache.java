@@ -63,10 +63,8 @@ final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver
 	}
 
 	private Mono<Authentication> authenticate(ServerWebExchange exchange, Authentication authentication) {
-		Mono<Authentication> verified = this.delegate.resolve(exchange)
-			.flatMap((manager) -> manager.authenticate(authentication));
 		if (!(authentication instanceof BearerTokenAuthenticationToken bearer)) {
-			return verified;
+			return verify(exchange, authentication);
 		}
 		String key = Ids.sha256Hex(bearer.getToken());
 		Instant now = this.clock.instant();
@@ -77,7 +75,11 @@ final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver
 			}
 			this.entries.remove(key, remembered);
 		}
-		return verified.doOnNext((result) -> remember(key, result, now));
+		return verify(exchange, authentication).doOnNext((result) -> remember(key, result, now));
+	}
+
+	private Mono<Authentication> verify(ServerWebExchange exchange, Authentication authentication) {
+		return this.delegate.resolve(exchange).flatMap((manager) -> manager.authenticate(authentication));
 	}
 
 	int size() {

@@ -185,18 +185,7 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 	@Test
 	void signInWhenUserLacksTheAuditorRoleThenForbiddenPage() {
 		identityProvider.willSignIn((token) -> token.without("roles"));
-		AuditPageSession session = new AuditPageSession(this.client, gateway());
-		URI landing = session.signIn("/audit");
-		WebTestClient browser = session.client();
-		browser.get()
-			.uri(landing.getPath())
-			.exchange()
-			.expectStatus()
-			.isFound()
-			.expectHeader()
-			.location("/audit/page/forbidden")
-			.expectBody()
-			.returnResult();
+		WebTestClient browser = assertSignedInButForbidden();
 		browser.get()
 			.uri("/audit/page/forbidden")
 			.exchange()
@@ -329,12 +318,16 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 				.contains("Audit trail intact"));
 	}
 
-	private void assertSignedInButForbidden() {
+	/**
+	 * Signs in from {@code /audit}, requires the redirect to the forbidden page, and
+	 * answers the signed-in client.
+	 */
+	private WebTestClient assertSignedInButForbidden() {
 		AuditPageSession session = new AuditPageSession(this.client, gateway());
-		session.signIn("/audit");
+		URI landing = session.signIn("/audit");
 		session.client()
 			.get()
-			.uri("/audit")
+			.uri(landing.getPath())
 			.exchange()
 			.expectStatus()
 			.isFound()
@@ -342,6 +335,7 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.location("/audit/page/forbidden")
 			.expectBody()
 			.returnResult();
+		return session.client();
 	}
 
 	private void assertSignInRefused() {
