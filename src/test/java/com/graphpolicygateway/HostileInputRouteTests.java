@@ -3,7 +3,6 @@ package com.graphpolicygateway;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -40,6 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
 import com.graphpolicygateway.test.GatewayIntegrationTest;
+import com.graphpolicygateway.test.RawReply;
 import com.graphpolicygateway.test.StubGraph.Received;
 import com.graphpolicygateway.test.StubIdentityProvider;
 
@@ -83,7 +83,7 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 	void hostileInputIsRefusedWithoutReachingGraphAndAuditedOnce(String name, HostileCase hostile) {
 		Request request = new Request(UUID.randomUUID().toString(), UUID.randomUUID().toString());
 
-		Reply reply = hostile.sender().send(this, request);
+		RawReply reply = hostile.sender().send(this, request);
 
 		assertThat(hostile.statuses()).as("status of %s (body: %s)", name, reply.text()).contains(reply.status());
 		if (hostile.code() != null) {
@@ -334,11 +334,11 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 				});
 	}
 
-	private Reply patch(Request request, String path, Consumer<HttpHeaders> headers, byte[] body) {
+	private RawReply patch(Request request, String path, Consumer<HttpHeaders> headers, byte[] body) {
 		return send(HttpMethod.PATCH, request, path, headers, body);
 	}
 
-	private Reply send(HttpMethod method, Request request, String path, Consumer<HttpHeaders> headers,
+	private RawReply send(HttpMethod method, Request request, String path, Consumer<HttpHeaders> headers,
 			byte @Nullable [] body) {
 		HttpHeaders all = new HttpHeaders();
 		all.setBearerAuth(validToken());
@@ -352,16 +352,16 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 			.expectBody()
 			.returnResult();
 		byte[] answer = result.getResponseBody();
-		return new Reply(result.getStatus().value(), (answer != null) ? answer : new byte[0]);
+		return new RawReply(result.getStatus().value(), (answer != null) ? answer : new byte[0]);
 	}
 
-	private Reply raw(byte[] request) {
+	private RawReply raw(byte[] request) {
 		try (Socket socket = new Socket("127.0.0.1", this.port)) {
 			socket.setSoTimeout(15_000);
 			OutputStream out = socket.getOutputStream();
 			out.write(request);
 			out.flush();
-			return readReply(socket.getInputStream());
+			return RawReply.read(new BufferedInputStream(socket.getInputStream()));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
@@ -369,7 +369,7 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 	}
 
 	/** Streams a chunked body while reading the answer, which may come before the end. */
-	private Reply rawChunked(Request request, String path, byte[] body) {
+	private RawReply rawChunked(Request request, String path, byte[] body) {
 		byte[] head = rawPatch(this, request, path, List.of(bearer(), "Transfer-Encoding: chunked"), new byte[0]);
 		try (Socket socket = new Socket("127.0.0.1", this.port)) {
 			socket.setSoTimeout(15_000);
@@ -391,7 +391,7 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 				}
 			});
 			writer.start();
-			Reply reply = readReply(socket.getInputStream());
+			RawReply reply = RawReply.read(new BufferedInputStream(socket.getInputStream()));
 			writer.join(15_000);
 			return reply;
 		}
@@ -427,54 +427,6 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 		bytes.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
 		bytes.writeBytes(body);
 		return bytes.toByteArray();
-	}
-
-	private static Reply readReply(InputStream stream) throws IOException {
-		InputStream in = new BufferedInputStream(stream);
-		String statusLine = readLine(in);
-		if (statusLine == null) {
-			return new Reply(0, new byte[0]);
-		}
-		int status = Integer.parseInt(statusLine.split(" ")[1]);
-		long contentLength = -1;
-		boolean chunked = false;
-		for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
-			String lower = line.toLowerCase();
-			if (lower.startsWith("content-length:")) {
-				contentLength = Long.parseLong(line.substring(15).trim());
-			}
-			else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-				chunked = true;
-			}
-		}
-		if (contentLength >= 0) {
-			return new Reply(status, in.readNBytes((int) contentLength));
-		}
-		if (chunked) {
-			ByteArrayOutputStream body = new ByteArrayOutputStream();
-			for (String size = readLine(in); size != null; size = readLine(in)) {
-				int length = Integer.parseInt(size.split(";")[0].trim(), 16);
-				if (length == 0) {
-					break;
-				}
-				body.writeBytes(in.readNBytes(length));
-				readLine(in);
-			}
-			return new Reply(status, body.toByteArray());
-		}
-		return new Reply(status, in.readAllBytes());
-	}
-
-	private static @Nullable String readLine(InputStream in) throws IOException {
-		ByteArrayOutputStream line = new ByteArrayOutputStream();
-		for (int b = in.read(); b != -1; b = in.read()) {
-			if (b == '\n') {
-				String text = line.toString(StandardCharsets.ISO_8859_1);
-				return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
-			}
-			line.write(b);
-		}
-		return (line.size() > 0) ? line.toString(StandardCharsets.ISO_8859_1) : null;
 	}
 
 	private Map<String, Object> eventOf(String correlationId) {
@@ -571,18 +523,10 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 	}
 
 	/** What came back: the status (0 when the connection closed unanswered) and body. */
-	record Reply(int status, byte[] body) {
-
-		String text() {
-			return new String(this.body, StandardCharsets.UTF_8);
-		}
-
-	}
-
 	@FunctionalInterface
 	interface Sender {
 
-		Reply send(HostileInputRouteTests test, Request request);
+		RawReply send(HostileInputRouteTests test, Request request);
 
 	}
 
