@@ -5,11 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -21,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A browser's view of the audit page: a client that keeps the gateway's cookies as a
  * browser does (the session id changes at sign-in and may change again), and a sign-in
  * walked redirect by redirect through the stub identity provider: page → sign-in →
- * provider's authorize → callback with the code.
+ * provider's authorize → callback with the code. Its requests share kept-alive
+ * connections, as a browser's do.
  */
 public final class AuditPageSession {
 
@@ -36,18 +35,7 @@ public final class AuditPageSession {
 
 	public AuditPageSession(WebTestClient client, URI gateway) {
 		this.gateway = gateway;
-		// Connections of its own, one per request. On a kept-alive connection, the
-		// sign-in callback (/login/oauth2/code/audit-page, after /oauth2/authorization
-		// on the same connection) was now and then never answered nor logged by the
-		// gateway's access log, and the test waited 30 s. Reproduced on 2026-11-27 in
-		// about half of the runs of AuditPageRouteTests with pooled connections, also
-		// with a pool of the test's own (not reactor-netty's global one); the next
-		// request, on a new connection, was served. Cause not found. Chromium's
-		// keep-alive connections in AuditPageBrowserTests never hung.
-		this.client = client.mutate()
-			.clientConnector(new ReactorClientHttpConnector(HttpClient.newConnection()))
-			.filter(cookieJar())
-			.build();
+		this.client = client.mutate().filter(cookieJar()).build();
 	}
 
 	/** The client, sending and keeping the gateway's cookies. */
