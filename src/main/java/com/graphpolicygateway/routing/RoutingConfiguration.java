@@ -15,6 +15,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
+import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -74,6 +76,18 @@ class RoutingConfiguration {
 				channel.pipeline().addAfter(NettyPipeline.HttpCodec, MalformedRequestResponses.NAME, responses);
 			}
 		});
+	}
+
+	/**
+	 * Spring Security's strict firewall, as it would be without this bean, with its
+	 * header rules checked without regular expressions.
+	 */
+	@Bean
+	ServerWebExchangeFirewall requestFirewall() {
+		StrictServerWebExchangeFirewall firewall = new StrictServerWebExchangeFirewall();
+		firewall.setAllowedHeaderNames(HeaderCharacters::isAllowedName);
+		firewall.setAllowedHeaderValues(HeaderCharacters::isAllowedValue);
+		return firewall;
 	}
 
 	@Bean
