@@ -35,7 +35,8 @@ import com.graphpolicygateway.upstream.UpstreamRetryGatewayFilterFactory;
 /**
  * The Graph route and everything around it, in the order a request meets it: correlation
  * ids, the route's filters (request guard, version prefix, upstream credentials), the
- * header allow-list, Graph-shaped errors and the 405 answer for other methods.
+ * header allow-list, Graph-shaped errors and the 405 answer for other methods; and Spring
+ * Security's request firewall (path and header rules), which runs before the route.
  */
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
