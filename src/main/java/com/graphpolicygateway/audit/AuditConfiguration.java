@@ -4,8 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -27,8 +25,8 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
  * The audit trail's parts: store, writer thread, event factory, the two filters that
- * write events (route and pre-route refusals), maintenance (with the embedded H2 file's
- * compaction), and the verification endpoint.
+ * write events (route and pre-route refusals), maintenance, and the verification
+ * endpoint.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("!" + BareRouteProfile.NAME)
@@ -76,11 +74,6 @@ class AuditConfiguration {
 			.plus(properties.audit().writeTimeout())
 			.plus(properties.audit().recoveryGrace());
 		return new AuditMaintenance(store, writer, clock, staleAfter, properties.audit().retentionDays());
-	}
-
-	@Bean
-	EmbeddedH2Compaction embeddedH2Compaction(DataSource dataSource) {
-		return new EmbeddedH2Compaction(dataSource);
 	}
 
 	@Bean
