@@ -46,8 +46,7 @@ class AuditConfiguration {
 	AuditWriter auditWriter(JdbcAuditStore store, GraphGatewayProperties properties, Clock clock,
 			MeterRegistry meters) {
 		GraphGatewayProperties.Audit audit = properties.audit();
-		return new AuditWriter(store, audit.queueCapacity(), audit.batchSize(), AuditWriter.OUTCOME_DELAY, clock,
-				meters);
+		return new AuditWriter(store, audit.queueCapacity(), audit.batchSize(), clock, meters);
 	}
 
 	@Bean

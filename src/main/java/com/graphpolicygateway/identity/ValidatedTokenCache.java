@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -43,6 +44,14 @@ final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver
 	private final Clock clock;
 
 	private final Map<String, Remembered> entries = new ConcurrentHashMap<>();
+
+	/**
+	 * Epoch millis before which no entry stops being usable (the earliest
+	 * {@code usableUntil}; a scan racing with a new entry may set it later, which only
+	 * delays dropping that entry): until then a full cache has nothing to drop and is not
+	 * scanned.
+	 */
+	private final AtomicLong earliestUsableUntil = new AtomicLong(Long.MAX_VALUE);
 
 	ValidatedTokenCache(ReactiveAuthenticationManagerResolver<ServerWebExchange> delegate, int maxEntries,
 			Duration maxAge, Duration clockSkew, Clock clock) {
@@ -91,14 +100,29 @@ final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver
 		if (usableUntil == null || !validatedAt.isBefore(usableUntil)) {
 			return;
 		}
-		if (this.entries.size() >= this.maxEntries) {
-			Instant now = this.clock.instant();
-			this.entries.values().removeIf((entry) -> !now.isBefore(entry.usableUntil()));
-			if (this.entries.size() >= this.maxEntries) {
-				return;
-			}
+		if (this.entries.size() >= this.maxEntries && !dropUnusable()) {
+			return;
 		}
 		this.entries.put(key, new Remembered(result, usableUntil));
+		this.earliestUsableUntil.accumulateAndGet(usableUntil.toEpochMilli(), Math::min);
+	}
+
+	/**
+	 * Drops the entries no longer usable, scanning the cache only when one may be;
+	 * answers whether there is room now.
+	 */
+	private boolean dropUnusable() {
+		Instant now = this.clock.instant();
+		if (now.toEpochMilli() < this.earliestUsableUntil.get()) {
+			return false;
+		}
+		this.entries.values().removeIf((entry) -> !now.isBefore(entry.usableUntil()));
+		this.earliestUsableUntil.set(this.entries.values()
+			.stream()
+			.mapToLong((entry) -> entry.usableUntil().toEpochMilli())
+			.min()
+			.orElse(Long.MAX_VALUE));
+		return this.entries.size() < this.maxEntries;
 	}
 
 	private @Nullable Instant usableUntil(Authentication result, Instant validatedAt) {
