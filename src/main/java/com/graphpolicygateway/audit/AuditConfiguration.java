@@ -9,6 +9,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -36,10 +37,14 @@ class AuditConfiguration {
 	static final String VERIFY_PATH = "/audit/verify";
 
 	@Bean
-	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
+	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions,
+			@Value("${spring.datasource.url:}") String databaseUrl) {
+		// Decided from the URL, not a connection: a database that is down at start-up
+		// must not stop the gateway from starting (embedded H2 is never down).
+		AuditStoreUpkeep upkeep = H2StoreUpkeep.isH2(databaseUrl) ? H2StoreUpkeep.prepare(jdbc) : AuditStoreUpkeep.NONE;
 		// Each gateway process writes its own chain: replicas never contend for one chain
 		// head.
-		return new JdbcAuditStore(jdbc, new TransactionTemplate(transactions), UUID.randomUUID().toString());
+		return new JdbcAuditStore(jdbc, new TransactionTemplate(transactions), UUID.randomUUID().toString(), upkeep);
 	}
 
 	@Bean

@@ -208,12 +208,16 @@ final class AuditWriter implements SmartLifecycle {
 			}
 			this.queue.drainTo(batch, this.batchSize - batch.size());
 			if (this.retry.isEmpty() && (batch.isEmpty() || nanosUntilDue(batch) > 0)) {
+				if (batch.isEmpty()) {
+					this.store.afterBatch(); // idle: a good moment for upkeep
+				}
 				continue;
 			}
 			boolean written = write(batch);
 			batch.clear();
 			if (written) {
 				failuresInARow = 0;
+				this.store.afterBatch();
 			}
 			else {
 				failuresInARow++;

@@ -43,6 +43,8 @@ final class JdbcAuditStore {
 
 	private final String chainId;
 
+	private final AuditStoreUpkeep upkeep;
+
 	private long lastSeq;
 
 	private String lastHash = AuditHasher.GENESIS;
@@ -62,17 +64,33 @@ final class JdbcAuditStore {
 		}
 	});
 
+	/** A store on a database that needs no {@link AuditStoreUpkeep}. */
 	JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId) {
+		this(jdbc, transactions, chainId, AuditStoreUpkeep.NONE);
+	}
+
+	/**
+	 * A store whose writes run {@code upkeep}'s {@link AuditStoreUpkeep#afterCommit()}
+	 * after their commit, before they return.
+	 */
+	JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId, AuditStoreUpkeep upkeep) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
 		Assert.notNull(transactions, "transactions cannot be null");
 		Assert.hasText(chainId, "chainId cannot be empty");
+		Assert.notNull(upkeep, "upkeep cannot be null");
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.chainId = chainId;
+		this.upkeep = upkeep;
 	}
 
 	String chainId() {
 		return this.chainId;
+	}
+
+	/** Runs the upkeep's {@link AuditStoreUpkeep#afterBatch()}. */
+	void afterBatch() {
+		this.upkeep.afterBatch();
 	}
 
 	/**
@@ -155,6 +173,7 @@ final class JdbcAuditStore {
 			});
 			return appended.missing();
 		});
+		this.upkeep.afterCommit();
 		return (missing != null) ? missing : List.of();
 	}
 

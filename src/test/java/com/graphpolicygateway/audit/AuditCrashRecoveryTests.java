@@ -44,7 +44,7 @@ class AuditCrashRecoveryTests {
 	@Test
 	void gatewayKilledUnderLoadThenEveryForwardedCallIsAuditedAndNothingStaysPending() throws Exception {
 		Path directory = Files.createTempDirectory("gateway-crash");
-		String database = "jdbc:h2:file:" + directory.resolve("audit") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+		String database = "jdbc:h2:file:" + directory.resolve("audit") + ";AUTO_SERVER=TRUE";
 		try (StubGraph graph = StubGraph.start(); StubIdentityProvider idp = StubIdentityProvider.start()) {
 			Gateway first = Gateway.start(database, graph, idp, directory.resolve("first.log"));
 			String token = idp.validToken();

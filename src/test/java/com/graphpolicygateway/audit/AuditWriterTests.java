@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
 
 import com.graphpolicygateway.test.AuditDatabases;
 
@@ -24,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anySet;
+import static org.mockito.Mockito.atLeast;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
@@ -86,6 +89,21 @@ class AuditWriterTests {
 		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
 
 		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(pending);
+	}
+
+	@Test
+	void openWhenCommittedThenStoreUpkeepRunsAfterTheBatchAndWhileIdle() {
+		start(100, 10);
+		AuditEvent pending = TestAuditEvents.pending().build();
+
+		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
+
+		// Once after the batch, then again while the writer waits for work.
+		await().atMost(WAIT).untilAsserted(() -> {
+			InOrder order = inOrder(this.store);
+			order.verify(this.store).write(anyList(), anyList(), anySet());
+			order.verify(this.store, atLeast(2)).afterBatch();
+		});
 	}
 
 	@Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.mockito.invocation.Invocation;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.CannotCreateTransactionException;
 
@@ -52,6 +53,29 @@ class JdbcAuditStoreTests {
 		if (this.database != null) {
 			this.database.close();
 		}
+	}
+
+	@Test
+	void writeWhenCommitCannotBeMadeDurableThenWriteFailsThoughRowsAreCommitted() {
+		List<String> calls = new ArrayList<>();
+		AuditStoreUpkeep notSynced = new AuditStoreUpkeep() {
+			@Override
+			public void afterCommit() {
+				calls.add("afterCommit");
+				throw new TransientDataAccessResourceException("not synced");
+			}
+		};
+		JdbcAuditStore store = new JdbcAuditStore(this.database.jdbc(), this.database.transactions(),
+				UUID.randomUUID().toString(), notSynced);
+		store.startChain(TestAuditEvents.ARRIVED);
+		AuditEvent pending = TestAuditEvents.pending().build();
+
+		assertThatExceptionOfType(TransientDataAccessResourceException.class)
+			.isThrownBy(() -> store.write(List.of(pending), List.of()));
+
+		// The writer does not acknowledge it; the row's fate is left to recovery.
+		assertThat(calls).containsExactly("afterCommit");
+		assertThat(TestAuditStores.count(this.database)).isEqualTo(1);
 	}
 
 	@Test
