@@ -3,7 +3,6 @@ package com.graphpolicygateway.audit;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
@@ -61,17 +60,14 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 
 	private final DataSource dataSource;
 
-	private final LongSupplier nanoTime;
-
 	private long lastCompaction;
 
 	private @Nullable MVStore store;
 
-	private H2StoreUpkeep(JdbcTemplate jdbc, DataSource dataSource, LongSupplier nanoTime) {
+	private H2StoreUpkeep(JdbcTemplate jdbc, DataSource dataSource) {
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
-		this.nanoTime = nanoTime;
-		this.lastCompaction = nanoTime.getAsLong();
+		this.lastCompaction = System.nanoTime();
 	}
 
 	/** Whether a JDBC URL names an H2 database (embedded file, memory or server). */
@@ -98,7 +94,7 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 					+ "the audit writer needs them, and CHECKPOINT SYNC, to keep its commits durable and its file "
 					+ "compact: connect as a user with H2's ADMIN right (spring.datasource.username)", ex);
 		}
-		H2StoreUpkeep upkeep = new H2StoreUpkeep(jdbc, dataSource, System::nanoTime);
+		H2StoreUpkeep upkeep = new H2StoreUpkeep(jdbc, dataSource);
 		upkeep.store = upkeep.embeddedStore();
 		if (upkeep.store == null) {
 			logger.warn("Audit on H2: every commit is synced to disk before it is acknowledged, but the database is "
@@ -125,7 +121,7 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 
 	@Override
 	public void afterBatch() {
-		long now = this.nanoTime.getAsLong();
+		long now = System.nanoTime();
 		if (now - this.lastCompaction < COMPACTION_INTERVAL_NANOS) {
 			return;
 		}
