@@ -3,6 +3,7 @@ package com.graphpolicygateway.audit;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
@@ -60,14 +61,17 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 
 	private final DataSource dataSource;
 
+	private final LongSupplier nanoTime;
+
 	private long lastCompaction;
 
 	private @Nullable MVStore store;
 
-	private H2StoreUpkeep(JdbcTemplate jdbc, DataSource dataSource) {
+	private H2StoreUpkeep(JdbcTemplate jdbc, DataSource dataSource, LongSupplier nanoTime) {
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
-		this.lastCompaction = System.nanoTime();
+		this.nanoTime = nanoTime;
+		this.lastCompaction = nanoTime.getAsLong();
 	}
 
 	/** Whether a JDBC URL names an H2 database (embedded file, memory or server). */
@@ -82,7 +86,15 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 	 * admin right)
 	 */
 	static H2StoreUpkeep prepare(JdbcTemplate jdbc) {
+		return prepare(jdbc, System::nanoTime);
+	}
+
+	/**
+	 * As {@link #prepare(JdbcTemplate)}, with the clock that spaces compaction steps.
+	 */
+	static H2StoreUpkeep prepare(JdbcTemplate jdbc, LongSupplier nanoTime) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
+		Assert.notNull(nanoTime, "nanoTime cannot be null");
 		DataSource dataSource = jdbc.getDataSource();
 		Assert.notNull(dataSource, "jdbc must have a data source");
 		try {
@@ -94,7 +106,7 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 					+ "the audit writer needs them, and CHECKPOINT SYNC, to keep its commits durable and its file "
 					+ "compact: connect as a user with H2's ADMIN right (spring.datasource.username)", ex);
 		}
-		H2StoreUpkeep upkeep = new H2StoreUpkeep(jdbc, dataSource);
+		H2StoreUpkeep upkeep = new H2StoreUpkeep(jdbc, dataSource, nanoTime);
 		upkeep.store = upkeep.embeddedStore();
 		if (upkeep.store == null) {
 			logger.warn("Audit on H2: every commit is synced to disk before it is acknowledged, but the database is "
@@ -121,7 +133,7 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 
 	@Override
 	public void afterBatch() {
-		long now = System.nanoTime();
+		long now = this.nanoTime.getAsLong();
 		if (now - this.lastCompaction < COMPACTION_INTERVAL_NANOS) {
 			return;
 		}
