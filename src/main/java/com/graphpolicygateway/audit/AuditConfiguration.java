@@ -37,11 +37,12 @@ class AuditConfiguration {
 	static final String VERIFY_PATH = "/audit/verify";
 
 	@Bean
-	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions,
+	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
 			@Value("${spring.datasource.url:}") String databaseUrl) {
 		// Decided from the URL, not a connection: a database that is down at start-up
 		// must not stop the gateway from starting (embedded H2 is never down).
-		AuditStoreUpkeep upkeep = H2StoreUpkeep.isH2(databaseUrl) ? H2StoreUpkeep.prepare(jdbc) : AuditStoreUpkeep.NONE;
+		AuditStoreUpkeep upkeep = H2StoreUpkeep.isH2(databaseUrl) ? H2StoreUpkeep.prepare(jdbc, meters)
+				: AuditStoreUpkeep.NONE;
 		// Each gateway process writes its own chain: replicas never contend for one chain
 		// head.
 		return new JdbcAuditStore(jdbc, new TransactionTemplate(transactions), UUID.randomUUID().toString(), upkeep);

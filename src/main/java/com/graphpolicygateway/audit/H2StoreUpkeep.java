@@ -7,6 +7,9 @@ import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.h2.engine.SessionLocal;
@@ -63,15 +66,25 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 
 	private final LongSupplier nanoTime;
 
+	private final Timer compactions;
+
 	private long lastCompaction;
 
-	private @Nullable MVStore store;
+	/** Written by the writer's thread, read by metrics scrapes. */
+	private volatile @Nullable MVStore store;
 
-	private H2StoreUpkeep(JdbcTemplate jdbc, DataSource dataSource, LongSupplier nanoTime) {
+	private H2StoreUpkeep(JdbcTemplate jdbc, DataSource dataSource, MeterRegistry meters, LongSupplier nanoTime) {
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.nanoTime = nanoTime;
 		this.lastCompaction = nanoTime.getAsLong();
+		this.compactions = Timer.builder("graph_gateway.audit.h2.compaction")
+			.description("Steps compacting the embedded H2 audit file, on the audit writer's thread")
+			.register(meters);
+		Gauge.builder("graph_gateway.audit.h2.file.size", this, H2StoreUpkeep::fileSize)
+			.description("Size of the embedded H2 audit file")
+			.baseUnit("bytes")
+			.register(meters);
 	}
 
 	/** Whether a JDBC URL names an H2 database (embedded file, memory or server). */
@@ -85,15 +98,17 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 	 * @throws IllegalStateException when the database refuses them (a user without H2's
 	 * admin right)
 	 */
-	static H2StoreUpkeep prepare(JdbcTemplate jdbc) {
-		return prepare(jdbc, System::nanoTime);
+	static H2StoreUpkeep prepare(JdbcTemplate jdbc, MeterRegistry meters) {
+		return prepare(jdbc, meters, System::nanoTime);
 	}
 
 	/**
-	 * As {@link #prepare(JdbcTemplate)}, with the clock that spaces compaction steps.
+	 * As {@link #prepare(JdbcTemplate, MeterRegistry)}, with the clock that spaces
+	 * compaction steps.
 	 */
-	static H2StoreUpkeep prepare(JdbcTemplate jdbc, LongSupplier nanoTime) {
+	static H2StoreUpkeep prepare(JdbcTemplate jdbc, MeterRegistry meters, LongSupplier nanoTime) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
+		Assert.notNull(meters, "meters cannot be null");
 		Assert.notNull(nanoTime, "nanoTime cannot be null");
 		DataSource dataSource = jdbc.getDataSource();
 		Assert.notNull(dataSource, "jdbc must have a data source");
@@ -106,7 +121,7 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 					+ "the audit writer needs them, and CHECKPOINT SYNC, to keep its commits durable and its file "
 					+ "compact: connect as a user with H2's ADMIN right (spring.datasource.username)", ex);
 		}
-		H2StoreUpkeep upkeep = new H2StoreUpkeep(jdbc, dataSource, nanoTime);
+		H2StoreUpkeep upkeep = new H2StoreUpkeep(jdbc, dataSource, meters, nanoTime);
 		upkeep.store = upkeep.embeddedStore();
 		if (upkeep.store == null) {
 			logger.warn("Audit on H2: every commit is synced to disk before it is acknowledged, but the database is "
@@ -152,11 +167,24 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 			mvStore = reopened;
 		}
 		try {
+			long start = System.nanoTime();
 			mvStore.compact(COMPACTION_FILL_RATE, COMPACTION_BYTES);
+			this.compactions.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Compacting the H2 audit file failed; retrying in a moment: " + ex);
 		}
+	}
+
+	/**
+	 * The file's size in bytes, or NaN when there is no embedded file (memory, server).
+	 */
+	private double fileSize() {
+		MVStore mvStore = this.store;
+		if (mvStore == null || mvStore.isClosed() || mvStore.getFileStore() == null) {
+			return Double.NaN;
+		}
+		return mvStore.getFileStore().size();
 	}
 
 	private @Nullable MVStore embeddedStore() {

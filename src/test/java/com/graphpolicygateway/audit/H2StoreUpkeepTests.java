@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,9 +55,10 @@ class H2StoreUpkeepTests {
 		try (HikariDataSource dataSource = h2("sa", "")) {
 			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
 			AtomicLong clock = new AtomicLong();
+			SimpleMeterRegistry meters = new SimpleMeterRegistry();
 			JdbcAuditStore store = new JdbcAuditStore(jdbc,
 					new TransactionTemplate(new DataSourceTransactionManager(dataSource)), UUID.randomUUID().toString(),
-					H2StoreUpkeep.prepare(jdbc, clock::get));
+					H2StoreUpkeep.prepare(jdbc, meters, clock::get));
 			store.startChain(TestAuditEvents.ARRIVED);
 			List<AuditEvent> open = List.of();
 			for (int commit = 0; commit < COMMITS; commit++) {
@@ -73,7 +75,11 @@ class H2StoreUpkeepTests {
 				open = pending;
 			}
 			assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM audit_event", Long.class)).isEqualTo(4L * COMMITS);
-			assertThat(Files.size(this.directory.resolve("audit.mv.db"))).isLessThan(MAX_FILE_BYTES);
+			long fileSize = Files.size(this.directory.resolve("audit.mv.db"));
+			assertThat(fileSize).isLessThan(MAX_FILE_BYTES);
+			// What operators see: the file's size, and the steps that kept it there.
+			assertThat(meters.get("graph_gateway.audit.h2.file.size").gauge().value()).isEqualTo(fileSize);
+			assertThat(meters.get("graph_gateway.audit.h2.compaction").timer().count()).isEqualTo(COMMITS / 20);
 		}
 	}
 
@@ -81,7 +87,7 @@ class H2StoreUpkeepTests {
 	void prepareThenWriteDelayAndRetentionTimeSetWhateverTheUrlSaid() {
 		try (HikariDataSource dataSource = h2("sa", "", ";WRITE_DELAY=500;RETENTION_TIME=45000")) {
 			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-			H2StoreUpkeep.prepare(jdbc);
+			H2StoreUpkeep.prepare(jdbc, new SimpleMeterRegistry());
 			assertThat(setting(jdbc, "WRITE_DELAY")).isEqualTo("0");
 			assertThat(setting(jdbc, "RETENTION_TIME")).isEqualTo("0");
 		}
@@ -93,7 +99,7 @@ class H2StoreUpkeepTests {
 			new JdbcTemplate(admin).execute("CREATE USER gateway PASSWORD 'gateway'");
 			try (HikariDataSource user = h2("gateway", "gateway")) {
 				assertThatExceptionOfType(IllegalStateException.class)
-					.isThrownBy(() -> H2StoreUpkeep.prepare(new JdbcTemplate(user)))
+					.isThrownBy(() -> H2StoreUpkeep.prepare(new JdbcTemplate(user), new SimpleMeterRegistry()))
 					.withMessageContaining("ADMIN right")
 					.withMessageContaining("spring.datasource.username");
 			}
@@ -106,7 +112,7 @@ class H2StoreUpkeepTests {
 			JdbcTemplate adminJdbc = new JdbcTemplate(admin);
 			adminJdbc.execute("CREATE USER gateway PASSWORD 'gateway' ADMIN");
 			try (HikariDataSource user = h2("gateway", "gateway")) {
-				H2StoreUpkeep upkeep = H2StoreUpkeep.prepare(new JdbcTemplate(user));
+				H2StoreUpkeep upkeep = H2StoreUpkeep.prepare(new JdbcTemplate(user), new SimpleMeterRegistry());
 				upkeep.afterCommit();
 				adminJdbc.execute("ALTER USER gateway ADMIN FALSE");
 				// The writer retries a transient failure as not written: nothing is
