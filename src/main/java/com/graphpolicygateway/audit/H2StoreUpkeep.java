@@ -37,7 +37,8 @@ import org.springframework.util.Assert;
  * <li>syncs each commit to disk ({@code CHECKPOINT SYNC}) before acknowledging it, which
  * also makes H2's retention time unnecessary: it is set to 0, so that freed chunks are
  * reused at once;</li>
- * <li>between batches, at most every {@link #COMPACTION_INTERVAL_NANOS}, moves up to
+ * <li>between batches and while idle, at most every {@link #COMPACTION_INTERVAL_NANOS}
+ * and while the chunks are on average less than half full, moves up to
  * {@link #COMPACTION_BYTES} of live pages out of the emptiest old chunks, which frees
  * them.</li>
  * </ul>
