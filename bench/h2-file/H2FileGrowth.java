@@ -13,7 +13,7 @@ import org.h2.mvstore.MVStore;
  * writer loop's p50/p99/max per commit.
  *
  * Run from the repository root (the schema is read from src/main/resources/db/migration):
- *   java -cp ~/.m2/repository/com/h2database/h2/2.3.232/h2-2.3.232.jar bench/h2-file/H2FileGrowth.java \
+ *   java -cp ~/.m2/repository/com/h2database/h2/2.4.240/h2-2.4.240.jar bench/h2-file/H2FileGrowth.java \
  *       DIR URL_SUFFIX COMPACT_EVERY_MS COMPACT_KB none|commit|sync SECONDS BATCH [v7]
  * URL_SUFFIX: H2 settings appended to the URL, e.g. ";WRITE_DELAY=0;RETENTION_TIME=0".
  * COMPACT_EVERY_MS / COMPACT_KB: MVStore.compact(90, COMPACT_KB) between commits (0: never).
