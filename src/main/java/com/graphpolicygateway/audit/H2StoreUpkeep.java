@@ -154,27 +154,32 @@ final class H2StoreUpkeep implements AuditStoreUpkeep {
 			return;
 		}
 		this.lastCompaction = now;
-		MVStore mvStore = this.store;
+		MVStore mvStore = openStore();
 		if (mvStore == null) {
-			return; // not embedded
-		}
-		if (mvStore.isClosed()) {
-			// H2 closed the store after a failure and the pool opened the file again.
-			MVStore reopened = embeddedStore();
-			if (reopened == null) {
-				return;
-			}
-			this.store = reopened;
-			mvStore = reopened;
+			return;
 		}
 		try {
-			long start = System.nanoTime();
-			mvStore.compact(COMPACTION_FILL_RATE, COMPACTION_BYTES);
-			this.compactions.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			this.compactions.record(() -> mvStore.compact(COMPACTION_FILL_RATE, COMPACTION_BYTES));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Compacting the H2 audit file failed; retrying in a moment: " + ex);
 		}
+	}
+
+	/**
+	 * The embedded store, found again when H2 closed it after a failure and the pool
+	 * opened the file again; null when the database is not embedded in this process.
+	 */
+	private @Nullable MVStore openStore() {
+		MVStore mvStore = this.store;
+		if (mvStore != null && mvStore.isClosed()) {
+			MVStore reopened = embeddedStore();
+			if (reopened != null) {
+				this.store = reopened;
+			}
+			return reopened;
+		}
+		return mvStore;
 	}
 
 	/**
