@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -19,6 +18,7 @@ import com.graphpolicygateway.policy.PolicyDecision;
 import com.graphpolicygateway.routing.BodyProperty;
 import com.graphpolicygateway.routing.PatchBody;
 import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.system.Ids;
 
 /**
  * Makes the audit event of a request from what the earlier stages left on the exchange:
@@ -84,8 +84,8 @@ final class AuditEventFactory {
 				: AuditEvent.Actor.unknown(ip);
 		List<AuditEvent.ModifiedProperty> modified = (body != null)
 				? body.properties().stream().map(this::modified).toList() : List.of();
-		return new AuditEvent(UUID.randomUUID(), arrived, AuditEvent.ACTIVITY, "Patch", result, "User",
-				RequestCorrelation.of(exchange).clientRequestId(), actor,
+		return new AuditEvent(Ids.timeOrderedGuid(arrived.toEpochMilli()), arrived, AuditEvent.ACTIVITY, "Patch",
+				result, "User", RequestCorrelation.of(exchange).clientRequestId(), actor,
 				(caller != null) ? fit(caller.tenantId(), 64) : null, (body != null) ? body.targetUserId() : null,
 				modified, decision, reason, policyVersion(exchange), null, null, null, traceId(exchange));
 	}

@@ -73,6 +73,15 @@ class AuditEventFactoryTests {
 	}
 
 	@Test
+	void pendingWhenCalledThenIdIsTimeOrderedByArrival() {
+		AuditEvent event = this.factory.pending(TestAuditExchanges.patch().build(), TestAuditEvents.caller(),
+				TestAuditEvents.ARRIVED);
+
+		assertThat(event.id().version()).isEqualTo(7);
+		assertThat(event.id().getMostSignificantBits() >>> 16).isEqualTo(TestAuditEvents.ARRIVED.toEpochMilli());
+	}
+
+	@Test
 	void refusedWhenCalledThenCompleteRefusalWithLatency() {
 		AuditEvent event = this.factory.refused(TestAuditExchanges.patch().build(), TestAuditEvents.caller(),
 				TestAuditEvents.ARRIVED, "insufficient_scope");
