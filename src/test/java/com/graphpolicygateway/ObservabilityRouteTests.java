@@ -45,6 +45,7 @@ class ObservabilityRouteTests extends GatewayIntegrationTest {
 			.contains("spring_cloud_gateway_route_id=\"graph-users-patch\"")
 			.contains("graph_gateway_audit_queue")
 			.contains("graph_gateway_audit_write_seconds")
+			.contains("graph_gateway_audit_pending_wait_seconds_bucket")
 			.contains("graph_gateway_audit_h2_file_size_bytes")
 			.contains("graph_gateway_audit_h2_compaction_seconds")
 			.contains("graph_gateway_policy_last_reload_failed")

@@ -63,6 +63,8 @@ final class AuditWriter implements SmartLifecycle {
 
 	private final Timer writeLatency;
 
+	private final Timer pendingWait;
+
 	private final Counter failures;
 
 	private final Counter dropped;
@@ -98,6 +100,15 @@ final class AuditWriter implements SmartLifecycle {
 		this.meters = meters;
 		this.writeLatency = Timer.builder("graph_gateway.audit.write")
 			.description("Audit batch commit time")
+			.register(meters);
+		// What the write-ahead audit adds to an allowed call: from queueing its pending
+		// event
+		// to the durable commit. A histogram, so that its percentiles can be read off.
+		this.pendingWait = Timer.builder("graph_gateway.audit.pending.wait")
+			.description("Time an allowed call waited for its pending audit event to be committed")
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(1))
+			.maximumExpectedValue(Duration.ofSeconds(10))
 			.register(meters);
 		this.failures = Counter.builder("graph_gateway.audit.write.failures")
 			.description("Audit batches that failed to commit")
@@ -254,11 +265,13 @@ final class AuditWriter implements SmartLifecycle {
 	private boolean write(List<Command> batch) {
 		List<AuditEvent> pending = new ArrayList<>();
 		List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
+		List<Long> queuedAt = new ArrayList<>();
 		List<Command> completedCommands = new ArrayList<>(this.retry);
 		for (Command command : batch) {
 			if (command.committed() != null) {
 				pending.add(command.event());
 				acknowledgements.add(command.committed());
+				queuedAt.add(command.queuedAt());
 			}
 			else {
 				completedCommands.add(command);
@@ -272,8 +285,10 @@ final class AuditWriter implements SmartLifecycle {
 		long start = System.nanoTime();
 		try {
 			List<UUID> missing = this.store.write(pending, completed, whole);
-			this.writeLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			long committedAt = System.nanoTime();
+			this.writeLatency.record(committedAt - start, TimeUnit.NANOSECONDS);
 			this.retry.clear();
+			queuedAt.forEach((queued) -> this.pendingWait.record(committedAt - queued, TimeUnit.NANOSECONDS));
 			acknowledgements.forEach((ack) -> ack.complete(null));
 			if (!missing.isEmpty()) {
 				logger.warn("Audit outcomes for events already closed elsewhere were skipped: " + missing);
@@ -285,7 +300,7 @@ final class AuditWriter implements SmartLifecycle {
 			// One event the database refuses must not block all others: write them one by
 			// one.
 			logger.error("Audit batch refused by the database (" + describe(ex) + "); writing its events one by one");
-			return writeOneByOne(pending, acknowledgements, completedCommands);
+			return writeOneByOne(pending, acknowledgements, queuedAt, completedCommands);
 		}
 		catch (RuntimeException ex) {
 			this.failures.increment();
@@ -300,7 +315,7 @@ final class AuditWriter implements SmartLifecycle {
 	}
 
 	private boolean writeOneByOne(List<AuditEvent> pending, List<CompletableFuture<Void>> acknowledgements,
-			List<Command> completed) {
+			List<Long> queuedAt, List<Command> completed) {
 		this.retry.clear();
 		boolean reachable = true;
 		for (int i = 0; i < pending.size(); i++) {
@@ -308,6 +323,7 @@ final class AuditWriter implements SmartLifecycle {
 					: Outcome.UNREACHABLE;
 			reachable = outcome != Outcome.UNREACHABLE;
 			if (outcome == Outcome.WRITTEN) {
+				this.pendingWait.record(System.nanoTime() - queuedAt.get(i), TimeUnit.NANOSECONDS);
 				acknowledgements.get(i).complete(null);
 			}
 			else {

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,6 +128,29 @@ class AuditWriterTests {
 		verify(this.store, times(2)).write(pending.capture(), anyList(), anySet());
 		assertThat(pending.getAllValues().get(1)).containsExactlyElementsOf(queued);
 		assertThat(TestAuditStores.count(this.database)).isEqualTo(51);
+	}
+
+	@Test
+	void openWhenQueuedBehindABusyWriterThenPendingWaitMetricHoldsTheWaitOfEachPendingEvent()
+			throws InterruptedException {
+		holdFirstWrite();
+		start(100, 100);
+		List<CompletableFuture<Void>> committed = new ArrayList<>();
+		committed.add(this.writer.open(TestAuditEvents.pending().build()));
+		awaitFirstWrite();
+		for (int i = 0; i < 5; i++) {
+			committed.add(this.writer.open(TestAuditEvents.pending().build()));
+		}
+		this.writer.complete(TestAuditEvents.pending().build().completed("success", "allow", "allowed", 204, null, 3L));
+		Thread.sleep(200);
+
+		this.firstWriteReleased.countDown();
+
+		assertThat(CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
+		// Six pending events, each held at least 200 ms; the outcome waited no caller.
+		Timer pendingWait = this.meters.timer("graph_gateway.audit.pending.wait");
+		assertThat(pendingWait.count()).isEqualTo(6);
+		assertThat(pendingWait.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(6 * 200);
 	}
 
 	@Test
