@@ -2,21 +2,14 @@ package com.graphpolicygateway.identity;
 
 import java.time.Clock;
 
-import reactor.core.publisher.Mono;
-
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ReactiveAuthenticationManagerResolver;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
-import org.springframework.security.oauth2.server.resource.BearerTokenErrors;
-import org.springframework.security.oauth2.server.resource.web.server.authentication.ServerBearerTokenAuthenticationConverter;
-import org.springframework.security.web.server.authentication.ServerAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerReactiveAuthenticationManagerResolver;
 import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
@@ -46,19 +39,6 @@ class IdentityConfiguration {
 
 	/** Policy administrators' endpoints, which require the policy admin permission. */
 	static final String POLICY_PATH = "/policy";
-
-	/**
-	 * Reads the bearer token like Spring Security does, but refuses a request with more
-	 * than one {@code Authorization} header: only one could be checked, and another might
-	 * travel upstream.
-	 */
-	private static ServerAuthenticationConverter singleBearerToken() {
-		ServerBearerTokenAuthenticationConverter bearer = new ServerBearerTokenAuthenticationConverter();
-		return (exchange) -> (exchange.getRequest().getHeaders().getOrEmpty(HttpHeaders.AUTHORIZATION).size() > 1)
-				? Mono.error(new OAuth2AuthenticationException(
-						BearerTokenErrors.invalidToken("The request carries more than one Authorization header.")))
-				: bearer.convert(exchange);
-	}
 
 	/**
 	 * Verifies a bearer token with its issuer's decoder, remembering the tokens that
@@ -114,7 +94,7 @@ class IdentityConfiguration {
 					.access(policyAdminPermission)
 				.anyExchange().permitAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer
-				.bearerTokenConverter(singleBearerToken())
+				.bearerTokenConverter(new SingleBearerTokenConverter())
 				.authenticationManagerResolver(bearerAuthentication(identity, issuers, clock))
 				.authenticationEntryPoint(entryPoint)
 				.accessDeniedHandler(accessDenied))
