@@ -135,12 +135,7 @@ class AuditWriterTests {
 			throws InterruptedException {
 		holdFirstWrite();
 		start(100, 100);
-		List<CompletableFuture<Void>> committed = new ArrayList<>();
-		committed.add(this.writer.open(TestAuditEvents.pending().build()));
-		awaitFirstWrite();
-		for (int i = 0; i < 5; i++) {
-			committed.add(this.writer.open(TestAuditEvents.pending().build()));
-		}
+		List<CompletableFuture<Void>> committed = openOneThenMoreWhileItIsWritten(5);
 		this.writer.complete(TestAuditEvents.pending().build().completed("success", "allow", "allowed", 204, null, 3L));
 		Thread.sleep(200);
 
@@ -157,12 +152,7 @@ class AuditWriterTests {
 	void openWhenMoreQueuedThanBatchSizeThenBatchesNeverExceedIt() {
 		holdFirstWrite();
 		start(100, 10);
-		List<CompletableFuture<Void>> committed = new ArrayList<>();
-		committed.add(this.writer.open(TestAuditEvents.pending().build()));
-		awaitFirstWrite();
-		for (int i = 0; i < 25; i++) {
-			committed.add(this.writer.open(TestAuditEvents.pending().build()));
-		}
+		List<CompletableFuture<Void>> committed = openOneThenMoreWhileItIsWritten(25);
 
 		this.firstWriteReleased.countDown();
 
@@ -433,6 +423,20 @@ class AuditWriterTests {
 			assertThat(this.firstWriteReleased.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 			return invocation.callRealMethod();
 		}).doCallRealMethod().when(this.store).write(anyList(), anyList(), anySet());
+	}
+
+	/**
+	 * Opens one pending event, waits until the writer holds it in its first (held)
+	 * transaction, then opens {@code more}; the acknowledgements in that order.
+	 */
+	private List<CompletableFuture<Void>> openOneThenMoreWhileItIsWritten(int more) {
+		List<CompletableFuture<Void>> committed = new ArrayList<>();
+		committed.add(this.writer.open(TestAuditEvents.pending().build()));
+		awaitFirstWrite();
+		for (int i = 0; i < more; i++) {
+			committed.add(this.writer.open(TestAuditEvents.pending().build()));
+		}
+		return committed;
 	}
 
 	private void awaitFirstWrite() {
