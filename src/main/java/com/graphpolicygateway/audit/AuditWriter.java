@@ -101,9 +101,8 @@ final class AuditWriter implements SmartLifecycle {
 		this.writeLatency = Timer.builder("graph_gateway.audit.write")
 			.description("Audit batch commit time")
 			.register(meters);
-		// What the write-ahead audit adds to an allowed call: from queueing its pending
-		// event
-		// to the durable commit. A histogram, so that its percentiles can be read off.
+		// What the write-ahead audit adds to an allowed call, from queueing its pending
+		// event to the durable commit; a histogram, so that percentiles can be read off.
 		this.pendingWait = Timer.builder("graph_gateway.audit.pending.wait")
 			.description("Time an allowed call waited for its pending audit event to be committed")
 			.publishPercentileHistogram()

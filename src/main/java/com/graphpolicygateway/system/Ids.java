@@ -38,8 +38,7 @@ public final class Ids {
 		}
 		UUID random = UUID.randomUUID();
 		long version7 = (epochMillis << 16) | 0x7000L | (random.getMostSignificantBits() & 0x0FFFL);
-		// The least significant half of a random (version 4) GUID already carries the RFC
-		// variant.
+		// A random (version 4) GUID's low half already carries the RFC variant.
 		return new UUID(version7, random.getLeastSignificantBits());
 	}
 
