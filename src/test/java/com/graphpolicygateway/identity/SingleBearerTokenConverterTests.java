@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.security.core.Authentication;
@@ -42,6 +43,16 @@ class SingleBearerTokenConverterTests {
 			"Basic dXNlcjpwYXNz", "Token " + JWT, JWT, "", "Bear " + JWT, "Bearer-" + JWT })
 	void convertWhenOneAuthorizationHeaderThenSameAnswerAsSpringSecurity(String header) {
 		MockServerWebExchange exchange = exchange(header);
+
+		assertThat(answer(this.converter, exchange)).isEqualTo(answer(this.spring, exchange));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "GET", "PATCH" })
+	void convertWhenAccessTokenAlsoInTheQueryThenSameAnswerAsSpringSecurity(String method) {
+		MockServerWebExchange exchange = MockServerWebExchange
+			.from(MockServerHttpRequest.method(HttpMethod.valueOf(method), "/users/x?access_token=" + JWT)
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + JWT));
 
 		assertThat(answer(this.converter, exchange)).isEqualTo(answer(this.spring, exchange));
 	}
