@@ -262,20 +262,12 @@ final class AuditWriter implements SmartLifecycle {
 	}
 
 	private boolean write(List<Command> batch) {
-		List<AuditEvent> pending = new ArrayList<>();
-		List<CompletableFuture<Void>> acknowledgements = new ArrayList<>();
-		List<Long> queuedAt = new ArrayList<>();
+		List<Command> pendingCommands = new ArrayList<>();
 		List<Command> completedCommands = new ArrayList<>(this.retry);
 		for (Command command : batch) {
-			if (command.committed() != null) {
-				pending.add(command.event());
-				acknowledgements.add(command.committed());
-				queuedAt.add(command.queuedAt());
-			}
-			else {
-				completedCommands.add(command);
-			}
+			((command.committed() != null) ? pendingCommands : completedCommands).add(command);
 		}
+		List<AuditEvent> pending = pendingCommands.stream().map(Command::event).toList();
 		List<AuditEvent> completed = completedCommands.stream().map(Command::event).toList();
 		Set<UUID> whole = completedCommands.stream()
 			.filter(Command::whole)
@@ -287,8 +279,7 @@ final class AuditWriter implements SmartLifecycle {
 			long committedAt = System.nanoTime();
 			this.writeLatency.record(committedAt - start, TimeUnit.NANOSECONDS);
 			this.retry.clear();
-			queuedAt.forEach((queued) -> this.pendingWait.record(committedAt - queued, TimeUnit.NANOSECONDS));
-			acknowledgements.forEach((ack) -> ack.complete(null));
+			pendingCommands.forEach((command) -> acknowledge(command, committedAt));
 			if (!missing.isEmpty()) {
 				logger.warn("Audit outcomes for events already closed elsewhere were skipped: " + missing);
 			}
@@ -299,34 +290,32 @@ final class AuditWriter implements SmartLifecycle {
 			// One event the database refuses must not block all others: write them one by
 			// one.
 			logger.error("Audit batch refused by the database (" + describe(ex) + "); writing its events one by one");
-			return writeOneByOne(pending, acknowledgements, queuedAt, completedCommands);
+			return writeOneByOne(pendingCommands, completedCommands);
 		}
 		catch (RuntimeException ex) {
 			this.failures.increment();
 			logger.error("Audit batch of " + pending.size() + " pending and " + completed.size()
 					+ " completed events failed to commit: " + describe(ex));
 			AuditUnavailableException unavailable = new AuditUnavailableException("The audit store is unavailable");
-			acknowledgements.forEach((ack) -> ack.completeExceptionally(unavailable));
+			pendingCommands.forEach((command) -> command.committed().completeExceptionally(unavailable));
 			this.retry.clear();
 			this.retry.addAll(completedCommands);
 			return false;
 		}
 	}
 
-	private boolean writeOneByOne(List<AuditEvent> pending, List<CompletableFuture<Void>> acknowledgements,
-			List<Long> queuedAt, List<Command> completed) {
+	private boolean writeOneByOne(List<Command> pending, List<Command> completed) {
 		this.retry.clear();
 		boolean reachable = true;
-		for (int i = 0; i < pending.size(); i++) {
-			Outcome outcome = reachable ? writeAlone(List.of(pending.get(i)), List.of(), Set.of())
+		for (Command command : pending) {
+			Outcome outcome = reachable ? writeAlone(List.of(command.event()), List.of(), Set.of())
 					: Outcome.UNREACHABLE;
 			reachable = outcome != Outcome.UNREACHABLE;
 			if (outcome == Outcome.WRITTEN) {
-				this.pendingWait.record(System.nanoTime() - queuedAt.get(i), TimeUnit.NANOSECONDS);
-				acknowledgements.get(i).complete(null);
+				acknowledge(command, System.nanoTime());
 			}
 			else {
-				acknowledgements.get(i).completeExceptionally(new AuditUnavailableException("Audit event not written"));
+				command.committed().completeExceptionally(new AuditUnavailableException("Audit event not written"));
 			}
 		}
 		for (Command command : completed) {
@@ -338,6 +327,12 @@ final class AuditWriter implements SmartLifecycle {
 			}
 		}
 		return reachable;
+	}
+
+	/** Acknowledges a committed pending event, counting how long its caller waited. */
+	private void acknowledge(Command pending, long committedAt) {
+		this.pendingWait.record(committedAt - pending.queuedAt(), TimeUnit.NANOSECONDS);
+		pending.committed().complete(null);
 	}
 
 	/** Writes a single event in its own transaction. */

@@ -28,11 +28,11 @@ import org.springframework.util.Assert;
  * <p>
  * H2 writes each commit ({@code WRITE_DELAY=0}) as a new chunk of the B-tree pages it
  * changed, but does not sync it to disk, and it reuses a chunk only once none of its
- * pages is live. The audit trail's indexes on random values (event id, correlation id,
- * target, caller) leave a few live pages in almost every chunk, so under sustained load
- * the file grew by about 30 KB per request and nothing ever reclaimed it: H2 compacts
- * only in a background writer, which {@code WRITE_DELAY=0} turns off, and even then only
- * chunks older than its 45 s retention time. So, on H2, the writer:
+ * pages is live. The audit trail's indexes on random values (correlation id, target,
+ * caller) leave a few live pages in almost every chunk, so under sustained load the file
+ * grew by about 30 KB per request and nothing ever reclaimed it: H2 compacts only in a
+ * background writer, which {@code WRITE_DELAY=0} turns off, and even then only chunks
+ * older than its 45 s retention time. So, on H2, the writer:
  * <ul>
  * <li>syncs each commit to disk ({@code CHECKPOINT SYNC}) before acknowledging it, which
  * also makes H2's retention time unnecessary: it is set to 0, so that freed chunks are

@@ -50,7 +50,7 @@ final class SingleBearerTokenConverter implements ServerAuthenticationConverter 
 	 * same language as Spring Security's {@code ^Bearer (?<token>[a-zA-Z0-9-._~+/]+=*)$}
 	 * (case-insensitive).
 	 */
-	static @Nullable String wellFormedToken(String header) {
+	private static @Nullable String wellFormedToken(String header) {
 		if (header.length() <= SCHEME.length() || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
 			return null;
 		}
