@@ -2,6 +2,7 @@ package com.graphpolicygateway;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -10,7 +11,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
@@ -42,6 +46,24 @@ class GraphRouteTests extends GatewayIntegrationTest {
 
 	@LocalManagementPort
 	int managementPort;
+
+	@Autowired
+	List<HttpHeadersFilter> headersFilters;
+
+	@Autowired
+	GatewayProperties gatewayProperties;
+
+	@Test
+	void headersFiltersThenNoGrpcFilterCopiesEachRequestsHeadersAgain() {
+		assertThat(this.headersFilters).extracting((filter) -> filter.getClass().getSimpleName())
+			.doesNotContain("GRPCRequestHeadersFilter", "GRPCResponseHeadersFilter")
+			.contains("GraphRequestHeadersFilter", "RemoveHopByHopHeadersFilter");
+	}
+
+	@Test
+	void routeFiltersThenSortedOnceAndCachedPerRoute() {
+		assertThat(this.gatewayProperties.isRouteFilterCacheEnabled()).isTrue();
+	}
 
 	@Test
 	void patchWhenBareUsersPathThenForwardedToV1WithQueryAndBodyByteForByte() {

@@ -10,7 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.scheduler.Scheduler;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -26,6 +26,7 @@ import com.graphpolicygateway.routing.GatewayRefusal;
 import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.system.ConnectionEventLoops;
 
 /**
  * The write-ahead audit of an allowed call: commits a pending event before anything
@@ -103,9 +104,12 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 			AuditWebFilter.markHandled(exchange);
 			AtomicBoolean closed = new AtomicBoolean();
 			AtomicBoolean forwarding = new AtomicBoolean();
+			// Never go on on the writer's thread; the connection's own loop is the
+			// cheapest.
+			Scheduler connectionLoop = ConnectionEventLoops.schedulerOf(exchange);
 			return Mono.fromFuture(() -> AuditGatewayFilterFactory.this.writer.open(pending))
-				.timeout(this.writeTimeout)
-				.publishOn(Schedulers.parallel())
+				.timeout(this.writeTimeout, connectionLoop)
+				.publishOn(connectionLoop)
 				.thenReturn(true)
 				.onErrorResume((ex) -> Mono.just(false))
 				.doOnCancel(() -> {
