@@ -40,9 +40,7 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerReactiveAuthenticationManagerResolver;
-import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -117,10 +115,8 @@ public class TokenValidationBenchmark {
 		GraphGatewayProperties properties = new Binder(new MapConfigurationPropertySource(settings))
 			.bindOrCreate("graph-gateway", GraphGatewayProperties.class);
 		// As IdentityConfiguration#gatewaySecurity wires the resource server.
-		JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
-		authentication.setJwtGrantedAuthoritiesConverter(new EntraAuthoritiesConverter());
 		TrustedIssuers issuers = new TrustedIssuers(properties.identity(), identityProvider, Clock.systemUTC(),
-				new ReactiveJwtAuthenticationConverterAdapter(authentication));
+				CallerAuthenticationToken.converter());
 		this.resolver = new JwtIssuerReactiveAuthenticationManagerResolver(issuers);
 		this.exchange = MockServerWebExchange
 			.from(MockServerHttpRequest.patch("/v1.0/users/87d349ed-44d7-43e1-9a83-5f2406dee5bd"));

@@ -40,6 +40,9 @@ public record Caller(String type, @Nullable String userId, @Nullable String user
 	 * page (whose ID token's {@code roles} are the permissions).
 	 */
 	public static Optional<Caller> of(@Nullable Object principal) {
+		if (principal instanceof CallerAuthenticationToken authentication) {
+			return Optional.of(authentication.caller());
+		}
 		if (principal instanceof JwtAuthenticationToken authentication) {
 			return Optional.of(ofBearer(authentication.getToken()));
 		}
@@ -50,7 +53,7 @@ public record Caller(String type, @Nullable String userId, @Nullable String user
 		return Optional.empty();
 	}
 
-	private static Caller ofBearer(Jwt jwt) {
+	static Caller ofBearer(Jwt jwt) {
 		boolean appOnly = "app".equals(jwt.getClaimAsString("idtyp")) || jwt.getClaim(EntraClaims.SCOPES) == null;
 		List<String> permissions = appOnly ? strings(jwt.getClaim(EntraClaims.ROLES))
 				: Arrays.asList(jwt.getClaimAsString(EntraClaims.SCOPES).split(" "));

@@ -10,9 +10,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ReactiveAuthenticationManagerResolver;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtIssuerReactiveAuthenticationManagerResolver;
-import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -64,12 +62,10 @@ class IdentityConfiguration {
 	SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, GraphGatewayProperties properties,
 			GraphErrorResponder errors, Clock clock) {
 		GraphGatewayProperties.Identity identity = properties.identity();
-		JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
-		authentication.setJwtGrantedAuthoritiesConverter(new EntraAuthoritiesConverter());
 		// A plain client: key fetches are not upstream calls and must not share their
 		// metrics.
 		TrustedIssuers issuers = new TrustedIssuers(identity, WebClient.create(), clock,
-				new ReactiveJwtAuthenticationConverterAdapter(authentication));
+				CallerAuthenticationToken.converter());
 		GraphBearerTokenEntryPoint entryPoint = new GraphBearerTokenEntryPoint(errors);
 		RequiredPermissionAuthorizationManager permissions = new RequiredPermissionAuthorizationManager(
 				properties.requiredPermission());

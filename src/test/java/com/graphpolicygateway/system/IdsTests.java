@@ -19,6 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  */
 class IdsTests {
 
+	/** The grammar isGuid implements, as a regular expression (ASCII hex digits only). */
+	private static final String GUID_GRAMMAR = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
 	private static final long MILLIS = Instant.parse("2026-11-27T10:00:00.123Z").toEpochMilli();
 
 	@Test
@@ -28,6 +31,38 @@ class IdsTests {
 		assertThat(guid.version()).isEqualTo(7);
 		assertThat(guid.variant()).isEqualTo(2);
 		assertThat(Ids.isGuid(guid.toString())).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "87d349ed-44d7-43e1-9a83-5f2406dee5bd", "87D349ED-44D7-43E1-9A83-5F2406DEE5BD",
+			"00000000-0000-0000-0000-000000000000", "ffffffff-FFFF-aAaA-0f0F-9a9A9a9A9a9A" })
+	void isGuidWhenEightFourFourFourTwelveHexDigitsThenTrue(String text) {
+		assertThat(Ids.isGuid(text)).isTrue();
+		assertThat(text).matches(GUID_GRAMMAR);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", "87d349ed44d743e19a835f2406dee5bd", "{87d349ed-44d7-43e1-9a83-5f2406dee5bd}",
+			"87d349ed-44d7-43e1-9a83-5f2406dee5b", "87d349ed-44d7-43e1-9a83-5f2406dee5bdd",
+			"87d349ed-44d7-43e1-9a83-5f2406dee5bg", "87d349ed-44d7-43e1-9a8-35f2406dee5bd",
+			"87d349ed-44d7-43e1-9a83_5f2406dee5bd", "87d349ed 44d7-43e1-9a83-5f2406dee5bd",
+			"87d349ed-44d7-43e1-9a83-5f2406dee5b\uff10", "\uff18\uff17d349ed-44d7-43e1-9a83-5f2406dee5bd",
+			"87d349ed-44d7-43e1-9a83-5f2406dee5b\u0661", "87d349ed-44d7-43e1-9a83-5f2406dee5b\u0000",
+			"-87d349ed-44d7-43e1-9a83-5f2406dee5b", "87d349ed--44d7-43e1-9a83-5f2406dee5" })
+	void isGuidWhenNotExactlyThatGrammarThenFalse(String text) {
+		assertThat(Ids.isGuid(text)).isFalse();
+		assertThat(text).doesNotMatch(GUID_GRAMMAR);
+	}
+
+	@Test
+	void isGuidWhenEveryCharacterTriedAtEveryPositionThenSameAnswerAsTheGrammar() {
+		String guid = "87d349ed-44d7-43e1-9a83-5f2406dee5bd";
+		for (int position = 0; position < guid.length(); position++) {
+			for (char c = 0; c < 0x3000; c++) {
+				String text = guid.substring(0, position) + c + guid.substring(position + 1);
+				assertThat(Ids.isGuid(text)).as("%s", text).isEqualTo(text.matches(GUID_GRAMMAR));
+			}
+		}
 	}
 
 	@Test
