@@ -104,8 +104,7 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 			AuditWebFilter.markHandled(exchange);
 			AtomicBoolean closed = new AtomicBoolean();
 			AtomicBoolean forwarding = new AtomicBoolean();
-			// Never go on on the writer's thread; the connection's own loop is the
-			// cheapest.
+			// Never go on on the writer's thread: the connection's own loop is cheapest.
 			Scheduler connectionLoop = ConnectionEventLoops.schedulerOf(exchange);
 			return Mono.fromFuture(() -> AuditGatewayFilterFactory.this.writer.open(pending))
 				.timeout(this.writeTimeout, connectionLoop)

@@ -1,5 +1,6 @@
 package com.graphpolicygateway.identity;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -27,7 +28,7 @@ import org.springframework.web.server.ServerWebExchange;
  * @param permissions the delegated scopes or application roles the token holds
  */
 public record Caller(String type, @Nullable String userId, @Nullable String userPrincipalName,
-		@Nullable String applicationId, @Nullable String tenantId, List<String> permissions) {
+		@Nullable String applicationId, @Nullable String tenantId, List<String> permissions) implements Serializable {
 
 	private static final String ATTRIBUTE = Caller.class.getName();
 

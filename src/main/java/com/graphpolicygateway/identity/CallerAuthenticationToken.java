@@ -23,7 +23,7 @@ final class CallerAuthenticationToken extends JwtAuthenticationToken {
 	@Serial
 	private static final long serialVersionUID = 1L;
 
-	private final transient Caller caller;
+	private final Caller caller;
 
 	CallerAuthenticationToken(JwtAuthenticationToken authentication) {
 		super(authentication.getToken(), authentication.getAuthorities(), authentication.getName());

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.util.SerializationUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,6 +65,17 @@ class CallerAuthenticationTokenTests {
 		Jwt jwt = TestJwts.jwt().claim("oid", "87d349ed-44d7-43e1-9a83-5f2406dee5bd").build();
 
 		assertThat(Caller.of(convert(jwt))).isEqualTo(Caller.of(TestJwts.authentication(jwt)));
+	}
+
+	@Test
+	void callerWhenAuthenticationSerializedAndReadBackThenKept() {
+		AbstractAuthenticationToken authentication = convert(
+				TestJwts.jwt().claim("oid", "87d349ed-44d7-43e1-9a83-5f2406dee5bd").build());
+
+		AbstractAuthenticationToken copy = SerializationUtils.clone(authentication);
+
+		assertThat(copy).isInstanceOf(CallerAuthenticationToken.class);
+		assertThat(Caller.of(copy)).isEqualTo(Caller.of(authentication)).isPresent();
 	}
 
 	private static AbstractAuthenticationToken convert(Jwt jwt) {
