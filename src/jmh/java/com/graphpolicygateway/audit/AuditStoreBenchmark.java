@@ -1,5 +1,7 @@
 package com.graphpolicygateway.audit;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -8,9 +10,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import com.graphpolicygateway.system.Ids;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.flywaydb.core.Flyway;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,13 +34,21 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.FileSystemUtils;
 
 /**
- * One audit writer batch committed by the {@link JdbcAuditStore}, on H2 in memory or on
- * the local PostgreSQL (database {@code jmh_bench}, created afresh for each trial and
- * dropped after it), with the schema from the Flyway migrations and a HikariCP pool as
- * the gateway has. The events are made before each invocation; the table is emptied
- * before each iteration so that it does not grow without bound.
+ * One audit writer batch committed by the {@link JdbcAuditStore}, on H2 in memory, on an
+ * H2 file as the gateway keeps it by default, or on the local PostgreSQL (database
+ * {@code jmh_bench}, created afresh for each trial and dropped after it), with the schema
+ * from the Flyway migrations and a HikariCP pool as the gateway has. The events are made
+ * before each invocation, each with its own correlation id and target and one of 2,000
+ * callers, as in {@code bench/run}.
+ * <p>
+ * In memory and on PostgreSQL the table is emptied before each iteration so that it does
+ * not grow without bound. The H2 file is not: there the cost of a commit is mostly H2
+ * writing the B-tree pages it changed, which depends on how large the indexes on random
+ * values have grown, and the writer's {@link H2StoreUpkeep} syncs each commit and
+ * compacts the file between batches as in the gateway.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,9 +66,24 @@ public class AuditStoreBenchmark {
 	@Param({ "1", "100", "500" })
 	public int batchSize;
 
-	/** Where the audit trail is: {@code h2} (in memory) or {@code postgres} (local). */
-	@Param({ "h2", "postgres" })
+	/**
+	 * Where the audit trail is: {@code h2} (in memory), {@code h2file} (a file in a
+	 * temporary directory, with the gateway's default URL settings) or {@code postgres}
+	 * (local).
+	 */
+	@Param({ "h2", "h2file", "postgres" })
 	public String store;
+
+	/**
+	 * H2's page split size in bytes ({@code PAGE_SIZE} in the {@code h2file} URL), to try
+	 * others than the gateway's; 0 leaves H2's default, as the gateway does.
+	 */
+	@Param({ "0" })
+	public int h2PageSize;
+
+	private final List<String> callers = new ArrayList<>();
+
+	private Path h2Directory;
 
 	private HikariDataSource dataSource;
 
@@ -81,19 +109,33 @@ public class AuditStoreBenchmark {
 				this.dataSource.setJdbcUrl("jdbc:h2:mem:jmh-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
 				this.dataSource.setUsername("sa");
 			}
+			case "h2file" -> {
+				this.h2Directory = Files.createTempDirectory("jmh-audit");
+				// The gateway's default URL (application.yml) on a file of its own.
+				this.dataSource.setJdbcUrl(
+						"jdbc:h2:file:" + this.h2Directory.resolve("audit") + ";DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=2048"
+								+ ((this.h2PageSize > 0) ? ";PAGE_SIZE=" + this.h2PageSize : ""));
+				this.dataSource.setUsername("sa");
+			}
 			case "postgres" -> {
 				postgres("DROP DATABASE IF EXISTS " + DATABASE);
 				postgres("CREATE DATABASE " + DATABASE);
 				this.dataSource.setJdbcUrl(POSTGRES + DATABASE);
 				this.dataSource.setUsername("postgres");
 			}
-			default -> throw new IllegalArgumentException("store must be h2 or postgres, not " + this.store);
+			default -> throw new IllegalArgumentException("store must be h2, h2file or postgres, not " + this.store);
 		}
 		Flyway.configure().dataSource(this.dataSource).locations("classpath:db/migration").load().migrate();
 		this.jdbc = new JdbcTemplate(this.dataSource);
+		AuditStoreUpkeep upkeep = "h2file".equals(this.store)
+				? H2StoreUpkeep.prepare(this.jdbc, new SimpleMeterRegistry()) : AuditStoreUpkeep.NONE;
 		this.auditStore = new JdbcAuditStore(this.jdbc,
-				new TransactionTemplate(new JdbcTransactionManager(this.dataSource)), UUID.randomUUID().toString());
+				new TransactionTemplate(new JdbcTransactionManager(this.dataSource)), UUID.randomUUID().toString(),
+				upkeep);
 		this.auditStore.startChain(Instant.now());
+		for (int i = 0; i < 2000; i++) {
+			this.callers.add(UUID.randomUUID().toString());
+		}
 	}
 
 	private static void postgres(String sql) throws Exception {
@@ -109,11 +151,16 @@ public class AuditStoreBenchmark {
 		if ("postgres".equals(this.store)) {
 			postgres("DROP DATABASE IF EXISTS " + DATABASE);
 		}
+		if (this.h2Directory != null) {
+			FileSystemUtils.deleteRecursively(this.h2Directory);
+		}
 	}
 
 	@Setup(Level.Iteration)
 	public void emptyTable() {
-		this.jdbc.execute("TRUNCATE TABLE audit_event");
+		if (!"h2file".equals(this.store)) {
+			this.jdbc.execute("TRUNCATE TABLE audit_event");
+		}
 		this.previous = events();
 		this.auditStore.write(this.previous, List.of());
 	}
@@ -138,9 +185,14 @@ public class AuditStoreBenchmark {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		List<AuditEvent> events = new ArrayList<>(this.batchSize);
 		for (int i = 0; i < this.batchSize; i++) {
+			String caller = this.callers.get(ThreadLocalRandom.current().nextInt(this.callers.size()));
 			events.add(TestAuditEvents.pending()
+				.id(Ids.timeOrderedGuid(now.toEpochMilli()))
 				.arrived(now)
 				.correlationId(UUID.randomUUID().toString())
+				.actor(new AuditEvent.Actor("Delegated", caller, caller.substring(0, 8) + "@contoso.com",
+						TestAuditEvents.APPLICATION_ID, TestAuditEvents.IP_ADDRESS,
+						List.of(TestAuditEvents.PERMISSION)))
 				.targetUserId(UUID.randomUUID().toString())
 				.build());
 		}
@@ -153,7 +205,7 @@ public class AuditStoreBenchmark {
 	 */
 	@Benchmark
 	public List<UUID> insertPending() {
-		return this.auditStore.write(this.pending, List.of());
+		return afterBatch(this.auditStore.write(this.pending, List.of()));
 	}
 
 	/**
@@ -162,7 +214,7 @@ public class AuditStoreBenchmark {
 	 */
 	@Benchmark
 	public List<UUID> pendingAndOutcomes() {
-		return this.auditStore.write(this.pending, this.completed);
+		return afterBatch(this.auditStore.write(this.pending, this.completed));
 	}
 
 	/**
@@ -171,7 +223,16 @@ public class AuditStoreBenchmark {
 	 */
 	@Benchmark
 	public List<UUID> insertRefusals() {
-		return this.auditStore.write(List.of(), this.refused);
+		return afterBatch(this.auditStore.write(List.of(), this.refused));
+	}
+
+	/**
+	 * What the writer does between batches, counted with the batch: on the H2 file, a
+	 * compaction step when one is due.
+	 */
+	private List<UUID> afterBatch(List<UUID> missing) {
+		this.auditStore.afterBatch();
+		return missing;
 	}
 
 }
