@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 import com.graphpolicygateway.audit.AuditVerifyCommand;
+import com.graphpolicygateway.system.EventLoopThreads;
 
 /** Graph Policy Gateway: enforces tenant policy on Microsoft Graph user changes. */
 @SpringBootApplication
@@ -17,6 +18,8 @@ public class GraphPolicyGatewayApplication {
 		if (Arrays.asList(args).contains(AuditVerifyCommand.ARGUMENT)) {
 			System.exit(AuditVerifyCommand.run(args, System.out));
 		}
+		// Before Reactor Netty makes its loops (EventLoopThreads says why).
+		EventLoopThreads.defaultToOnePerCore(System.getProperties(), Runtime.getRuntime().availableProcessors());
 		SpringApplication.run(GraphPolicyGatewayApplication.class, args);
 	}
 
