@@ -16,12 +16,13 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * Where an exchange goes on after another thread (the audit writer) has answered it: the
  * event loop of the caller's connection. The request then reaches Graph from the loop
- * that already holds its connection, which also picks the pooled upstream connection of
- * that loop, instead of waking a thread of a shared pool that hands every call to a loop
- * again (bench/run: a sixth of the gateway's CPU samples ran there).
+ * that already holds its connection (an upstream connection the pool opens for it is made
+ * on that loop too; a reused one may live on another), instead of waking a thread of a
+ * shared pool that hands every call to a loop again (bench/run: a sixth of the gateway's
+ * CPU samples ran there).
  * <p>
  * An exchange that is not served by Reactor Netty (tests with a mock server) goes on on
- * {@link Schedulers#parallel()}. Neither is the writer's thread.
+ * {@link Schedulers#parallel()}: in neither case on the writer's thread.
  */
 public final class ConnectionEventLoops {
 
