@@ -1,20 +1,27 @@
 package com.graphpolicygateway.routing;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.WebSessionManager;
 
 import com.graphpolicygateway.audit.AuditWebFilter;
 import com.graphpolicygateway.test.StubGraph;
@@ -73,11 +80,41 @@ class BareRouteProfileTests {
 	}
 
 	@Test
+	void patchWhenBareThenNoWebSessionOpened() {
+		int before = SessionCounting.opened.get();
+		this.client.patch()
+			.uri("/users/someone@contoso.com")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"displayName\":\"x\"}")
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+		assertThat(SessionCounting.opened.get() - before).isZero();
+	}
+
+	@Test
 	void contextWhenBareThenNoAuditPolicyOrDatabase() {
 		assertThat(this.context.getBeanNamesForType(AuditWebFilter.class)).isEmpty();
 		assertThat(this.context.getBeanNamesForType(javax.sql.DataSource.class)).isEmpty();
 		assertThat(this.context.containsBean("graphRoute")).isFalse();
 		assertThat(this.context.containsBean("gatewaySecurity")).isFalse();
+	}
+
+	/** Counts the web sessions that anything in the chain asks the exchange for. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class SessionCounting {
+
+		static final AtomicInteger opened = new AtomicInteger();
+
+		@Bean(WebHttpHandlerBuilder.WEB_SESSION_MANAGER_BEAN_NAME)
+		WebSessionManager webSessionManager() {
+			DefaultWebSessionManager sessions = new DefaultWebSessionManager();
+			return (exchange) -> Mono.defer(() -> {
+				opened.incrementAndGet();
+				return sessions.getSession(exchange);
+			});
+		}
+
 	}
 
 }
