@@ -68,13 +68,7 @@ class BareRouteProfileTests {
 
 	@Test
 	void patchWithoutTokenWhenBareThenForwardedToVersionedPath() {
-		this.client.patch()
-			.uri("/users/someone@contoso.com")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue("{\"displayName\":\"x\"}")
-			.exchange()
-			.expectStatus()
-			.isNoContent();
+		patchSomeone().expectStatus().isNoContent();
 		assertThat(graph.onlyRequest().uri().getPath()).isEqualTo("/v1.0/users/someone@contoso.com");
 		assertThat(graph.onlyRequest().bodyText()).isEqualTo("{\"displayName\":\"x\"}");
 	}
@@ -82,13 +76,7 @@ class BareRouteProfileTests {
 	@Test
 	void patchWhenBareThenNoWebSessionOpened() {
 		int before = SessionCounting.opened.get();
-		this.client.patch()
-			.uri("/users/someone@contoso.com")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue("{\"displayName\":\"x\"}")
-			.exchange()
-			.expectStatus()
-			.isNoContent();
+		patchSomeone().expectStatus().isNoContent();
 		assertThat(SessionCounting.opened.get() - before).isZero();
 	}
 
@@ -98,6 +86,14 @@ class BareRouteProfileTests {
 		assertThat(this.context.getBeanNamesForType(javax.sql.DataSource.class)).isEmpty();
 		assertThat(this.context.containsBean("graphRoute")).isFalse();
 		assertThat(this.context.containsBean("gatewaySecurity")).isFalse();
+	}
+
+	private WebTestClient.ResponseSpec patchSomeone() {
+		return this.client.patch()
+			.uri("/users/someone@contoso.com")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"displayName\":\"x\"}")
+			.exchange();
 	}
 
 	/** Counts the web sessions that anything in the chain asks the exchange for. */
