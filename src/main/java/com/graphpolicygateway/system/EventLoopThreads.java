@@ -2,6 +2,8 @@ package com.graphpolicygateway.system;
 
 import java.util.Properties;
 
+import reactor.netty.ReactorNetty;
+
 import org.springframework.util.Assert;
 
 /**
@@ -13,32 +15,29 @@ import org.springframework.util.Assert;
  * four, in three pairs of runs, and its p99 at half rate was 12.7, 13.1 and 16.0 ms
  * against 30.3, 27.3 and 16.5 ms (bench/RESULTS.md).
  * <p>
- * Reactor Netty reads the count once, from the {@value #PROPERTY} system property, when
- * its loops are first made; a value given on the command line ({@code -D}) or in
- * {@code JAVA_TOOL_OPTIONS} is kept.
+ * Reactor Netty reads the count once, from its {@link ReactorNetty#IO_WORKER_COUNT}
+ * system property, when its loops are first made; a value given on the command line
+ * ({@code -D}) or in {@code JAVA_TOOL_OPTIONS} is kept.
  */
 public final class EventLoopThreads {
-
-	/** Reactor Netty's system property for the number of event loops. */
-	public static final String PROPERTY = "reactor.netty.ioWorkerCount";
 
 	private EventLoopThreads() {
 	}
 
 	/**
-	 * Sets {@value #PROPERTY} to {@code processors} in {@code systemProperties} unless it
-	 * is set already.
+	 * Sets {@link ReactorNetty#IO_WORKER_COUNT} to {@code processors} in
+	 * {@code systemProperties} unless it is set already.
 	 * @return the count that will be used
 	 */
 	public static String defaultToOnePerCore(Properties systemProperties, int processors) {
 		Assert.notNull(systemProperties, "systemProperties cannot be null");
 		Assert.isTrue(processors > 0, "processors must be positive");
-		String given = systemProperties.getProperty(PROPERTY);
+		String given = systemProperties.getProperty(ReactorNetty.IO_WORKER_COUNT);
 		if (given != null) {
 			return given;
 		}
 		String count = Integer.toString(processors);
-		systemProperties.setProperty(PROPERTY, count);
+		systemProperties.setProperty(ReactorNetty.IO_WORKER_COUNT, count);
 		return count;
 	}
 
