@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,6 +35,8 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 @Profile("!" + BareRouteProfile.NAME)
 class AuditConfiguration {
 
+	private static final Log logger = LogFactory.getLog(AuditConfiguration.class);
+
 	/** Path of the auditors' chain verification. */
 	static final String VERIFY_PATH = "/audit/verify";
 
@@ -49,10 +53,20 @@ class AuditConfiguration {
 	}
 
 	@Bean
-	AuditWriter auditWriter(JdbcAuditStore store, GraphGatewayProperties properties, Clock clock,
-			MeterRegistry meters) {
+	AuditWriter auditWriter(JdbcAuditStore store, GraphGatewayProperties properties, Clock clock, MeterRegistry meters,
+			@Value("${spring.datasource.url:}") String databaseUrl) {
 		GraphGatewayProperties.Audit audit = properties.audit();
-		return new AuditWriter(store, audit.queueCapacity(), audit.batchSize(), clock, meters);
+		AuditJournal journal = audit.journal() ? AuditJournal.directoryFor(databaseUrl)
+			// Its own mapper: the journal's format must not follow the application's
+			// JSON settings.
+			.map((directory) -> new AuditJournal(directory, store.chainId(), JsonMapper.builder().build()))
+			.orElse(null) : null;
+		if (journal != null) {
+			logger.info("Audit on an embedded H2 file: pending events are journaled in " + journal.directory()
+					+ " and synced before each call is forwarded");
+		}
+		return new AuditWriter(store, journal, audit.queueCapacity(), audit.batchSize(), AuditWriter.OUTCOME_DELAY,
+				clock, meters);
 	}
 
 	@Bean

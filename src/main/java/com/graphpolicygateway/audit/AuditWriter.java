@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -32,6 +33,13 @@ import org.springframework.util.Assert;
  * they are retried until the database is back. Completed events wait no caller, so they
  * are held up to an outcome delay and ride along with the next commit instead of forcing
  * one of their own. Stopping drains the queue.
+ * <p>
+ * With an {@link AuditJournal} (embedded H2 file), a second thread makes pending events
+ * durable in the journal and acknowledges them from there; they then wait no caller
+ * either, and are held like outcomes, so that most of them reach the database in one
+ * insert together with their outcome. The events journaled and not yet in the database
+ * are bounded by half the queue's capacity: past that, new calls are refused, as with a
+ * full queue.
  */
 final class AuditWriter implements SmartLifecycle {
 
@@ -52,6 +60,14 @@ final class AuditWriter implements SmartLifecycle {
 	private final JdbcAuditStore store;
 
 	private final BlockingQueue<Command> queue;
+
+	private final @Nullable AuditJournal journal;
+
+	/** Pending events for the journal; empty without one. */
+	private final BlockingQueue<Command> journalQueue;
+
+	/** Permits for events journaled and not yet in the database. */
+	private final Semaphore journalBacklog;
 
 	private final int batchSize;
 
@@ -75,7 +91,12 @@ final class AuditWriter implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	/** Set while the journal's thread may still hand events over. */
+	private volatile boolean journaling;
+
 	private @Nullable Thread thread;
+
+	private @Nullable Thread journalThread;
 
 	/** A writer that holds completed events for the default {@link #OUTCOME_DELAY}. */
 	AuditWriter(JdbcAuditStore store, int capacity, int batchSize, Clock clock, MeterRegistry meters) {
@@ -88,12 +109,24 @@ final class AuditWriter implements SmartLifecycle {
 	 */
 	AuditWriter(JdbcAuditStore store, int capacity, int batchSize, Duration outcomeDelay, Clock clock,
 			MeterRegistry meters) {
+		this(store, null, capacity, batchSize, outcomeDelay, clock, meters);
+	}
+
+	/**
+	 * A writer whose pending events are made durable in {@code journal} (when not null)
+	 * instead of being committed before they are acknowledged.
+	 */
+	AuditWriter(JdbcAuditStore store, @Nullable AuditJournal journal, int capacity, int batchSize,
+			Duration outcomeDelay, Clock clock, MeterRegistry meters) {
 		Assert.notNull(store, "store cannot be null");
 		Assert.notNull(outcomeDelay, "outcomeDelay cannot be null");
 		Assert.isTrue(!outcomeDelay.isNegative(), "outcomeDelay cannot be negative");
 		Assert.notNull(clock, "clock cannot be null");
 		this.store = store;
 		this.queue = new ArrayBlockingQueue<>(capacity);
+		this.journal = journal;
+		this.journalQueue = new ArrayBlockingQueue<>(capacity);
+		this.journalBacklog = new Semaphore(Math.max(1, capacity / 2));
 		this.batchSize = batchSize;
 		this.outcomeDelayNanos = outcomeDelay.toNanos();
 		this.clock = clock;
@@ -119,6 +152,9 @@ final class AuditWriter implements SmartLifecycle {
 			.description("Audit events the database refused (for their content) and that were dropped")
 			.register(meters);
 		meters.gauge("graph_gateway.audit.queue", this.queue, BlockingQueue::size);
+		if (journal != null) {
+			meters.gauge("graph_gateway.audit.journal.backlog", journal, AuditJournal::outstanding);
+		}
 	}
 
 	/**
@@ -127,7 +163,8 @@ final class AuditWriter implements SmartLifecycle {
 	 */
 	CompletableFuture<Void> open(AuditEvent pending) {
 		CompletableFuture<Void> committed = new CompletableFuture<>();
-		if (!this.running || !this.queue.offer(new Command(pending, committed, false, System.nanoTime()))) {
+		BlockingQueue<Command> to = (this.journal != null) ? this.journalQueue : this.queue;
+		if (!this.running || !to.offer(Command.pending(pending, committed))) {
 			committed.completeExceptionally(new AuditUnavailableException("The audit queue is full or stopped"));
 		}
 		return committed;
@@ -156,7 +193,7 @@ final class AuditWriter implements SmartLifecycle {
 			.tags("decision", completed.decision(), "reason", completed.reason(), "result", completed.activityResult())
 			.register(this.meters)
 			.increment();
-		if (!this.queue.offer(new Command(completed, null, whole, System.nanoTime()))) {
+		if (!this.queue.offer(Command.completed(completed, whole))) {
 			this.dropped.increment();
 			logger.error("Audit queue full: event " + completed.id() + " (" + completed.reason() + ") was not written");
 		}
@@ -164,8 +201,19 @@ final class AuditWriter implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		AuditJournal journal = this.journal;
+		if (journal != null) {
+			restore(journal);
+		}
 		this.store.startChain(this.clock.instant());
 		this.running = true;
+		if (journal != null) {
+			this.journaling = true;
+			Thread journalWriter = new Thread(() -> journal(journal), "audit-journal");
+			journalWriter.setDaemon(false);
+			this.journalThread = journalWriter;
+			journalWriter.start();
+		}
 		Thread writer = new Thread(this::run, "audit-writer");
 		writer.setDaemon(false);
 		this.thread = writer;
@@ -175,14 +223,43 @@ final class AuditWriter implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		Thread writer = this.thread;
-		if (writer != null) {
-			try {
-				writer.join(Duration.ofSeconds(30).toMillis());
+		// The journal first: what it still holds goes on to the writer, which drains it.
+		boolean journalStopped = join(this.journalThread);
+		boolean writerStopped = join(this.thread);
+		AuditJournal journal = this.journal;
+		if (journal != null && journalStopped && writerStopped) {
+			journal.close();
+		}
+	}
+
+	/** Waits for a thread to end; whether it has (or never started). */
+	private static boolean join(@Nullable Thread thread) {
+		if (thread == null) {
+			return true;
+		}
+		try {
+			thread.join(Duration.ofSeconds(30).toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return !thread.isAlive();
+	}
+
+	/**
+	 * Brings the pending events that earlier processes journaled, and whose rows may not
+	 * have reached the database, back into it as their pending rows (the writers that
+	 * wrote them are gone, so they are closed as outcome unknown like any other lost
+	 * pending event); then the journal segments they came from are deleted.
+	 */
+	private void restore(AuditJournal journal) {
+		for (AuditJournal.Recovered recovered : journal.recover()) {
+			int restored = this.store.restorePending(recovered.events(), recovered.writerId());
+			if (restored > 0) {
+				logger.warn(restored + " pending audit events of a stopped gateway were found only in its journal "
+						+ recovered.file().getFileName() + " and written to the audit trail");
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+			journal.discard(recovered);
 		}
 	}
 
@@ -197,7 +274,93 @@ final class AuditWriter implements SmartLifecycle {
 	}
 
 	int queued() {
-		return this.queue.size() + this.retry.size();
+		return this.journalQueue.size() + this.queue.size() + this.retry.size();
+	}
+
+	/**
+	 * The journal's thread: appends the queued pending events and syncs them, hands them
+	 * to the writer, then acknowledges them.
+	 */
+	private void journal(AuditJournal journal) {
+		List<Command> batch = new ArrayList<>(this.batchSize);
+		try {
+			while (this.running || !this.journalQueue.isEmpty()) {
+				Command next = poll(this.journalQueue, IDLE_WAIT.toNanos());
+				if (next == null) {
+					if (Thread.currentThread().isInterrupted()) {
+						break;
+					}
+					continue;
+				}
+				batch.add(next);
+				this.journalQueue.drainTo(batch, this.batchSize - 1);
+				journalBatch(journal, batch);
+				batch.clear();
+			}
+		}
+		finally {
+			this.journaling = false;
+		}
+	}
+
+	private void journalBatch(AuditJournal journal, List<Command> batch) {
+		List<Command> admitted = new ArrayList<>(batch.size());
+		for (Command command : batch) {
+			if (this.journalBacklog.tryAcquire()) {
+				admitted.add(command);
+			}
+			else {
+				command.committed()
+					.completeExceptionally(new AuditUnavailableException(
+							"Too many audit events are journaled and not yet in the database"));
+			}
+		}
+		if (admitted.isEmpty()) {
+			return;
+		}
+		long segment;
+		try {
+			segment = journal.append(admitted.stream().map(Command::event).toList());
+		}
+		catch (RuntimeException ex) {
+			this.failures.increment();
+			logger.error("Audit journal append of " + admitted.size() + " pending events failed: " + describe(ex));
+			this.journalBacklog.release(admitted.size());
+			AuditUnavailableException unavailable = new AuditUnavailableException("The audit journal is unavailable");
+			admitted.forEach((command) -> command.committed().completeExceptionally(unavailable));
+			return;
+		}
+		long journaledAt = System.nanoTime();
+		// Handed over before the callers go on, so that no outcome overtakes its event.
+		for (Command command : admitted) {
+			put(command.journaled(segment));
+		}
+		admitted.forEach((command) -> acknowledge(command, journaledAt));
+	}
+
+	private void put(Command command) {
+		boolean interrupted = false;
+		while (true) {
+			try {
+				this.queue.put(command);
+				break;
+			}
+			catch (InterruptedException ex) {
+				interrupted = true; // the event is journaled: it must reach the writer
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** A journaled event is in the database now (or was refused by it for good). */
+	private void journaledWritten(Command command) {
+		AuditJournal journal = this.journal;
+		if (journal != null && command.journaled()) {
+			journal.written(command.segment(), 1);
+			this.journalBacklog.release();
+		}
 	}
 
 	private void run() {
@@ -205,10 +368,10 @@ final class AuditWriter implements SmartLifecycle {
 		// Commands taken from the queue and not written yet: completed events held until
 		// they are due, or the first command of the next batch.
 		List<Command> batch = new ArrayList<>(this.batchSize);
-		while (this.running || !batch.isEmpty() || !this.queue.isEmpty()
+		while (this.running || this.journaling || !batch.isEmpty() || !this.queue.isEmpty()
 				|| (!this.retry.isEmpty() && failuresInARow < 3)) {
 			if (this.retry.isEmpty()) {
-				Command next = poll(nanosUntilDue(batch));
+				Command next = poll(this.queue, nanosUntilDue(batch));
 				if (next != null) {
 					batch.add(next);
 				}
@@ -232,22 +395,22 @@ final class AuditWriter implements SmartLifecycle {
 			else {
 				failuresInARow++;
 				// Back off, but a new call ends the wait: the database may be back.
-				Command woken = poll(backoff(failuresInARow).toNanos());
+				Command woken = poll(this.queue, backoff(failuresInARow).toNanos());
 				if (woken != null) {
 					batch.add(woken);
 				}
 			}
 		}
 		if (!this.retry.isEmpty()) {
-			logger.error(this.retry.size() + " audit outcomes could not be written before shutdown; their events stay "
-					+ "pending and are closed as outcome unknown on the next start");
+			logger.error(this.retry.size() + " audit events could not be written before shutdown; their events stay "
+					+ "pending (in the database or in the journal) and are closed as outcome unknown on the next start");
 		}
 	}
 
 	/**
 	 * How long to wait for the next command, in nanoseconds: 0 when the batch is due now
-	 * (it holds a pending event, is full, its oldest completed event waited the outcome
-	 * delay, or the writer is stopping).
+	 * (it holds a pending event a caller waits for, is full, its oldest held event waited
+	 * the outcome delay, or the writer is stopping).
 	 */
 	private long nanosUntilDue(List<Command> batch) {
 		if (batch.isEmpty()) {
@@ -262,15 +425,31 @@ final class AuditWriter implements SmartLifecycle {
 	}
 
 	private boolean write(List<Command> batch) {
+		// Journaled events kept for a retry are pending events; the rest are outcomes.
 		List<Command> pendingCommands = new ArrayList<>();
-		List<Command> completedCommands = new ArrayList<>(this.retry);
-		for (Command command : batch) {
-			((command.committed() != null) ? pendingCommands : completedCommands).add(command);
+		List<Command> completedCommands = new ArrayList<>();
+		for (Command command : this.retry) {
+			(command.isPending() ? pendingCommands : completedCommands).add(command);
 		}
-		List<AuditEvent> pending = pendingCommands.stream().map(Command::event).toList();
+		for (Command command : batch) {
+			(command.isPending() ? pendingCommands : completedCommands).add(command);
+		}
+		// A journaled event whose outcome came in the same batch is inserted once, whole.
+		Set<UUID> journaledNow = pendingCommands.stream()
+			.filter(Command::journaled)
+			.map((command) -> command.event().id())
+			.collect(Collectors.toSet());
+		Set<UUID> merged = completedCommands.stream()
+			.map((command) -> command.event().id())
+			.filter(journaledNow::contains)
+			.collect(Collectors.toSet());
+		List<AuditEvent> pending = pendingCommands.stream()
+			.map(Command::event)
+			.filter((event) -> !merged.contains(event.id()))
+			.toList();
 		List<AuditEvent> completed = completedCommands.stream().map(Command::event).toList();
 		Set<UUID> whole = completedCommands.stream()
-			.filter(Command::whole)
+			.filter((command) -> command.whole() || merged.contains(command.event().id()))
 			.map((command) -> command.event().id())
 			.collect(Collectors.toSet());
 		long start = System.nanoTime();
@@ -279,7 +458,7 @@ final class AuditWriter implements SmartLifecycle {
 			long committedAt = System.nanoTime();
 			this.writeLatency.record(committedAt - start, TimeUnit.NANOSECONDS);
 			this.retry.clear();
-			pendingCommands.forEach((command) -> acknowledge(command, committedAt));
+			pendingCommands.forEach((command) -> written(command, committedAt));
 			if (!missing.isEmpty()) {
 				logger.warn("Audit outcomes for events already closed elsewhere were skipped: " + missing);
 			}
@@ -297,8 +476,15 @@ final class AuditWriter implements SmartLifecycle {
 			logger.error("Audit batch of " + pending.size() + " pending and " + completed.size()
 					+ " completed events failed to commit: " + describe(ex));
 			AuditUnavailableException unavailable = new AuditUnavailableException("The audit store is unavailable");
-			pendingCommands.forEach((command) -> command.committed().completeExceptionally(unavailable));
 			this.retry.clear();
+			for (Command command : pendingCommands) {
+				if (command.journaled()) {
+					this.retry.add(command); // durable in the journal: its caller went on
+				}
+				else {
+					command.committed().completeExceptionally(unavailable);
+				}
+			}
 			this.retry.addAll(completedCommands);
 			return false;
 		}
@@ -312,7 +498,15 @@ final class AuditWriter implements SmartLifecycle {
 					: Outcome.UNREACHABLE;
 			reachable = outcome != Outcome.UNREACHABLE;
 			if (outcome == Outcome.WRITTEN) {
-				acknowledge(command, System.nanoTime());
+				written(command, System.nanoTime());
+			}
+			else if (command.journaled()) {
+				if (outcome == Outcome.UNREACHABLE) {
+					this.retry.add(command);
+				}
+				else {
+					journaledWritten(command); // refused for good: never written
+				}
 			}
 			else {
 				command.committed().completeExceptionally(new AuditUnavailableException("Audit event not written"));
@@ -327,6 +521,19 @@ final class AuditWriter implements SmartLifecycle {
 			}
 		}
 		return reachable;
+	}
+
+	/**
+	 * A pending event is in the database: its caller is acknowledged, or its journal
+	 * entry released.
+	 */
+	private void written(Command pending, long committedAt) {
+		if (pending.journaled()) {
+			journaledWritten(pending);
+		}
+		else {
+			acknowledge(pending, committedAt);
+		}
 	}
 
 	/** Acknowledges a committed pending event, counting how long its caller waited. */
@@ -379,9 +586,9 @@ final class AuditWriter implements SmartLifecycle {
 		return (millis > MAX_BACKOFF.toMillis()) ? MAX_BACKOFF : Duration.ofMillis(millis);
 	}
 
-	private @Nullable Command poll(long timeoutNanos) {
+	private static @Nullable Command poll(BlockingQueue<Command> from, long timeoutNanos) {
 		try {
-			return this.queue.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+			return from.poll(timeoutNanos, TimeUnit.NANOSECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -391,11 +598,35 @@ final class AuditWriter implements SmartLifecycle {
 
 	/**
 	 * A queued event; {@code committed} is set for pending events awaiting
-	 * acknowledgement, {@code whole} for refusals that never were pending, and
-	 * {@code queuedAt} is {@link System#nanoTime()} when the event was queued.
+	 * acknowledgement, {@code whole} for refusals that never were pending,
+	 * {@code queuedAt} is {@link System#nanoTime()} when the event was queued, and
+	 * {@code segment} the journal segment of a pending event acknowledged from the
+	 * journal (0 for any other).
 	 */
-	private record Command(AuditEvent event, @Nullable CompletableFuture<Void> committed, boolean whole,
-			long queuedAt) {
+	private record Command(AuditEvent event, @Nullable CompletableFuture<Void> committed, boolean whole, long queuedAt,
+			long segment) {
+
+		static Command pending(AuditEvent event, CompletableFuture<Void> committed) {
+			return new Command(event, committed, false, System.nanoTime(), 0);
+		}
+
+		static Command completed(AuditEvent event, boolean whole) {
+			return new Command(event, null, whole, System.nanoTime(), 0);
+		}
+
+		/** This pending event, acknowledged from journal {@code segment}. */
+		Command journaled(long segment) {
+			return new Command(this.event, null, false, this.queuedAt, segment);
+		}
+
+		boolean journaled() {
+			return this.segment > 0;
+		}
+
+		boolean isPending() {
+			return this.committed != null || journaled();
+		}
+
 	}
 
 }

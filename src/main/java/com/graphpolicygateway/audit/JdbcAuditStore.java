@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,9 @@ final class JdbcAuditStore {
 			+ "previous_hash = ?, hash = ? WHERE id = ? AND chain_id IS NULL AND writer_id = ?";
 
 	private static final int MAX_OWN_PENDING = 50_000;
+
+	/** Most recovered pending events looked up and inserted in one transaction. */
+	static final int RESTORE_BATCH = 500;
 
 	private final JdbcTemplate jdbc;
 
@@ -278,15 +282,51 @@ final class JdbcAuditStore {
 	}
 
 	private Object[] row(AuditEvent event, Object chainId, Object chainSeq, Object previousHash, Object hash) {
+		return row(event, this.chainId, chainId, chainSeq, previousHash, hash);
+	}
+
+	private static Object[] row(AuditEvent event, String writerId, Object chainId, Object chainSeq, Object previousHash,
+			Object hash) {
 		Object[] values = AuditRows.values(event);
 		Object[] row = new Object[values.length + 5];
 		System.arraycopy(values, 0, row, 0, values.length);
-		row[values.length] = this.chainId;
+		row[values.length] = writerId;
 		row[values.length + 1] = chainId;
 		row[values.length + 2] = chainSeq;
 		row[values.length + 3] = previousHash;
 		row[values.length + 4] = hash;
 		return row;
+	}
+
+	/**
+	 * Inserts those of another writer's pending events that are not in the database yet
+	 * as that writer's pending rows, in transactions of at most {@link #RESTORE_BATCH},
+	 * each made durable before the next: the events an earlier process journaled (see
+	 * {@link AuditJournal}) and may not have written. Events already there, pending or
+	 * closed, are left as they are.
+	 * @return how many were inserted
+	 */
+	int restorePending(List<AuditEvent> events, String writerId) {
+		Assert.hasText(writerId, "writerId cannot be empty");
+		int restored = 0;
+		for (int from = 0; from < events.size(); from += RESTORE_BATCH) {
+			List<AuditEvent> slice = events.subList(from, Math.min(events.size(), from + RESTORE_BATCH));
+			Set<String> stored = new HashSet<>(this.jdbc.queryForList(
+					"SELECT id FROM audit_event WHERE id IN (" + "?, ".repeat(slice.size() - 1) + "?)", String.class,
+					slice.stream().map((event) -> event.id().toString()).toArray()));
+			List<Object[]> rows = slice.stream()
+				.filter((event) -> !stored.contains(event.id().toString()))
+				.map((event) -> row(
+						event.completed(AuditEvent.PENDING, event.decision(), event.reason(), null, null, null),
+						writerId, null, null, null, null))
+				.toList();
+			if (!rows.isEmpty()) {
+				this.transactions.executeWithoutResult((status) -> this.jdbc.batchUpdate(INSERT, rows));
+				this.upkeep.afterCommit();
+			}
+			restored += rows.size();
+		}
+		return restored;
 	}
 
 	/** Pending events of other writers that reached the gateway before {@code before}. */

@@ -298,13 +298,16 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * tenant's events (other auditors see only their own tenant's)
 	 * @param auditorPermission scope or app role that lets a caller verify the audit
 	 * trail
+	 * @param journal on an embedded H2 file database, make pending events durable in a
+	 * journal next to the database file, so that a call waits for that instead of the
+	 * database's commit (no effect on other databases)
 	 */
 	public record Audit(@DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
 			@DefaultValue("500") int batchSize, @NotNull @DefaultValue("2s") Duration writeTimeout,
 			@DefaultValue("passwordProfile") List<String> redact, @DefaultValue("1024") int maxValueLength,
 			@DefaultValue("0") int retentionDays, @NotNull @DefaultValue("30s") Duration recoveryGrace,
 			@NotBlank @DefaultValue("AuditLog.Read.All") String auditorPermission,
-			@Nullable List<String> globalAuditors) {
+			@Nullable List<String> globalAuditors, @DefaultValue("true") boolean journal) {
 
 		public Audit {
 			if (queueCapacity < 1 || queueCapacity > 1_000_000) {

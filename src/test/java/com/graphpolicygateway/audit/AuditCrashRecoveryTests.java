@@ -37,7 +37,9 @@ import static org.awaitility.Awaitility.await;
  * The gateway killed with {@code kill -9} under load and started again: every call that
  * reached Graph has exactly one audit event, the outcomes the dead process never wrote
  * are closed as {@code unknown} by the new one, none stays pending, and the trail still
- * verifies.
+ * verifies. The database is an embedded H2 file, so the pending events go through the
+ * audit journal, and those the dead process had journaled but not yet written are
+ * restored from it.
  */
 class AuditCrashRecoveryTests {
 
@@ -96,6 +98,8 @@ class AuditCrashRecoveryTests {
 				assertThat(jdbc.queryForList("SELECT DISTINCT activity_result FROM audit_event", String.class))
 					.isSubsetOf("success", "failure", "unknown", "refused");
 				assertThat(new AuditChainVerifier(jdbc).verify().intact()).isTrue();
+				// On an embedded H2 file the pending events went through the journal.
+				assertThat(directory.resolve("audit.journal")).isDirectory();
 			}
 			finally {
 				second.kill();

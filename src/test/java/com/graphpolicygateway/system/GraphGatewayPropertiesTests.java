@@ -76,6 +76,12 @@ class GraphGatewayPropertiesTests {
 		assertThat(properties.request().maxBodySize()).isEqualTo(DataSize.ofMegabytes(1));
 		assertThat(properties.request().maxIdLength()).isEqualTo(256);
 		assertThat(properties.request().maxJsonDepth()).isEqualTo(32);
+		assertThat(properties.audit().journal()).isTrue();
+	}
+
+	@Test
+	void bindWhenAuditJournalOffThenBound() {
+		assertThat(bind(Map.of("graph-gateway.audit.journal", "false")).audit().journal()).isFalse();
 	}
 
 	@Test

@@ -1,0 +1,325 @@
+package com.graphpolicygateway.audit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.mockito.ArgumentCaptor;
+import tools.jackson.databind.json.JsonMapper;
+
+import com.graphpolicygateway.test.AuditDatabases;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.anySet;
+import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.spy;
+import static org.mockito.Mockito.verify;
+
+/**
+ * Tests for {@link AuditWriter} with an {@link AuditJournal}, on H2 and on PostgreSQL:
+ * pending events are acknowledged once journaled, reach the database afterwards (most in
+ * one insert with their outcome), survive a database outage and a stop, and the next
+ * process restores what the journal alone held.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(AuditDatabases.Engine.class)
+class AuditWriterJournalTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private final AuditDatabases.Engine engine;
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	private final CountDownLatch firstWriteStarted = new CountDownLatch(1);
+
+	private final CountDownLatch firstWriteReleased = new CountDownLatch(1);
+
+	@TempDir
+	Path temporary;
+
+	private Path directory;
+
+	private AuditDatabases.Database database;
+
+	private JdbcAuditStore store;
+
+	private AuditWriter writer;
+
+	AuditWriterJournalTests(AuditDatabases.Engine engine) {
+		this.engine = engine;
+	}
+
+	@BeforeEach
+	void createDatabase() {
+		this.database = AuditDatabases.create(this.engine);
+		this.store = spy(TestAuditStores.unstarted(this.database));
+		this.directory = this.temporary.resolve("audit.journal");
+	}
+
+	@AfterEach
+	void stopWriterAndDropDatabase() {
+		this.firstWriteReleased.countDown();
+		if (this.database != null) {
+			this.database.endOutage();
+		}
+		if (this.writer != null) {
+			this.writer.stop();
+		}
+		if (this.database != null) {
+			this.database.close();
+		}
+	}
+
+	@Test
+	void openWhenJournaledThenAcknowledgedWhileTheDatabaseIsStillWriting() {
+		holdFirstWrite();
+		start(100, 10, Duration.ZERO);
+		assertThat(this.writer.open(TestAuditEvents.pending().build())).succeedsWithin(WAIT);
+		awaitFirstWrite();
+
+		AuditEvent second = TestAuditEvents.pending().build();
+
+		assertThat(this.writer.open(second)).succeedsWithin(WAIT);
+		assertThat(journaled()).contains(second);
+		assertThat(TestAuditStores.count(this.database)).isZero();
+		this.firstWriteReleased.countDown();
+		await().atMost(WAIT).untilAsserted(() -> assertThat(TestAuditStores.count(this.database)).isEqualTo(2));
+		assertThat(TestAuditStores.read(this.database, second.id())).isEqualTo(second);
+	}
+
+	@Test
+	void completeWhenTheOutcomeComesWithinTheOutcomeDelayThenTheEventIsInsertedOnceWhole() {
+		start(100, 10, Duration.ofSeconds(5));
+		AuditEvent pending = TestAuditEvents.pending().build();
+		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
+		AuditEvent succeeded = TestAuditEvents.succeeded(pending);
+
+		this.writer.complete(succeeded);
+		this.writer.stop(); // commits what is held
+
+		ArgumentCaptor<List<AuditEvent>> pendingRows = listCaptor();
+		ArgumentCaptor<List<AuditEvent>> completed = listCaptor();
+		verify(this.store, atLeastOnce()).write(pendingRows.capture(), completed.capture(), anySet());
+		assertThat(pendingRows.getAllValues()).allSatisfy((rows) -> assertThat(rows).isEmpty());
+		assertThat(completed.getAllValues()).flatExtracting((events) -> events).containsExactly(succeeded);
+		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(succeeded);
+		assertThat(TestAuditStores.chain(this.database, this.store.chainId())).containsExactly(pending.id().toString());
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+		assertThat(segments()).isEmpty();
+	}
+
+	@Test
+	void completeWhenTheOutcomeComesAfterThePendingRowWasWrittenThenThatRowIsClosed() {
+		start(100, 10, Duration.ZERO);
+		AuditEvent pending = TestAuditEvents.pending().build();
+		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
+		await().atMost(WAIT).untilAsserted(() -> assertThat(TestAuditStores.count(this.database)).isEqualTo(1));
+		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(pending);
+
+		this.writer.complete(TestAuditEvents.succeeded(pending));
+
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(TestAuditStores.row(this.database, pending.id()))
+				.containsEntry("activity_result", "success"));
+		assertThat(TestAuditStores.count(this.database)).isEqualTo(1);
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void openWhenTheDatabaseIsDownThenStillAcknowledgedAndWrittenOnceItIsBack() {
+		start(100, 10, Duration.ZERO);
+		this.database.startOutage();
+		AuditEvent pending = TestAuditEvents.pending().build();
+
+		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
+		this.writer.complete(TestAuditEvents.succeeded(pending));
+		await().atMost(WAIT).until(() -> this.meters.counter("graph_gateway.audit.write.failures").count() > 0);
+		this.database.endOutage();
+
+		await().atMost(WAIT)
+			.ignoreExceptions()
+			.untilAsserted(() -> assertThat(TestAuditStores.row(this.database, pending.id()))
+				.containsEntry("activity_result", "success"));
+		assertThat(TestAuditStores.count(this.database)).isEqualTo(1);
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void openWhenTheJournalHoldsHalfTheQueueCapacityNotYetWrittenThenRefused() {
+		holdFirstWrite();
+		start(4, 10, Duration.ZERO);
+		List<CompletableFuture<Void>> acknowledged = new ArrayList<>();
+		acknowledged.add(this.writer.open(TestAuditEvents.pending().build()));
+		awaitFirstWrite();
+		acknowledged.add(this.writer.open(TestAuditEvents.pending().build()));
+		assertThat(CompletableFuture.allOf(acknowledged.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
+
+		CompletableFuture<Void> third = this.writer.open(TestAuditEvents.pending().build());
+
+		assertThat(third).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingRootCause()
+			.isInstanceOf(AuditUnavailableException.class)
+			.withMessageContaining("journaled and not yet in the database");
+		this.firstWriteReleased.countDown();
+		await().atMost(WAIT).untilAsserted(() -> assertThat(TestAuditStores.count(this.database)).isEqualTo(2));
+		assertThat(this.writer.open(TestAuditEvents.pending().build())).succeedsWithin(WAIT);
+	}
+
+	@Test
+	void openWhenTheJournalCannotBeWrittenThenFailsWithAuditUnavailable() throws IOException {
+		start(100, 10, Duration.ZERO);
+		Files.delete(this.directory);
+
+		assertThat(this.writer.open(TestAuditEvents.pending().build())).failsWithin(WAIT)
+			.withThrowableThat()
+			.havingRootCause()
+			.isInstanceOf(AuditUnavailableException.class)
+			.withMessage("The audit journal is unavailable");
+		assertThat(TestAuditStores.count(this.database)).isZero();
+	}
+
+	@Test
+	void stopWhenEverythingIsWrittenThenNoJournalSegmentStays() {
+		start(100, 10, Duration.ofSeconds(5));
+		List<AuditEvent> pending = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			AuditEvent event = TestAuditEvents.pending().build();
+			pending.add(event);
+			assertThat(this.writer.open(event)).succeedsWithin(WAIT);
+		}
+		pending.subList(0, 10).forEach((event) -> this.writer.complete(TestAuditEvents.succeeded(event)));
+
+		this.writer.stop();
+
+		assertThat(TestAuditStores.count(this.database)).isEqualTo(20);
+		assertThat(chained()).isEqualTo(10);
+		assertThat(segments()).isEmpty();
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void startWhenAStoppedProcessLeftEventsOnlyInItsJournalThenTheyAreRestoredAsItsPendingEvents() {
+		String stoppedWriter = UUID.randomUUID().toString();
+		AuditJournal stopped = new AuditJournal(this.directory, stoppedWriter, JsonMapper.builder().build());
+		AuditEvent inDatabase = TestAuditEvents.pending().build();
+		AuditEvent onlyJournaled = TestAuditEvents.pending().build();
+		stopped.append(List.of(inDatabase, onlyJournaled));
+		JdbcAuditStore stoppedStore = TestAuditStores.started(this.database);
+		stoppedStore.write(List.of(inDatabase), List.of());
+		stoppedStore.write(List.of(), List.of(TestAuditEvents.succeeded(inDatabase)));
+
+		start(100, 10, Duration.ZERO);
+
+		assertThat(TestAuditStores.read(this.database, onlyJournaled.id())).isEqualTo(onlyJournaled);
+		assertThat(TestAuditStores.row(this.database, onlyJournaled.id())).containsEntry("writer_id", stoppedWriter);
+		assertThat(TestAuditStores.row(this.database, inDatabase.id())).containsEntry("activity_result", "success");
+		assertThat(TestAuditStores.count(this.database)).isEqualTo(2);
+		assertThat(this.store.stalePendingEvents(TestAuditEvents.ARRIVED.plusSeconds(1), 10))
+			.containsExactly(onlyJournaled);
+		assertThat(segments()).isEmpty();
+	}
+
+	@Test
+	void stopWhenTheDatabaseStaysDownThenTheNextProcessRestoresWhatOnlyTheJournalHeld() throws Exception {
+		start(100, 10, Duration.ZERO);
+		this.database.startOutage();
+		AuditEvent pending = TestAuditEvents.pending().build();
+		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
+		await().atMost(WAIT).until(() -> this.meters.counter("graph_gateway.audit.write.failures").count() > 0);
+
+		CompletableFuture.runAsync(this.writer::stop).get(WAIT.toSeconds() * 3, TimeUnit.SECONDS);
+		assertThat(segments()).hasSize(1);
+		this.database.endOutage();
+		JdbcAuditStore next = TestAuditStores.unstarted(this.database);
+		this.writer = new AuditWriter(next, journal(next), 100, 10, Duration.ZERO, clock(), new SimpleMeterRegistry());
+		this.writer.start();
+
+		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(pending);
+		assertThat(TestAuditStores.row(this.database, pending.id())).containsEntry("writer_id", this.store.chainId());
+		assertThat(segments()).isEmpty();
+	}
+
+	private void start(int capacity, int batchSize, Duration outcomeDelay) {
+		this.writer = new AuditWriter(this.store, journal(this.store), capacity, batchSize, outcomeDelay, clock(),
+				this.meters);
+		this.writer.start();
+	}
+
+	private AuditJournal journal(JdbcAuditStore of) {
+		return new AuditJournal(this.directory, of.chainId(), JsonMapper.builder().build());
+	}
+
+	/** What a next process would read back from the journal now. */
+	private List<AuditEvent> journaled() {
+		return new AuditJournal(this.directory, UUID.randomUUID().toString(), JsonMapper.builder().build()).recover()
+			.stream()
+			.flatMap((recovered) -> recovered.events().stream())
+			.toList();
+	}
+
+	private List<Path> segments() {
+		try (Stream<Path> files = Files.list(this.directory)) {
+			return files.filter((file) -> file.toString().endsWith(".journal")).toList();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The writer's first transaction waits until the test releases it. */
+	private void holdFirstWrite() {
+		doAnswer((invocation) -> {
+			this.firstWriteStarted.countDown();
+			assertThat(this.firstWriteReleased.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+			return invocation.callRealMethod();
+		}).doCallRealMethod().when(this.store).write(anyList(), anyList(), anySet());
+	}
+
+	private void awaitFirstWrite() {
+		try {
+			assertThat(this.firstWriteStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private int chained() {
+		Integer count = this.database.jdbc()
+			.queryForObject("SELECT COUNT(*) FROM audit_event WHERE chain_id IS NOT NULL", Integer.class);
+		return (count != null) ? count : 0;
+	}
+
+	private static Clock clock() {
+		return Clock.fixed(TestAuditEvents.ARRIVED.plusSeconds(1), ZoneOffset.UTC);
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static ArgumentCaptor<List<AuditEvent>> listCaptor() {
+		return (ArgumentCaptor) ArgumentCaptor.forClass(List.class);
+	}
+
+}
