@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,13 +44,17 @@ import org.springframework.util.Assert;
  * ({@link #recover()}), so that no journaled event is lost.
  * <p>
  * One process appends to its own segments (named after its writer id), from one thread;
- * {@link #written} may be called from another.
+ * {@link #written} may be called from another. While it runs, the process holds a lock on
+ * a file of its own in the directory, so that another process sharing the directory (H2's
+ * {@code AUTO_SERVER} mode) never takes its segments for a stopped process's.
  */
 final class AuditJournal {
 
 	private static final Log logger = LogFactory.getLog(AuditJournal.class);
 
 	private static final String SUFFIX = ".journal";
+
+	private static final String LOCK_SUFFIX = ".lock";
 
 	/** A segment is closed and a new one started past this size. */
 	static final long SEGMENT_BYTES = 8L * 1024 * 1024;
@@ -73,6 +79,9 @@ final class AuditJournal {
 
 	private long position;
 
+	/** This process's lock: held from construction to {@link #close()}. */
+	private final FileLock lock;
+
 	/**
 	 * A journal of the process with {@code writerId} in {@code directory}, created when
 	 * missing.
@@ -92,10 +101,13 @@ final class AuditJournal {
 		this.segmentBytes = segmentBytes;
 		try {
 			Files.createDirectories(directory);
+			FileChannel lockFile = FileChannel.open(lockFile(writerId), StandardOpenOption.CREATE,
+					StandardOpenOption.WRITE);
+			this.lock = lockFile.lock();
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("The audit journal directory " + directory
-					+ " cannot be created; the gateway needs it next to its H2 audit file", ex);
+					+ " cannot be created or written; the gateway needs it next to its H2 audit file", ex);
 		}
 	}
 
@@ -203,12 +215,21 @@ final class AuditJournal {
 				delete(number, counts);
 			}
 		});
+		try (FileChannel lockFile = this.lock.channel()) {
+			this.lock.release();
+			if (this.segments.isEmpty()) {
+				Files.deleteIfExists(lockFile(this.writerId));
+			}
+		}
+		catch (IOException ex) {
+			logger.warn("Releasing the audit journal's lock failed: " + ex);
+		}
 	}
 
 	/**
-	 * The events in the segments that earlier processes left (never this process's own),
-	 * by writer, oldest segment first; a segment ending in a torn or damaged record is
-	 * read up to it.
+	 * The events in the segments that stopped processes left (never this process's own,
+	 * nor those of a process that still holds its lock), by writer, oldest segment first;
+	 * a segment ending in a torn or damaged record is read up to it.
 	 */
 	List<Recovered> recover() {
 		List<Path> files = new ArrayList<>();
@@ -223,18 +244,72 @@ final class AuditJournal {
 		for (Path file : files) {
 			String name = file.getFileName().toString();
 			int dash = name.lastIndexOf('-');
-			if (dash <= 0 || name.startsWith(this.writerId + "-")) {
+			String writer = (dash > 0) ? name.substring(0, dash) : "";
+			if (writer.isEmpty() || writer.equals(this.writerId) || isRunning(writer)) {
 				continue;
 			}
-			recovered.add(new Recovered(name.substring(0, dash), file, read(file)));
+			recovered.add(new Recovered(writer, file, read(file)));
 		}
+		deleteLocksWithoutSegments(files);
 		return recovered;
 	}
 
-	/** Deletes a segment whose events are now in the database. */
+	/** Stopped processes that never journaled anything leave only their lock file. */
+	private void deleteLocksWithoutSegments(List<Path> segments) {
+		try (DirectoryStream<Path> locks = Files.newDirectoryStream(this.directory, "*" + LOCK_SUFFIX)) {
+			for (Path lockFile : locks) {
+				String name = lockFile.getFileName().toString();
+				String writer = name.substring(0, name.length() - LOCK_SUFFIX.length());
+				boolean hasSegments = segments.stream()
+					.anyMatch((segment) -> segment.getFileName().toString().startsWith(writer + "-"));
+				if (!writer.equals(this.writerId) && !hasSegments && !isRunning(writer)) {
+					Files.deleteIfExists(lockFile);
+				}
+			}
+		}
+		catch (IOException ex) {
+			logger.warn("Stopped processes' audit journal locks could not be deleted: " + ex);
+		}
+	}
+
+	/** Whether the process that wrote {@code writer}'s segments still holds its lock. */
+	private boolean isRunning(String writer) {
+		Path lockFile = lockFile(writer);
+		if (!Files.exists(lockFile)) {
+			return false;
+		}
+		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+			FileLock held = channel.tryLock();
+			if (held == null) {
+				return true;
+			}
+			held.release();
+			return false;
+		}
+		catch (OverlappingFileLockException ex) {
+			return true; // held by this very JVM
+		}
+		catch (NoSuchFileException ex) {
+			return false;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("The audit journal lock " + lockFile + " cannot be read", ex);
+		}
+	}
+
+	/**
+	 * Deletes a segment whose events are now in the database, and the stopped process's
+	 * lock file with its last segment.
+	 */
 	void discard(Recovered recovered) {
 		try {
 			Files.deleteIfExists(recovered.file());
+			try (DirectoryStream<Path> left = Files.newDirectoryStream(this.directory,
+					recovered.writerId() + "-*" + SUFFIX)) {
+				if (!left.iterator().hasNext()) {
+					Files.deleteIfExists(lockFile(recovered.writerId()));
+				}
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("The recovered audit journal " + recovered.file() + " cannot be deleted",
@@ -341,6 +416,10 @@ final class AuditJournal {
 		catch (IOException ex) {
 			// Some file systems cannot sync a directory; the data itself is still synced.
 		}
+	}
+
+	private Path lockFile(String writer) {
+		return this.directory.resolve(writer + LOCK_SUFFIX);
 	}
 
 	private Path segmentFile(long number) {

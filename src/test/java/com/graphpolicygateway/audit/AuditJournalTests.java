@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.util.FileSystemUtils;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -59,6 +61,7 @@ class AuditJournalTests {
 		AuditJournal journal = journal();
 		journal.append(List.of(first));
 		journal.append(List.of(unusual));
+		journal.close();
 
 		List<AuditJournal.Recovered> recovered = nextProcess().recover();
 
@@ -77,11 +80,37 @@ class AuditJournalTests {
 	}
 
 	@Test
+	void recoverWhenTheProcessThatWroteTheSegmentsStillRunsThenLeavesThemAlone() throws IOException {
+		AuditJournal running = journal();
+		running.append(List.of(TestAuditEvents.pending().build()));
+		AuditJournal next = nextProcess();
+
+		assertThat(next.recover()).isEmpty();
+		assertThat(segments()).hasSize(1);
+		running.close();
+		assertThat(next.recover()).hasSize(1);
+	}
+
+	@Test
+	void recoverWhenAStoppedProcessLeftOnlyItsLockThenTheLockIsDeleted() throws IOException {
+		// A process killed before it journaled anything.
+		Files.createFile(this.directory.resolve(UUID.randomUUID() + ".lock"));
+		String next = UUID.randomUUID().toString();
+
+		assertThat(new AuditJournal(this.directory, next, JsonMapper.builder().build()).recover()).isEmpty();
+
+		try (Stream<Path> files = Files.list(this.directory)) {
+			assertThat(files.map((file) -> file.getFileName().toString())).containsExactly(next + ".lock");
+		}
+	}
+
+	@Test
 	void recoverWhenTheLastRecordWasCutShortThenTheEventsBeforeItAreRecovered() throws IOException {
 		AuditEvent kept = TestAuditEvents.pending().build();
 		AuditJournal journal = journal();
 		journal.append(List.of(kept));
 		journal.append(List.of(TestAuditEvents.pending().build()));
+		journal.close();
 		Path segment = onlySegment();
 		try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
 			file.setLength(file.length() - 5);
@@ -98,6 +127,7 @@ class AuditJournalTests {
 		journal.append(List.of(kept));
 		long damagedAt = Files.size(onlySegment()) + 20;
 		journal.append(List.of(TestAuditEvents.pending().build(), TestAuditEvents.pending().build()));
+		journal.close();
 		try (RandomAccessFile file = new RandomAccessFile(onlySegment().toFile(), "rw")) {
 			file.seek(damagedAt);
 			int b = file.read();
@@ -155,19 +185,22 @@ class AuditJournalTests {
 
 	@Test
 	void discardDeletesTheRecoveredSegment() throws IOException {
-		journal().append(List.of(TestAuditEvents.pending().build()));
+		AuditJournal stopped = journal();
+		stopped.append(List.of(TestAuditEvents.pending().build()));
+		stopped.close();
 		AuditJournal next = nextProcess();
 
 		next.recover().forEach(next::discard);
 
 		assertThat(segments()).isEmpty();
+		assertThat(this.directory.resolve(this.writerId + ".lock")).doesNotExist();
 	}
 
 	@Test
 	void appendWhenTheDirectoryIsGoneThenFailsAndCountsNothingOutstanding() throws IOException {
 		Path gone = this.directory.resolve("gone.journal");
 		AuditJournal journal = new AuditJournal(gone, this.writerId, JsonMapper.builder().build());
-		Files.delete(gone);
+		FileSystemUtils.deleteRecursively(gone); // its lock file with it
 
 		assertThatExceptionOfType(UncheckedIOException.class)
 			.isThrownBy(() -> journal.append(List.of(TestAuditEvents.pending().build())))
