@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -31,10 +30,8 @@ import com.graphpolicygateway.test.AuditDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anySet;
 import static org.mockito.Mockito.atLeastOnce;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.verify;
 
@@ -54,9 +51,7 @@ class AuditWriterJournalTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private final CountDownLatch firstWriteStarted = new CountDownLatch(1);
-
-	private final CountDownLatch firstWriteReleased = new CountDownLatch(1);
+	private final HeldFirstWrite firstWrite = HeldFirstWrite.within(WAIT);
 
 	@TempDir
 	Path temporary;
@@ -82,7 +77,7 @@ class AuditWriterJournalTests {
 
 	@AfterEach
 	void stopWriterAndDropDatabase() {
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 		if (this.database != null) {
 			this.database.endOutage();
 		}
@@ -106,7 +101,7 @@ class AuditWriterJournalTests {
 		assertThat(this.writer.open(second)).succeedsWithin(WAIT);
 		assertThat(journaledText()).contains(second.id().toString());
 		assertThat(TestAuditStores.count(this.database)).isZero();
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 		await().atMost(WAIT).untilAsserted(() -> assertThat(TestAuditStores.count(this.database)).isEqualTo(2));
 		assertThat(TestAuditStores.read(this.database, second.id())).isEqualTo(second);
 	}
@@ -185,7 +180,7 @@ class AuditWriterJournalTests {
 			.havingRootCause()
 			.isInstanceOf(AuditUnavailableException.class)
 			.withMessageContaining("journaled and not yet in the database");
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 		await().atMost(WAIT).untilAsserted(() -> assertThat(TestAuditStores.count(this.database)).isEqualTo(2));
 		assertThat(this.writer.open(TestAuditEvents.pending().build())).succeedsWithin(WAIT);
 	}
@@ -300,27 +295,15 @@ class AuditWriterJournalTests {
 
 	/** The writer's first transaction waits until the test releases it. */
 	private void holdFirstWrite() {
-		doAnswer((invocation) -> {
-			this.firstWriteStarted.countDown();
-			assertThat(this.firstWriteReleased.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-			return invocation.callRealMethod();
-		}).doCallRealMethod().when(this.store).write(anyList(), anyList(), anySet());
+		this.firstWrite.hold(this.store);
 	}
 
 	private void awaitFirstWrite() {
-		try {
-			assertThat(this.firstWriteStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		this.firstWrite.awaitStarted();
 	}
 
 	private int chained() {
-		Integer count = this.database.jdbc()
-			.queryForObject("SELECT COUNT(*) FROM audit_event WHERE chain_id IS NOT NULL", Integer.class);
-		return (count != null) ? count : 0;
+		return TestAuditStores.chained(this.database);
 	}
 
 	private static Clock clock() {

@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +26,6 @@ import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anySet;
 import static org.mockito.Mockito.atLeast;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.times;
@@ -48,9 +46,7 @@ class AuditWriterTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private final CountDownLatch firstWriteStarted = new CountDownLatch(1);
-
-	private final CountDownLatch firstWriteReleased = new CountDownLatch(1);
+	private final HeldFirstWrite firstWrite = HeldFirstWrite.within(WAIT);
 
 	private AuditDatabases.Database database;
 
@@ -70,7 +66,7 @@ class AuditWriterTests {
 
 	@AfterEach
 	void stopWriterAndDropDatabase() {
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 		if (this.database != null) {
 			this.database.endOutage();
 		}
@@ -121,7 +117,7 @@ class AuditWriterTests {
 			committed.add(this.writer.open(pending));
 		}
 
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 
 		assertThat(CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
 		ArgumentCaptor<List<AuditEvent>> pending = pendingCaptor();
@@ -139,7 +135,7 @@ class AuditWriterTests {
 		this.writer.complete(TestAuditEvents.pending().build().completed("success", "allow", "allowed", 204, null, 3L));
 		Thread.sleep(200);
 
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 
 		assertThat(CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
 		// Six pending events, each held at least 200 ms; the outcome waited no caller.
@@ -154,7 +150,7 @@ class AuditWriterTests {
 		start(100, 10);
 		List<CompletableFuture<Void>> committed = openOneThenMoreWhileItIsWritten(25);
 
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 
 		assertThat(CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new))).succeedsWithin(WAIT);
 		ArgumentCaptor<List<AuditEvent>> pending = pendingCaptor();
@@ -275,7 +271,7 @@ class AuditWriterTests {
 		assertThat(overflow).failsWithin(Duration.ZERO)
 			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(AuditUnavailableException.class);
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 		assertThat(CompletableFuture.allOf(first, second, third)).succeedsWithin(WAIT);
 		assertThat(TestAuditStores.count(this.database)).isEqualTo(3);
 	}
@@ -293,7 +289,7 @@ class AuditWriterTests {
 		this.writer.complete(overflow);
 
 		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isOne());
 		assertThat(TestAuditStores.row(this.database, queued.id())).containsEntry("chain_seq", 1L);
 	}
@@ -377,7 +373,7 @@ class AuditWriterTests {
 		CompletableFuture<Void> stopped = CompletableFuture.runAsync(this.writer::stop);
 		await().atMost(WAIT).until(() -> !this.writer.isRunning());
 
-		this.firstWriteReleased.countDown();
+		this.firstWrite.release();
 
 		stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		assertThat(committed).allSatisfy((future) -> assertThat(future).isCompleted().isNotCompletedExceptionally());
@@ -418,11 +414,7 @@ class AuditWriterTests {
 
 	/** The writer's first transaction waits until the test releases it. */
 	private void holdFirstWrite() {
-		doAnswer((invocation) -> {
-			this.firstWriteStarted.countDown();
-			assertThat(this.firstWriteReleased.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-			return invocation.callRealMethod();
-		}).doCallRealMethod().when(this.store).write(anyList(), anyList(), anySet());
+		this.firstWrite.hold(this.store);
 	}
 
 	/**
@@ -440,19 +432,11 @@ class AuditWriterTests {
 	}
 
 	private void awaitFirstWrite() {
-		try {
-			assertThat(this.firstWriteStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		this.firstWrite.awaitStarted();
 	}
 
 	private int chained() {
-		Integer count = this.database.jdbc()
-			.queryForObject("SELECT COUNT(*) FROM audit_event WHERE chain_id IS NOT NULL", Integer.class);
-		return (count != null) ? count : 0;
+		return TestAuditStores.chained(this.database);
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })

@@ -47,6 +47,13 @@ final class TestAuditStores {
 		return (count != null) ? count : 0;
 	}
 
+	/** Events appended to a chain (no longer pending). */
+	static int chained(AuditDatabases.Database database) {
+		Integer count = database.jdbc()
+			.queryForObject("SELECT COUNT(*) FROM audit_event WHERE chain_id IS NOT NULL", Integer.class);
+		return (count != null) ? count : 0;
+	}
+
 	/** The ids of a chain's events, in chain order. */
 	static List<String> chain(AuditDatabases.Database database, String chainId) {
 		return database.jdbc()
