@@ -1,5 +1,6 @@
 package com.graphpolicygateway.audit;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -20,9 +21,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.zip.CRC32C;
 
 import org.apache.commons.logging.Log;
@@ -242,27 +245,30 @@ final class AuditJournal {
 		files.sort(null);
 		List<Recovered> recovered = new ArrayList<>();
 		for (Path file : files) {
-			String name = file.getFileName().toString();
-			int dash = name.lastIndexOf('-');
-			String writer = (dash > 0) ? name.substring(0, dash) : "";
+			String writer = writerOf(file);
 			if (writer.isEmpty() || writer.equals(this.writerId) || isRunning(writer)) {
 				continue;
 			}
 			recovered.add(new Recovered(writer, file, read(file)));
 		}
-		deleteLocksWithoutSegments(files);
+		deleteLocksWithoutSegments(files.stream().map(AuditJournal::writerOf).collect(Collectors.toSet()));
 		return recovered;
 	}
 
+	/** The writer id a segment's name begins with ({@code WRITER-NUMBER.journal}). */
+	private static String writerOf(Path segment) {
+		String name = segment.getFileName().toString();
+		int dash = name.lastIndexOf('-');
+		return (dash > 0) ? name.substring(0, dash) : "";
+	}
+
 	/** Stopped processes that never journaled anything leave only their lock file. */
-	private void deleteLocksWithoutSegments(List<Path> segments) {
+	private void deleteLocksWithoutSegments(Set<String> writersWithSegments) {
 		try (DirectoryStream<Path> locks = Files.newDirectoryStream(this.directory, "*" + LOCK_SUFFIX)) {
 			for (Path lockFile : locks) {
 				String name = lockFile.getFileName().toString();
 				String writer = name.substring(0, name.length() - LOCK_SUFFIX.length());
-				boolean hasSegments = segments.stream()
-					.anyMatch((segment) -> segment.getFileName().toString().startsWith(writer + "-"));
-				if (!writer.equals(this.writerId) && !hasSegments && !isRunning(writer)) {
+				if (!writer.equals(this.writerId) && !writersWithSegments.contains(writer) && !isRunning(writer)) {
 					Files.deleteIfExists(lockFile);
 				}
 			}
@@ -320,7 +326,7 @@ final class AuditJournal {
 	private List<AuditEvent> read(Path file) {
 		List<AuditEvent> events = new ArrayList<>();
 		try (InputStream in = Files.newInputStream(file);
-				DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in))) {
+				DataInputStream data = new DataInputStream(new BufferedInputStream(in))) {
 			while (true) {
 				int length;
 				try {
@@ -398,9 +404,6 @@ final class AuditJournal {
 		this.segments.remove(number);
 		try {
 			Files.deleteIfExists(segmentFile(number));
-		}
-		catch (NoSuchFileException ex) {
-			// gone already
 		}
 		catch (IOException ex) {
 			logger.warn("An audit journal segment whose events are all in the database could not be deleted "

@@ -39,7 +39,7 @@ final class JdbcAuditStore {
 	private static final int MAX_OWN_PENDING = 50_000;
 
 	/** Most recovered pending events looked up and inserted in one transaction. */
-	static final int RESTORE_BATCH = 500;
+	private static final int RESTORE_BATCH = 500;
 
 	private final JdbcTemplate jdbc;
 
@@ -316,9 +316,7 @@ final class JdbcAuditStore {
 					slice.stream().map((event) -> event.id().toString()).toArray()));
 			List<Object[]> rows = slice.stream()
 				.filter((event) -> !stored.contains(event.id().toString()))
-				.map((event) -> row(
-						event.completed(AuditEvent.PENDING, event.decision(), event.reason(), null, null, null),
-						writerId, null, null, null, null))
+				.map((event) -> row(event, writerId, null, null, null, null))
 				.toList();
 			if (!rows.isEmpty()) {
 				this.transactions.executeWithoutResult((status) -> this.jdbc.batchUpdate(INSERT, rows));
