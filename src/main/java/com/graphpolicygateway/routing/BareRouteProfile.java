@@ -36,7 +36,7 @@ public class BareRouteProfile {
 			.route(GraphRoutes.ROUTE_ID, (route) -> route
 				.method(HttpMethod.PATCH).and().path(false, GraphRoutes.PATTERNS)
 				.filters((filters) -> filters
-					.rewritePath("^/users/", GraphRoutes.DEFAULT_VERSION + "/users/"))
+					.filter(new DefaultGraphVersionFilter()))
 				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())
 				.metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, upstream.responseTimeout().toMillis())
 				.uri(upstream.baseUri()))

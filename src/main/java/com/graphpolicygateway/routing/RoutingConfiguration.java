@@ -119,7 +119,7 @@ class RoutingConfiguration {
 					.filter(audit.apply(new AuditGatewayFilterFactory.Config()
 						.writeTimeout(properties.audit().writeTimeout())
 						.failOpen(properties.audit().failOpen())))
-					.rewritePath("^/users/", GraphRoutes.DEFAULT_VERSION + "/users/")
+					.filter(new DefaultGraphVersionFilter())
 					.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
 						.auth(upstream.auth())))
 					.filter(retry.apply(upstream.retry()))
