@@ -19,6 +19,7 @@ import org.springframework.web.server.ServerWebExchange;
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.routing.GraphRequestHeadersFilter;
 import com.graphpolicygateway.routing.RequestCorrelation;
 import com.graphpolicygateway.system.GraphGatewayProperties.UpstreamAuth;
 import com.graphpolicygateway.system.Ids;
@@ -94,9 +95,10 @@ public class UpstreamAuthorizationGatewayFilterFactory
 				.filter(JwtAuthenticationToken.class::isInstance)
 				.cast(JwtAuthenticationToken.class)
 				.flatMap((authentication) -> token(authentication))
-				.flatMap((token) -> chain.filter(exchange.mutate()
-					.request((request) -> request.headers((headers) -> headers.setBearerAuth(token.value())))
-					.build()))
+				.flatMap((token) -> {
+					GraphRequestHeadersFilter.authorizeUpstream(exchange, "Bearer " + token.value());
+					return chain.filter(exchange);
+				})
 				.onErrorResume(TokenExchangeException.class, (ex) -> refuse(exchange, ex));
 		}
 

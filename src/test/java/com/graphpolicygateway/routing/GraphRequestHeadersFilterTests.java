@@ -1,6 +1,7 @@
 package com.graphpolicygateway.routing;
 
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,6 +88,26 @@ class GraphRequestHeadersFilterTests {
 		input.set(HttpHeaders.CONTENT_TYPE, "application/json");
 		this.filter.filter(input, this.exchange);
 		assertThat(input.headerNames()).containsExactlyInAnyOrder(HttpHeaders.COOKIE, HttpHeaders.CONTENT_TYPE);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "Authorization", "authorization", "AUTHORIZATION" })
+	void filterWhenUpstreamAuthorizedThenItReplacesTheCallersAuthorization(String name) {
+		HttpHeaders input = new HttpHeaders();
+		input.set(name, "Bearer caller-token");
+		input.set(HttpHeaders.CONTENT_TYPE, "application/json");
+		GraphRequestHeadersFilter.authorizeUpstream(this.exchange, "Bearer graph-token");
+		HttpHeaders forwarded = this.filter.filter(input, this.exchange);
+		assertThat(forwarded.get(HttpHeaders.AUTHORIZATION)).containsExactly("Bearer graph-token");
+		assertThat(forwarded.get(HttpHeaders.CONTENT_TYPE)).containsExactly("application/json");
+		assertThat(input.get(name)).containsExactly("Bearer caller-token");
+	}
+
+	@Test
+	void filterWhenUpstreamAuthorizedAndCallerSentNoneThenGraphGetsIt() {
+		GraphRequestHeadersFilter.authorizeUpstream(this.exchange, "Bearer graph-token");
+		assertThat(this.filter.filter(new HttpHeaders(), this.exchange).toSingleValueMap())
+			.containsExactly(Map.entry(HttpHeaders.AUTHORIZATION, "Bearer graph-token"));
 	}
 
 	@Test
