@@ -14,6 +14,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -176,11 +177,19 @@ public class RequestGuardGatewayFilterFactory
 			}
 		}
 
+		/**
+		 * The request with the bytes read, sized by {@code Content-Length}; its headers
+		 * are copied only when the caller sent the body chunked.
+		 */
 		private static ServerHttpRequest withBody(ServerWebExchange exchange, byte[] body) {
 			DataBufferFactory buffers = exchange.getResponse().bufferFactory();
-			ServerHttpRequest sized = exchange.getRequest().mutate().headers((headers) -> {
-				headers.remove("Transfer-Encoding");
-				headers.setContentLength(body.length);
+			ServerHttpRequest request = exchange.getRequest();
+			HttpHeaders headers = request.getHeaders();
+			boolean isSized = headers.getContentLength() == body.length
+					&& !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+			ServerHttpRequest sized = isSized ? request : request.mutate().headers((mutable) -> {
+				mutable.remove(HttpHeaders.TRANSFER_ENCODING);
+				mutable.setContentLength(body.length);
 			}).build();
 			return new ServerHttpRequestDecorator(sized) {
 				@Override

@@ -101,6 +101,24 @@ class RequestGuardGatewayFilterFactoryTests {
 		assertThat(forwardedBody()).isEqualTo(body);
 	}
 
+	@Test
+	void filterWhenChunkedAndContentLengthBothSentThenForwardsOnlyTheBodysLength() {
+		byte[] body = TestPatchBodies.ofSize(20_000);
+		filter(TestPatchRequests.patch().body(body).chunked().contentLength(body.length).exchange());
+		HttpHeaders headers = this.forwarded.get().getRequest().getHeaders();
+		assertThat(headers.getContentLength()).isEqualTo(body.length);
+		assertThat(headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)).isFalse();
+		assertThat(forwardedBody()).isEqualTo(body);
+	}
+
+	@Test
+	void filterWhenContentLengthMatchesBodyThenForwardsTheCallersHeadersUncopied() {
+		MockServerWebExchange exchange = TestPatchRequests.patch().exchange();
+		HttpHeaders sent = exchange.getRequest().getHeaders();
+		filter(exchange);
+		assertThat(this.forwarded.get().getRequest().getHeaders()).isSameAs(sent);
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "application/json", "application/json;charset=UTF-8", "application/json; charset=utf-8",
 			"Application/JSON" })
