@@ -94,8 +94,9 @@ public final class AuditWebFilter implements WebFilter, Ordered {
 		}
 		// Empty segments (//users/x) aim at the route too, even though the firewall
 		// refuses them.
-		String path = exchange.getRequest().getPath().pathWithinApplication().value().replaceAll("/{2,}", "/");
-		PathContainer normalized = PathContainer.parsePath(path);
+		PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
+		PathContainer normalized = path.value().contains("//")
+				? PathContainer.parsePath(path.value().replaceAll("/{2,}", "/")) : path;
 		return this.routePaths.stream().anyMatch((pattern) -> pattern.matches(normalized));
 	}
 
