@@ -60,6 +60,17 @@ class ObservabilityRouteTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void prometheusWhenCallWasServedThenTimedOnceWithoutLongTaskTimers() {
+		patch(identityProvider.validToken(), "{\"displayName\":\"Adele\"}").expectStatus().isNoContent();
+
+		assertThat(prometheus()).contains("http_server_requests_seconds_count")
+			.contains("http_client_requests_seconds_count")
+			.doesNotContain("http_server_requests_active_seconds")
+			.doesNotContain("http_client_requests_active_seconds")
+			.doesNotContain("spring_cloud_gateway_requests");
+	}
+
+	@Test
 	void healthWhenRunningThenLiveAndReadyWithPolicyAndDatabaseDetails() {
 		management().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
 		management().get()
