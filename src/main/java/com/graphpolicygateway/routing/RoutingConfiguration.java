@@ -109,21 +109,27 @@ class RoutingConfiguration {
 		return routes.routes()
 			.route(GraphRoutes.ROUTE_ID, (route) -> route
 				.method(HttpMethod.PATCH).and().path(false, GraphRoutes.PATTERNS)
-				.filters((filters) -> filters
-					.filter(guard.apply(new RequestGuardGatewayFilterFactory.Config()
-						.maxBodySize(limits.maxBodySize())
-						.maxIdLength(limits.maxIdLength())
-						.maxJsonDepth(limits.maxJsonDepth())))
-					.filter(policy.apply(new Object()))
-					.filter(rateLimit.apply(new Object()))
-					.filter(audit.apply(new AuditGatewayFilterFactory.Config()
-						.writeTimeout(properties.audit().writeTimeout())
-						.failOpen(properties.audit().failOpen())))
-					.filter(new DefaultGraphVersionFilter())
-					.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
-						.auth(upstream.auth())))
-					.filter(retry.apply(upstream.retry()))
-					.filter(circuitBreaker.apply(new Object())))
+				.filters((filters) -> {
+					filters
+						.filter(guard.apply(new RequestGuardGatewayFilterFactory.Config()
+							.maxBodySize(limits.maxBodySize())
+							.maxIdLength(limits.maxIdLength())
+							.maxJsonDepth(limits.maxJsonDepth())))
+						.filter(policy.apply(new Object()))
+						.filter(rateLimit.apply(new Object()))
+						.filter(audit.apply(new AuditGatewayFilterFactory.Config()
+							.writeTimeout(properties.audit().writeTimeout())
+							.failOpen(properties.audit().failOpen())))
+						.filter(new DefaultGraphVersionFilter())
+						.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
+							.auth(upstream.auth())));
+					// Off by default: then not a step every call passes through.
+					if (upstream.retry().enabled()) {
+						filters.filter(retry.apply(upstream.retry()));
+					}
+					filters.filter(circuitBreaker.apply(new Object()));
+					return filters;
+				})
 				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())
 				.metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, upstream.responseTimeout().toMillis())
 				.uri(upstream.baseUri()))
