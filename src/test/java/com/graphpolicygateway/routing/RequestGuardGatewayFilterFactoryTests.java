@@ -95,20 +95,14 @@ class RequestGuardGatewayFilterFactoryTests {
 		MockServerWebExchange exchange = TestPatchRequests.patch().body(body).chunked().exchange();
 		assertThat(exchange.getRequest().getHeaders().getContentLength()).isEqualTo(-1);
 		filter(exchange);
-		HttpHeaders headers = this.forwarded.get().getRequest().getHeaders();
-		assertThat(headers.getContentLength()).isEqualTo(body.length);
-		assertThat(headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)).isFalse();
-		assertThat(forwardedBody()).isEqualTo(body);
+		assertForwardedWithContentLengthOnly(body);
 	}
 
 	@Test
 	void filterWhenChunkedAndContentLengthBothSentThenForwardsOnlyTheBodysLength() {
 		byte[] body = TestPatchBodies.ofSize(20_000);
 		filter(TestPatchRequests.patch().body(body).chunked().contentLength(body.length).exchange());
-		HttpHeaders headers = this.forwarded.get().getRequest().getHeaders();
-		assertThat(headers.getContentLength()).isEqualTo(body.length);
-		assertThat(headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)).isFalse();
-		assertThat(forwardedBody()).isEqualTo(body);
+		assertForwardedWithContentLengthOnly(body);
 	}
 
 	@Test
@@ -342,6 +336,13 @@ class RequestGuardGatewayFilterFactoryTests {
 
 	private void filter(MockServerWebExchange exchange) {
 		StepVerifier.create(this.guard.filter(exchange, this.chain)).verifyComplete();
+	}
+
+	private void assertForwardedWithContentLengthOnly(byte[] body) {
+		HttpHeaders headers = this.forwarded.get().getRequest().getHeaders();
+		assertThat(headers.getContentLength()).isEqualTo(body.length);
+		assertThat(headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)).isFalse();
+		assertThat(forwardedBody()).isEqualTo(body);
 	}
 
 	private byte[] forwardedBody() {
