@@ -185,9 +185,9 @@ public class RequestGuardGatewayFilterFactory
 			DataBufferFactory buffers = exchange.getResponse().bufferFactory();
 			ServerHttpRequest request = exchange.getRequest();
 			HttpHeaders headers = request.getHeaders();
-			boolean isSized = headers.getContentLength() == body.length
+			boolean sentWithItsLength = headers.getContentLength() == body.length
 					&& !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
-			ServerHttpRequest sized = isSized ? request : request.mutate().headers((mutable) -> {
+			ServerHttpRequest sized = sentWithItsLength ? request : request.mutate().headers((mutable) -> {
 				mutable.remove(HttpHeaders.TRANSFER_ENCODING);
 				mutable.setContentLength(body.length);
 			}).build();
