@@ -32,6 +32,8 @@ final class SingleBearerTokenConverter implements ServerAuthenticationConverter 
 
 	private static final String SCHEME = "Bearer ";
 
+	private static final boolean[] TOKEN_CHARACTERS = tokenCharacters();
+
 	private final ServerBearerTokenAuthenticationConverter spring = new ServerBearerTokenAuthenticationConverter();
 
 	@Override
@@ -70,8 +72,21 @@ final class SingleBearerTokenConverter implements ServerAuthenticationConverter 
 	}
 
 	private static boolean isTokenCharacter(char c) {
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-				|| c == '_' || c == '~' || c == '+' || c == '/';
+		return c < TOKEN_CHARACTERS.length && TOKEN_CHARACTERS[c];
+	}
+
+	/**
+	 * The token's characters as a table: every call checks each character of a token of
+	 * about a kilobyte, and ten comparisons a character were 4 % of the full gateway's
+	 * event-loop time in {@code bench/run}.
+	 */
+	private static boolean[] tokenCharacters() {
+		boolean[] table = new boolean[128];
+		for (char c = 0; c < table.length; c++) {
+			table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+					|| c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+		}
+		return table;
 	}
 
 }

@@ -47,6 +47,16 @@ class SingleBearerTokenConverterTests {
 		assertThat(answer(this.converter, exchange)).isEqualTo(answer(this.spring, exchange));
 	}
 
+	@Test
+	void convertWhenAnyCharacterInTheTokenThenSameAnswerAsSpringSecurity() {
+		for (char c = 0; c < 0x180; c++) {
+			MockServerWebExchange exchange = exchange("Bearer a" + c + "b");
+
+			assertThat(answer(this.converter, exchange)).as("character U+%04X", (int) c)
+				.isEqualTo(answer(this.spring, exchange));
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "GET", "PATCH" })
 	void convertWhenAccessTokenAlsoInTheQueryThenSameAnswerAsSpringSecurity(String method) {
