@@ -15,6 +15,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveHopByHopHeadersFilter;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
@@ -57,7 +58,53 @@ class GraphRouteTests extends GatewayIntegrationTest {
 	void headersFiltersThenNoGrpcFilterCopiesEachRequestsHeadersAgain() {
 		assertThat(this.headersFilters).extracting((filter) -> filter.getClass().getSimpleName())
 			.doesNotContain("GRPCRequestHeadersFilter", "GRPCResponseHeadersFilter")
-			.contains("GraphRequestHeadersFilter", "RemoveHopByHopHeadersFilter");
+			.contains("GraphRequestHeadersFilter");
+	}
+
+	@Test
+	void headersFiltersThenOnlyTheAllowListCopiesRequestHeadersAndHopByHopStillLeavesResponses() {
+		assertThat(this.headersFilters).filteredOn((filter) -> filter.supports(HttpHeadersFilter.Type.REQUEST))
+			.extracting((filter) -> filter.getClass().getSimpleName())
+			.doesNotContain("RemoveHopByHopHeadersFilter", "RemoveForwardedHeadersFilter",
+					"RemoveXForwardedHeadersFilter", "ResponseHopByHopHeaders", "NoForwardedRemoval",
+					"NoXForwardedRemoval")
+			.contains("GraphRequestHeadersFilter");
+		assertThat(this.headersFilters).filteredOn((filter) -> filter.supports(HttpHeadersFilter.Type.RESPONSE))
+			.filteredOn(RemoveHopByHopHeadersFilter.class::isInstance)
+			.hasSize(1);
+	}
+
+	@Test
+	void patchWhenCallerNamesAllowListedHeadersInConnectionThenNotForwarded() {
+		patch("/users/" + USER_ID).header(HttpHeaders.CONNECTION, "keep-alive, Prefer")
+			.header("Prefer", "return=representation")
+			.header(HttpHeaders.ACCEPT, "application/json")
+			.bodyValue(BODY)
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		HttpHeaders forwarded = graph.onlyRequest().headers();
+		assertThat(forwarded.getFirst("Prefer")).isNull();
+		assertThat(forwarded.getFirst(HttpHeaders.ACCEPT)).isEqualTo("application/json");
+	}
+
+	@Test
+	void patchWhenGraphAnswersWithHopByHopHeadersThenNotRelayed() {
+		graph.willAnswer(new Answer(204, Map.of("Proxy-Authenticate", "Basic realm=\"graph\"", "X-Application-Context",
+				"graph:8080", "Upgrade", "h2c", "request-id", "5a3c1d2e-0000-4000-8000-000000000003"), new byte[0]));
+
+		EntityExchangeResult<byte[]> result = patch("/users/" + USER_ID).bodyValue(BODY)
+			.exchange()
+			.expectStatus()
+			.isNoContent()
+			.expectBody()
+			.returnResult();
+
+		HttpHeaders relayed = result.getResponseHeaders();
+		assertThat(relayed.get("request-id")).containsExactly("5a3c1d2e-0000-4000-8000-000000000003");
+		assertThat(relayed.headerNames()).noneMatch((name) -> name.equalsIgnoreCase("Proxy-Authenticate")
+				|| name.equalsIgnoreCase("X-Application-Context") || name.equalsIgnoreCase("Upgrade"));
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package com.graphpolicygateway.routing;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -11,8 +12,10 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Decides, last of all request header filters, which of the caller's headers reach Graph:
- * an allow-list, so that cookies, forwarding headers, method overrides and anything a
- * caller invents stay at the gateway. {@code Host} is always the upstream's (set by the
+ * an allow-list, so that cookies, forwarding and hop-by-hop headers (also those the
+ * caller names in {@code Connection}), method overrides and anything a caller invents
+ * stay at the gateway; Spring Cloud Gateway's own request-side removals are left out
+ * ({@link RequestHeaderRemovals}). {@code Host} is always the upstream's (set by the
  * routing filter). {@code Authorization} is the credential the route chose for Graph
  * ({@link #authorizeUpstream}), else the caller's own: set here, where the forwarded
  * headers are built anyway, instead of in one more copy of the request.
@@ -41,9 +44,10 @@ public final class GraphRequestHeadersFilter implements HttpHeadersFilter, Order
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
 		String upstreamAuthorization = exchange.getAttribute(UPSTREAM_AUTHORIZATION);
+		Set<String> hopByHop = namedInConnection(input);
 		HttpHeaders forwarded = new HttpHeaders();
 		input.forEach((name, values) -> {
-			if (FORWARDED.contains(name)
+			if (FORWARDED.contains(name) && !hopByHop.contains(name)
 					&& (upstreamAuthorization == null || !HttpHeaders.AUTHORIZATION.equalsIgnoreCase(name))) {
 				forwarded.addAll(name, values);
 			}
@@ -62,6 +66,24 @@ public final class GraphRequestHeadersFilter implements HttpHeadersFilter, Order
 	@Override
 	public int getOrder() {
 		return ORDER;
+	}
+
+	/**
+	 * The headers the caller declared hop-by-hop in {@code Connection} (RFC 9110, 7.6.1):
+	 * they are for the gateway, never forwarded, even when allow-listed.
+	 */
+	private static Set<String> namedInConnection(HttpHeaders input) {
+		List<String> connection = input.get(HttpHeaders.CONNECTION);
+		if (connection == null || connection.isEmpty()) {
+			return Set.of();
+		}
+		Set<String> named = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+		for (String value : connection) {
+			for (String option : value.split(",")) {
+				named.add(option.trim());
+			}
+		}
+		return named;
 	}
 
 	private static Set<String> caseInsensitive(String... names) {

@@ -66,6 +66,11 @@ class RoutingConfiguration {
 		return new GraphRequestHeadersFilter();
 	}
 
+	@Bean
+	static RequestHeaderRemovals requestHeaderRemovals() {
+		return new RequestHeaderRemovals();
+	}
+
 	/**
 	 * Graph-shaped answers to requests Netty cannot parse, which never reach a filter.
 	 */

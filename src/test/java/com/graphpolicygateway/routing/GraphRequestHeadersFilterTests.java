@@ -81,6 +81,29 @@ class GraphRequestHeadersFilterTests {
 		assertThat(forwarded.headerNames()).containsExactly(HttpHeaders.AUTHORIZATION);
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "Prefer", "prefer", "keep-alive, PREFER", " Prefer ,Accept" })
+	void filterWhenConnectionNamesAllowListedHeaderThenItIsDropped(String connection) {
+		HttpHeaders input = new HttpHeaders();
+		input.set(HttpHeaders.CONNECTION, connection);
+		input.set("Prefer", "return=minimal");
+		input.set(HttpHeaders.CONTENT_TYPE, "application/json");
+		HttpHeaders forwarded = this.filter.filter(input, this.exchange);
+		assertThat(forwarded.containsHeader("Prefer")).isFalse();
+		assertThat(forwarded.containsHeader(HttpHeaders.CONNECTION)).isFalse();
+		assertThat(forwarded.get(HttpHeaders.CONTENT_TYPE)).containsExactly("application/json");
+	}
+
+	@Test
+	void filterWhenSeveralConnectionHeadersThenEveryNamedHeaderDropped() {
+		HttpHeaders input = new HttpHeaders();
+		input.addAll(HttpHeaders.CONNECTION, List.of("Prefer", "If-Match"));
+		input.set("Prefer", "return=minimal");
+		input.set(HttpHeaders.IF_MATCH, "*");
+		input.set(HttpHeaders.ACCEPT, "application/json");
+		assertThat(this.filter.filter(input, this.exchange).headerNames()).containsExactly(HttpHeaders.ACCEPT);
+	}
+
 	@Test
 	void filterWhenCalledThenInputLeftUnchanged() {
 		HttpHeaders input = new HttpHeaders();
