@@ -130,13 +130,13 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 									+ " although its pending audit event could not be committed"));
 					}
 					forwarding.set(true);
-					return forward(exchange, chain, pending, closed);
+					return forward(exchange, chain, pending, closed, committed);
 				});
 		}
 
 		private Mono<Void> refuse(ServerWebExchange exchange, AuditEvent pending, AtomicBoolean closed) {
 			if (closed.compareAndSet(false, true)) {
-				AuditGatewayFilterFactory.this.writer.complete(
+				AuditGatewayFilterFactory.this.writer.openFailed(
 						pending.completed("refused", "refuse", "audit_unavailable", null, null, latency(pending)));
 			}
 			return AuditGatewayFilterFactory.this.errors.respond(exchange, HttpStatus.SERVICE_UNAVAILABLE,
@@ -145,21 +145,35 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 					(headers) -> headers.set("Retry-After", "5"));
 		}
 
+		/**
+		 * Forwards the call; its outcome is recorded once, as the outcome of its pending
+		 * event when that was {@code opened}, else (failing open) as the outcome of an
+		 * event whose open failed.
+		 */
 		private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, AuditEvent pending,
-				AtomicBoolean closed) {
+				AtomicBoolean closed, boolean opened) {
 			exchange.getResponse().beforeCommit(() -> {
-				close(exchange, pending, closed);
+				close(exchange, pending, closed, opened);
 				return Mono.empty();
 			});
 			return chain.filter(exchange).doFinally((signal) -> {
 				if (signal == SignalType.CANCEL && closed.compareAndSet(false, true)) {
-					AuditGatewayFilterFactory.this.writer.complete(pending.completed(AuditEvent.UNKNOWN,
-							pending.decision(), "client_disconnected", null, null, latency(pending)));
+					record(pending.completed(AuditEvent.UNKNOWN, pending.decision(), "client_disconnected", null, null,
+							latency(pending)), opened);
 				}
 			});
 		}
 
-		private void close(ServerWebExchange exchange, AuditEvent pending, AtomicBoolean closed) {
+		private void record(AuditEvent outcome, boolean opened) {
+			if (opened) {
+				AuditGatewayFilterFactory.this.writer.complete(outcome);
+			}
+			else {
+				AuditGatewayFilterFactory.this.writer.openFailed(outcome);
+			}
+		}
+
+		private void close(ServerWebExchange exchange, AuditEvent pending, AtomicBoolean closed, boolean opened) {
 			if (!closed.compareAndSet(false, true)) {
 				return;
 			}
@@ -174,8 +188,8 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 			if (graphRequestId != null) {
 				graphRequestId = AuditEventFactory.wellFormed(AuditEventFactory.cut(graphRequestId, 100));
 			}
-			AuditGatewayFilterFactory.this.writer.complete(pending.completed(result, pending.decision(), reason,
-					upstreamStatus, graphRequestId, latency(pending)));
+			record(pending.completed(result, pending.decision(), reason, upstreamStatus, graphRequestId,
+					latency(pending)), opened);
 		}
 
 		private @Nullable Long latency(AuditEvent pending) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -27,12 +28,16 @@ import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.util.Assert;
 
 /**
- * The single thread that writes the audit trail: takes events from a bounded queue and
- * commits them in batches (group commit), off the Netty event loop. Pending events are
+ * The single thread that writes the audit trail: takes events from a queue and commits
+ * them in batches (group commit), off the Netty event loop. Pending events are
  * acknowledged once committed; completed events are never dropped: after a failed commit
- * they are retried until the database is back. Completed events wait no caller, so they
- * are held up to an outcome delay and ride along with the next commit instead of forcing
- * one of their own. Stopping drains the queue.
+ * they are retried until the database is back. The queue is bounded for the events
+ * callers can add at will: pending events (past the capacity a new call is refused) and
+ * refusals (past it they are dropped and counted). The outcome of an opened event always
+ * finds room: there is one for each opened event, so they are bounded by those, and
+ * dropping one would lose the record of a call that was forwarded. Completed events wait
+ * no caller, so they are held up to an outcome delay and ride along with the next commit
+ * instead of forcing one of their own. Stopping drains the queue.
  * <p>
  * With an {@link AuditJournal} (embedded H2 file), a second thread makes pending events
  * durable in the journal and acknowledges them from there; they then wait no caller
@@ -59,7 +64,10 @@ final class AuditWriter implements SmartLifecycle {
 
 	private final JdbcAuditStore store;
 
-	private final BlockingQueue<Command> queue;
+	private final BlockingQueue<Command> queue = new LinkedBlockingQueue<>();
+
+	/** Room in the queue for pending events and refusals. */
+	private final Semaphore queueRoom;
 
 	private final @Nullable AuditJournal journal;
 
@@ -123,7 +131,7 @@ final class AuditWriter implements SmartLifecycle {
 		Assert.isTrue(!outcomeDelay.isNegative(), "outcomeDelay cannot be negative");
 		Assert.notNull(clock, "clock cannot be null");
 		this.store = store;
-		this.queue = new ArrayBlockingQueue<>(capacity);
+		this.queueRoom = new Semaphore(capacity);
 		this.journal = journal;
 		this.journalQueue = new ArrayBlockingQueue<>(capacity);
 		this.journalBacklog = new Semaphore(Math.max(1, capacity / 2));
@@ -163,40 +171,70 @@ final class AuditWriter implements SmartLifecycle {
 	 */
 	CompletableFuture<Void> open(AuditEvent pending) {
 		CompletableFuture<Void> committed = new CompletableFuture<>();
-		BlockingQueue<Command> to = (this.journal != null) ? this.journalQueue : this.queue;
-		if (!this.running || !to.offer(Command.pending(pending, committed))) {
+		boolean queued;
+		if (!this.running) {
+			queued = false;
+		}
+		else if (this.journal != null) {
+			queued = this.journalQueue.offer(Command.pending(pending, committed, false));
+		}
+		else {
+			queued = this.queueRoom.tryAcquire() && this.queue.add(Command.pending(pending, committed, true));
+		}
+		if (!queued) {
 			committed.completeExceptionally(new AuditUnavailableException("The audit queue is full or stopped"));
 		}
 		return committed;
 	}
 
 	/**
-	 * Queues the outcome of a pending event: its pending row is closed when there is one
-	 * (this writer's, or another's being recovered), otherwise it is inserted whole.
+	 * Queues the outcome of a pending event, whatever the queue holds: its pending row is
+	 * closed when there is one (this writer's, or another's being recovered), otherwise
+	 * it is inserted whole.
 	 */
 	void complete(AuditEvent completed) {
-		queueCompleted(completed, false);
+		count(completed);
+		this.queue.add(Command.completed(completed, false, false));
 	}
 
 	/**
 	 * Queues a refusal recorded whole, whose event was never pending: it is inserted
-	 * without looking for a pending row first.
+	 * without looking for a pending row first. With the queue full it is dropped and
+	 * counted.
 	 */
 	void refused(AuditEvent refusal) {
-		queueCompleted(refusal, true);
+		queueTakingRoom(refusal, true);
 	}
 
-	private void queueCompleted(AuditEvent completed, boolean whole) {
-		// Every request ends here exactly once, so this is where requests are counted.
+	/**
+	 * Queues the outcome of a call whose pending event could not be opened (the queue was
+	 * full or stopped, the commit failed or took too long): its pending row is closed if
+	 * it reached the database after all, otherwise it is inserted whole. Such calls come
+	 * as fast as callers send them, so these take room like refusals: with the queue full
+	 * one is dropped and counted (a pending row that did reach the database is then
+	 * closed as outcome unknown by the audit maintenance).
+	 */
+	void openFailed(AuditEvent completed) {
+		queueTakingRoom(completed, false);
+	}
+
+	private void queueTakingRoom(AuditEvent completed, boolean whole) {
+		count(completed);
+		if (!this.queueRoom.tryAcquire()) {
+			this.dropped.increment();
+			logger.error("Audit queue full: event " + completed.id() + " (" + completed.reason() + ") was not written");
+			return;
+		}
+		this.queue.add(Command.completed(completed, whole, true));
+	}
+
+	/** Every request ends in one of the calls above, so requests are counted here. */
+	private void count(AuditEvent completed) {
 		Counter.builder("graph_gateway.requests")
 			.description("Requests that reached the route, by decision, reason and result")
 			.tags("decision", completed.decision(), "reason", completed.reason(), "result", completed.activityResult())
 			.register(this.meters)
 			.increment();
-		if (!this.queue.offer(Command.completed(completed, whole))) {
-			this.dropped.increment();
-			logger.error("Audit queue full: event " + completed.id() + " (" + completed.reason() + ") was not written");
-		}
 	}
 
 	@Override
@@ -370,6 +408,7 @@ final class AuditWriter implements SmartLifecycle {
 		List<Command> batch = new ArrayList<>(this.batchSize);
 		while (this.running || this.journaling || !batch.isEmpty() || !this.queue.isEmpty()
 				|| (!this.retry.isEmpty() && failuresInARow < 3)) {
+			int taken = batch.size();
 			if (this.retry.isEmpty()) {
 				Command next = poll(this.queue, nanosUntilDue(batch));
 				if (next != null) {
@@ -380,6 +419,7 @@ final class AuditWriter implements SmartLifecycle {
 				break;
 			}
 			this.queue.drainTo(batch, this.batchSize - batch.size());
+			leftTheQueue(batch.subList(taken, batch.size()));
 			if (this.retry.isEmpty() && (batch.isEmpty() || nanosUntilDue(batch) > 0)) {
 				if (batch.isEmpty()) {
 					this.store.afterBatch(); // idle: a good moment for upkeep
@@ -398,12 +438,26 @@ final class AuditWriter implements SmartLifecycle {
 				Command woken = poll(this.queue, backoff(failuresInARow).toNanos());
 				if (woken != null) {
 					batch.add(woken);
+					leftTheQueue(List.of(woken));
 				}
 			}
 		}
 		if (!this.retry.isEmpty()) {
 			logger.error(this.retry.size() + " audit events could not be written before shutdown; their events stay "
 					+ "pending (in the database or in the journal) and are closed as outcome unknown on the next start");
+		}
+	}
+
+	/** Commands the writer took: the room they held is free for new ones. */
+	private void leftTheQueue(List<Command> taken) {
+		int room = 0;
+		for (Command command : taken) {
+			if (command.holdsRoom()) {
+				room++;
+			}
+		}
+		if (room > 0) {
+			this.queueRoom.release(room);
 		}
 	}
 
@@ -599,24 +653,28 @@ final class AuditWriter implements SmartLifecycle {
 	/**
 	 * A queued event; {@code committed} is set for pending events awaiting
 	 * acknowledgement, {@code whole} for refusals that never were pending,
-	 * {@code queuedAt} is {@link System#nanoTime()} when the event was queued, and
-	 * {@code segment} the journal segment of a pending event acknowledged from the
-	 * journal (0 for any other).
+	 * {@code holdsRoom} for events that took room in the bounded queue (pending events
+	 * without a journal, refusals), {@code queuedAt} is {@link System#nanoTime()} when
+	 * the event was queued, and {@code segment} the journal segment of a pending event
+	 * acknowledged from the journal (0 for any other).
 	 */
-	private record Command(AuditEvent event, @Nullable CompletableFuture<Void> committed, boolean whole, long queuedAt,
-			long segment) {
+	private record Command(AuditEvent event, @Nullable CompletableFuture<Void> committed, boolean whole,
+			boolean holdsRoom, long queuedAt, long segment) {
 
-		static Command pending(AuditEvent event, CompletableFuture<Void> committed) {
-			return new Command(event, committed, false, System.nanoTime(), 0);
+		static Command pending(AuditEvent event, CompletableFuture<Void> committed, boolean holdsRoom) {
+			return new Command(event, committed, false, holdsRoom, System.nanoTime(), 0);
 		}
 
-		static Command completed(AuditEvent event, boolean whole) {
-			return new Command(event, null, whole, System.nanoTime(), 0);
+		static Command completed(AuditEvent event, boolean whole, boolean holdsRoom) {
+			return new Command(event, null, whole, holdsRoom, System.nanoTime(), 0);
 		}
 
-		/** This pending event, acknowledged from journal {@code segment}. */
+		/**
+		 * This pending event, acknowledged from journal {@code segment}; the journal's
+		 * backlog bounds these.
+		 */
 		Command journaled(long segment) {
-			return new Command(this.event, null, false, this.queuedAt, segment);
+			return new Command(this.event, null, false, false, this.queuedAt, segment);
 		}
 
 		boolean journaled() {

@@ -282,8 +282,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param failOpen forward calls even when their pending audit event cannot be
 	 * committed (never the default: an unaudited change is what the gateway exists to
 	 * prevent)
-	 * @param queueCapacity events waiting for the audit writer before new calls are
-	 * refused
+	 * @param queueCapacity pending events and refusals waiting for the audit writer
+	 * before new calls are refused (outcomes of queued events always find room)
 	 * @param batchSize most events committed in one transaction (group commit)
 	 * @param writeTimeout time a pending event may take to commit before the call is
 	 * refused

@@ -277,7 +277,7 @@ class AuditWriterTests {
 	}
 
 	@Test
-	void completeWhenQueueFullThenDroppedAndCounted() {
+	void refusedWhenQueueFullThenDroppedAndCounted() {
 		holdFirstWrite();
 		start(1, 10);
 		this.writer.open(TestAuditEvents.pending().build());
@@ -285,13 +285,54 @@ class AuditWriterTests {
 		AuditEvent queued = TestAuditEvents.refused();
 		AuditEvent overflow = TestAuditEvents.refused();
 
-		this.writer.complete(queued);
-		this.writer.complete(overflow);
+		this.writer.refused(queued);
+		this.writer.refused(overflow);
 
 		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
 		this.firstWrite.release();
 		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isOne());
 		assertThat(TestAuditStores.row(this.database, queued.id())).containsEntry("chain_seq", 1L);
+		assertThat(TestAuditStores.count(this.database)).isEqualTo(2);
+	}
+
+	@Test
+	void openFailedWhenQueueFullThenDroppedAndCounted() {
+		holdFirstWrite();
+		start(1, 10);
+		this.writer.open(TestAuditEvents.pending().build());
+		awaitFirstWrite();
+		AuditEvent queued = TestAuditEvents.refused();
+
+		this.writer.refused(queued);
+		this.writer.openFailed(TestAuditEvents.refused());
+
+		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
+	}
+
+	@Test
+	void completeWhenQueueFullOfRefusalsThenOutcomesOfOpenedEventsStillWritten() {
+		holdFirstWrite();
+		start(3, 10);
+		AuditEvent first = TestAuditEvents.pending().build();
+		CompletableFuture<Void> firstCommitted = this.writer.open(first);
+		awaitFirstWrite();
+		AuditEvent second = TestAuditEvents.pending().build();
+		CompletableFuture<Void> secondCommitted = this.writer.open(second);
+		this.writer.refused(TestAuditEvents.refused());
+		this.writer.refused(TestAuditEvents.refused());
+		this.writer.refused(TestAuditEvents.refused());
+		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
+
+		this.writer.complete(TestAuditEvents.succeeded(first));
+		this.firstWrite.release();
+		assertThat(CompletableFuture.allOf(firstCommitted, secondCommitted)).succeedsWithin(WAIT);
+		this.writer.complete(TestAuditEvents.succeeded(second));
+
+		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isEqualTo(4));
+		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
+		assertThat(TestAuditStores.row(this.database, first.id())).containsEntry("activity_result", "success");
+		assertThat(TestAuditStores.row(this.database, second.id())).containsEntry("activity_result", "success");
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
 	}
 
 	@Test
