@@ -1,7 +1,6 @@
 package com.graphpolicygateway.routing;
 
 import java.util.Collections;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -73,16 +72,11 @@ public final class GraphRequestHeadersFilter implements HttpHeadersFilter, Order
 	 * they are for the gateway, never forwarded, even when allow-listed.
 	 */
 	private static Set<String> namedInConnection(HttpHeaders input) {
-		List<String> connection = input.get(HttpHeaders.CONNECTION);
-		if (connection == null || connection.isEmpty()) {
+		if (!input.containsHeader(HttpHeaders.CONNECTION)) {
 			return Set.of();
 		}
 		Set<String> named = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-		for (String value : connection) {
-			for (String option : value.split(",")) {
-				named.add(option.trim());
-			}
-		}
+		named.addAll(input.getConnection());
 		return named;
 	}
 

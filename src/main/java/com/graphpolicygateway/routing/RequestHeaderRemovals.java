@@ -19,13 +19,13 @@ final class RequestHeaderRemovals implements BeanPostProcessor {
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
-		if (bean instanceof RemoveHopByHopHeadersFilter removal && !(bean instanceof ResponseHopByHopHeaders)) {
+		if (bean instanceof RemoveHopByHopHeadersFilter removal) {
 			return new ResponseHopByHopHeaders(removal);
 		}
-		if (bean instanceof RemoveForwardedHeadersFilter && !(bean instanceof NoForwardedRemoval)) {
+		if (bean instanceof RemoveForwardedHeadersFilter) {
 			return new NoForwardedRemoval();
 		}
-		if (bean instanceof RemoveXForwardedHeadersFilter && !(bean instanceof NoXForwardedRemoval)) {
+		if (bean instanceof RemoveXForwardedHeadersFilter) {
 			return new NoXForwardedRemoval();
 		}
 		return bean;
