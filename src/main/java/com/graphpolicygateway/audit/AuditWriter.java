@@ -344,6 +344,11 @@ final class AuditWriter implements SmartLifecycle {
 	private void journalBatch(AuditJournal journal, List<Command> batch) {
 		List<Command> admitted = new ArrayList<>(batch.size());
 		for (Command command : batch) {
+			if (command.committed().isDone()) {
+				// Its caller gave up waiting (the write timeout, or the client left): the
+				// call was not forwarded, and its outcome is recorded whole.
+				continue;
+			}
 			if (this.journalBacklog.tryAcquire()) {
 				admitted.add(command);
 			}
@@ -548,6 +553,10 @@ final class AuditWriter implements SmartLifecycle {
 		this.retry.clear();
 		boolean reachable = true;
 		for (Command command : pending) {
+			if (reachable && command.journaled() && recordedAlready(command.event())) {
+				journaledWritten(command);
+				continue;
+			}
 			Outcome outcome = reachable ? writeAlone(List.of(command.event()), List.of(), Set.of())
 					: Outcome.UNREACHABLE;
 			reachable = outcome != Outcome.UNREACHABLE;
@@ -594,6 +603,20 @@ final class AuditWriter implements SmartLifecycle {
 	private void acknowledge(Command pending, long committedAt) {
 		this.pendingWait.record(committedAt - pending.queuedAt(), TimeUnit.NANOSECONDS);
 		pending.committed().complete(null);
+	}
+
+	/**
+	 * Whether a journaled pending event is in the database already: its caller gave up
+	 * while it was being journaled and the refusal, recorded whole, came first; or a
+	 * commit reported as failed had gone through.
+	 */
+	private boolean recordedAlready(AuditEvent pending) {
+		try {
+			return this.store.contains(pending.id());
+		}
+		catch (RuntimeException ex) {
+			return false; // writing it alone tells what is wrong
+		}
 	}
 
 	/** Writes a single event in its own transaction. */

@@ -253,7 +253,7 @@ final class JdbcAuditStore {
 			StoredEvent recovered = StoredEvent.link(event, writers.get(0), this.chainId, seq, previousHash);
 			return (close(recovered) == 1) ? recovered : null;
 		}
-		if (insertedNow.contains(event.id()) || exists(event.id())) {
+		if (insertedNow.contains(event.id()) || contains(event.id())) {
 			return null;
 		}
 		this.jdbc.update(INSERT, row(event, own.chainId(), own.chainSeq(), own.previousHash(), own.hash()));
@@ -271,7 +271,8 @@ final class JdbcAuditStore {
 				e.id().toString(), linked.writerId() };
 	}
 
-	private boolean exists(UUID id) {
+	/** Whether the trail holds an event with this id, pending or completed. */
+	boolean contains(UUID id) {
 		Integer count = this.jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE id = ?", Integer.class,
 				id.toString());
 		return count != null && count > 0;

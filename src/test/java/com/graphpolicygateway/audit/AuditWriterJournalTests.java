@@ -9,9 +9,12 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,8 +33,10 @@ import com.graphpolicygateway.test.AuditDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anySet;
 import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.verify;
 
@@ -46,6 +51,9 @@ import static org.mockito.Mockito.verify;
 class AuditWriterJournalTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private static final Pattern UUID_TEXT = Pattern
+		.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
 	private final AuditDatabases.Engine engine;
 
@@ -63,6 +71,8 @@ class AuditWriterJournalTests {
 	private JdbcAuditStore store;
 
 	private AuditWriter writer;
+
+	private Optional<AuditJournal> heldJournal = Optional.empty();
 
 	AuditWriterJournalTests(AuditDatabases.Engine engine) {
 		this.engine = engine;
@@ -199,6 +209,56 @@ class AuditWriterJournalTests {
 	}
 
 	@Test
+	void openWhenTheCallerGaveUpBeforeItsEventWasJournaledThenOnlyItsRefusalIsRecorded() {
+		CountDownLatch appendReleased = holdFirstJournalAppend();
+		start(100, 10, Duration.ZERO);
+		AuditEvent first = TestAuditEvents.pending().build();
+		CompletableFuture<Void> firstAcknowledged = this.writer.open(first);
+		await().atMost(WAIT).until(() -> journaledIds().contains(first.id())); // its
+																				// append
+																				// is held
+		AuditEvent pending = TestAuditEvents.pending().build();
+		CompletableFuture<Void> acknowledged = this.writer.open(pending);
+
+		acknowledged.cancel(true); // the write timeout, as the audit filter's Mono does
+		this.writer.openFailed(unavailable(pending));
+		appendReleased.countDown();
+
+		assertThat(firstAcknowledged).succeedsWithin(WAIT);
+		await().atMost(WAIT).until(() -> TestAuditStores.count(this.database) == 2 && journalBacklog() == 0);
+		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(unavailable(pending));
+		ArgumentCaptor<List<AuditEvent>> appended = listCaptor();
+		verify(this.heldJournal.orElseThrow(), atLeastOnce()).append(appended.capture());
+		assertThat(appended.getAllValues()).flatExtracting((events) -> events).containsExactly(first);
+		assertThat(this.meters.counter("graph_gateway.audit.rejected").count()).isZero();
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void openWhenTheCallerGaveUpWhileItsEventWasJournaledThenItsRefusalStandsAndNothingIsRejected() {
+		CountDownLatch appendReleased = holdFirstJournalAppend();
+		start(100, 10, Duration.ZERO);
+		AuditEvent pending = TestAuditEvents.pending().build();
+		CompletableFuture<Void> acknowledged = this.writer.open(pending);
+		await().atMost(WAIT).until(() -> journaledIds().contains(pending.id())); // its
+																					// append
+																					// is
+																					// held
+
+		acknowledged.cancel(true);
+		this.writer.openFailed(unavailable(pending));
+		await().atMost(WAIT).until(() -> TestAuditStores.count(this.database) == 1);
+		appendReleased.countDown();
+
+		await().atMost(WAIT).until(() -> journalBacklog() == 0);
+		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(unavailable(pending));
+		assertThat(TestAuditStores.count(this.database)).isEqualTo(1);
+		assertThat(this.meters.counter("graph_gateway.audit.rejected").count()).isZero();
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+		assertThat(this.writer.open(TestAuditEvents.pending().build())).succeedsWithin(WAIT);
+	}
+
+	@Test
 	void stopWhenEverythingIsWrittenThenNoJournalSegmentStays() {
 		start(100, 10, Duration.ofSeconds(5));
 		List<AuditEvent> pending = new ArrayList<>();
@@ -261,9 +321,41 @@ class AuditWriterJournalTests {
 	}
 
 	private void start(int capacity, int batchSize, Duration outcomeDelay) {
-		this.writer = new AuditWriter(this.store, journal(this.store), capacity, batchSize, outcomeDelay, clock(),
-				this.meters);
+		this.writer = new AuditWriter(this.store, this.heldJournal.orElseGet(() -> journal(this.store)), capacity,
+				batchSize, outcomeDelay, clock(), this.meters);
 		this.writer.start();
+	}
+
+	/**
+	 * The journal's first append writes its events and then waits until the test counts
+	 * the returned latch down, as a slow disk would keep the journal's thread.
+	 */
+	private CountDownLatch holdFirstJournalAppend() {
+		CountDownLatch released = new CountDownLatch(1);
+		AuditJournal journal = spy(journal(this.store));
+		doAnswer((invocation) -> {
+			Object segment = invocation.callRealMethod();
+			assertThat(released.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+			return segment;
+		}).doCallRealMethod().when(journal).append(anyList());
+		this.heldJournal = Optional.of(journal);
+		return released;
+	}
+
+	/** The refusal the audit filter records when a pending event took too long. */
+	private static AuditEvent unavailable(AuditEvent pending) {
+		return pending.completed("refused", "refuse", "audit_unavailable", null, null, 2000L);
+	}
+
+	/** Events journaled and not yet in the database. */
+	private double journalBacklog() {
+		return this.meters.get("graph_gateway.audit.journal.backlog").gauge().value();
+	}
+
+	/** Ids of the events in the journal's segments, read as its records' text. */
+	private List<UUID> journaledIds() {
+		String text = journaledText();
+		return UUID_TEXT.matcher(text).results().map((match) -> UUID.fromString(match.group())).toList();
 	}
 
 	private AuditJournal journal(JdbcAuditStore of) {
