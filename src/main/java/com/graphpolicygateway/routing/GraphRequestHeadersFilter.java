@@ -1,6 +1,7 @@
 package com.graphpolicygateway.routing;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -45,12 +46,19 @@ public final class GraphRequestHeadersFilter implements HttpHeadersFilter, Order
 		String upstreamAuthorization = exchange.getAttribute(UPSTREAM_AUTHORIZATION);
 		Set<String> hopByHop = namedInConnection(input);
 		HttpHeaders forwarded = new HttpHeaders();
-		input.forEach((name, values) -> {
-			if (FORWARDED.contains(name) && !hopByHop.contains(name)
-					&& (upstreamAuthorization == null || !HttpHeaders.AUTHORIZATION.equalsIgnoreCase(name))) {
+		// Looked up by name: iterating the caller's headers would copy them all into a
+		// case-insensitive set first (HttpHeaders.forEach), about 1 % of the event loops'
+		// time in bench/run's profile.
+		for (String name : FORWARDED) {
+			if (hopByHop.contains(name)
+					|| (upstreamAuthorization != null && HttpHeaders.AUTHORIZATION.equalsIgnoreCase(name))) {
+				continue;
+			}
+			List<String> values = input.get(name);
+			if (values != null) {
 				forwarded.addAll(name, values);
 			}
-		});
+		}
 		if (upstreamAuthorization != null) {
 			forwarded.set(HttpHeaders.AUTHORIZATION, upstreamAuthorization);
 		}
