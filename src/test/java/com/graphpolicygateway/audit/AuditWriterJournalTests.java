@@ -210,13 +210,9 @@ class AuditWriterJournalTests {
 
 	@Test
 	void openWhenTheCallerGaveUpBeforeItsEventWasJournaledThenOnlyItsRefusalIsRecorded() {
-		CountDownLatch appendReleased = holdFirstJournalAppend();
-		start(100, 10, Duration.ZERO);
+		CountDownLatch appendReleased = startWithFirstJournalAppendHeld();
 		AuditEvent first = TestAuditEvents.pending().build();
-		CompletableFuture<Void> firstAcknowledged = this.writer.open(first);
-		await().atMost(WAIT).until(() -> journaledIds().contains(first.id())); // its
-																				// append
-																				// is held
+		CompletableFuture<Void> firstAcknowledged = openInHeldJournalAppend(first);
 		AuditEvent pending = TestAuditEvents.pending().build();
 		CompletableFuture<Void> acknowledged = this.writer.open(pending);
 
@@ -236,14 +232,9 @@ class AuditWriterJournalTests {
 
 	@Test
 	void openWhenTheCallerGaveUpWhileItsEventWasJournaledThenItsRefusalStandsAndNothingIsRejected() {
-		CountDownLatch appendReleased = holdFirstJournalAppend();
-		start(100, 10, Duration.ZERO);
+		CountDownLatch appendReleased = startWithFirstJournalAppendHeld();
 		AuditEvent pending = TestAuditEvents.pending().build();
-		CompletableFuture<Void> acknowledged = this.writer.open(pending);
-		await().atMost(WAIT).until(() -> journaledIds().contains(pending.id())); // its
-																					// append
-																					// is
-																					// held
+		CompletableFuture<Void> acknowledged = openInHeldJournalAppend(pending);
 
 		acknowledged.cancel(true);
 		this.writer.openFailed(unavailable(pending));
@@ -327,10 +318,11 @@ class AuditWriterJournalTests {
 	}
 
 	/**
-	 * The journal's first append writes its events and then waits until the test counts
-	 * the returned latch down, as a slow disk would keep the journal's thread.
+	 * Starts a writer whose journal's first append writes its events and then waits until
+	 * the test counts the returned latch down, as a slow disk would keep the journal's
+	 * thread.
 	 */
-	private CountDownLatch holdFirstJournalAppend() {
+	private CountDownLatch startWithFirstJournalAppendHeld() {
 		CountDownLatch released = new CountDownLatch(1);
 		AuditJournal journal = spy(journal(this.store));
 		doAnswer((invocation) -> {
@@ -339,7 +331,15 @@ class AuditWriterJournalTests {
 			return segment;
 		}).doCallRealMethod().when(journal).append(anyList());
 		this.heldJournal = Optional.of(journal);
+		start(100, 10, Duration.ZERO);
 		return released;
+	}
+
+	/** Opens {@code event} and waits until the journal's held first append wrote it. */
+	private CompletableFuture<Void> openInHeldJournalAppend(AuditEvent event) {
+		CompletableFuture<Void> acknowledged = this.writer.open(event);
+		await().atMost(WAIT).until(() -> journaledIds().contains(event.id()));
+		return acknowledged;
 	}
 
 	/** The refusal the audit filter records when a pending event took too long. */
