@@ -30,12 +30,14 @@ import org.jspecify.annotations.Nullable;
  * @param graphRequestId Graph's request-id, when the call reached Graph
  * @param latencyMillis time from arrival to the answer
  * @param traceId the W3C trace id of the request, when it carried one
+ * @param summary set on a summary event, which stands for refusals whose own events could
+ * not be queued
  */
 public record AuditEvent(UUID id, Instant activityDateTime, String activity, String activityOperationType,
 		String activityResult, String category, @Nullable String correlationId, Actor actor, @Nullable String tenantId,
 		@Nullable String targetUserId, List<ModifiedProperty> modifiedProperties, String decision, String reason,
 		@Nullable String policyVersion, @Nullable Integer upstreamStatus, @Nullable String graphRequestId,
-		@Nullable Long latencyMillis, @Nullable String traceId) {
+		@Nullable Long latencyMillis, @Nullable String traceId, @Nullable Summary summary) {
 
 	/** Activity of the route's requests. */
 	public static final String ACTIVITY = "Patch user";
@@ -50,13 +52,24 @@ public record AuditEvent(UUID id, Instant activityDateTime, String activity, Str
 		modifiedProperties = List.copyOf(modifiedProperties);
 	}
 
+	/** An event of one request (not a summary). */
+	public AuditEvent(UUID id, Instant activityDateTime, String activity, String activityOperationType,
+			String activityResult, String category, @Nullable String correlationId, Actor actor,
+			@Nullable String tenantId, @Nullable String targetUserId, List<ModifiedProperty> modifiedProperties,
+			String decision, String reason, @Nullable String policyVersion, @Nullable Integer upstreamStatus,
+			@Nullable String graphRequestId, @Nullable Long latencyMillis, @Nullable String traceId) {
+		this(id, activityDateTime, activity, activityOperationType, activityResult, category, correlationId, actor,
+				tenantId, targetUserId, modifiedProperties, decision, reason, policyVersion, upstreamStatus,
+				graphRequestId, latencyMillis, traceId, null);
+	}
+
 	/** The same event with its outcome. */
 	public AuditEvent completed(String result, String decision, String reason, @Nullable Integer upstreamStatus,
 			@Nullable String graphRequestId, @Nullable Long latencyMillis) {
 		return new AuditEvent(this.id, this.activityDateTime, this.activity, this.activityOperationType, result,
 				this.category, this.correlationId, this.actor, this.tenantId, this.targetUserId,
 				this.modifiedProperties, decision, reason, this.policyVersion, upstreamStatus, graphRequestId,
-				latencyMillis, this.traceId);
+				latencyMillis, this.traceId, this.summary);
 	}
 
 	/**
@@ -80,6 +93,24 @@ public record AuditEvent(UUID id, Instant activityDateTime, String activity, Str
 		/** An actor whose token was not trusted: only the address is known. */
 		public static Actor unknown(@Nullable String ipAddress) {
 			return new Actor("Unknown", null, null, null, ipAddress, List.of());
+		}
+
+	}
+
+	/**
+	 * What a summary event stands for: refusals that could not be recorded one by one
+	 * (the audit queue was full), with the same operation, tenant and reason.
+	 *
+	 * @param count how many refusals
+	 * @param first when the first of them reached the gateway
+	 * @param last when the last of them reached the gateway
+	 */
+	public record Summary(long count, Instant first, Instant last) {
+
+		public Summary {
+			if (count < 1) {
+				throw new IllegalArgumentException("A summary stands for at least one refusal, not " + count);
+			}
 		}
 
 	}

@@ -47,6 +47,13 @@ final class AuditHasher {
 		append(canonical, e.graphRequestId());
 		append(canonical, (e.latencyMillis() != null) ? e.latencyMillis().toString() : null);
 		append(canonical, e.traceId());
+		if (e.summary() != null) {
+			// Only summaries carry these, so that the canonical form of every other event
+			// stays what it was before summaries existed.
+			append(canonical, Long.toString(e.summary().count()));
+			append(canonical, AuditRows.timestamp(e.summary().first()).toString());
+			append(canonical, AuditRows.timestamp(e.summary().last()).toString());
+		}
 		return Ids.sha256Hex(canonical.toString());
 	}
 

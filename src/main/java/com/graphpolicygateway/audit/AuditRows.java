@@ -24,7 +24,11 @@ final class AuditRows {
 	static final String COLUMNS = "id, activity_date_time, activity, activity_operation_type, activity_result, "
 			+ "category, correlation_id, actor_type, actor_user_id, actor_user_principal_name, actor_application_id, "
 			+ "actor_ip_address, actor_permissions, tenant_id, target_user_id, modified_properties, decision, reason, "
-			+ "policy_version, upstream_status, graph_request_id, latency_ms, trace_id";
+			+ "policy_version, upstream_status, graph_request_id, latency_ms, trace_id, summary_count, summary_first, "
+			+ "summary_last";
+
+	/** How many columns {@link #COLUMNS} names. */
+	static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
 	// ASCII only: every database keeps it exactly, even a lone surrogate sent as \ud83d.
 	private static final JsonMapper JSON = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
@@ -41,7 +45,10 @@ final class AuditRows {
 				e.activityOperationType(), e.activityResult(), e.category(), e.correlationId(), e.actor().type(),
 				e.actor().userId(), e.actor().userPrincipalName(), e.actor().applicationId(), e.actor().ipAddress(),
 				permissions(e.actor()), e.tenantId(), e.targetUserId(), modifiedProperties(e), e.decision(), e.reason(),
-				e.policyVersion(), e.upstreamStatus(), e.graphRequestId(), e.latencyMillis(), e.traceId() };
+				e.policyVersion(), e.upstreamStatus(), e.graphRequestId(), e.latencyMillis(), e.traceId(),
+				(e.summary() != null) ? e.summary().count() : null,
+				(e.summary() != null) ? timestamp(e.summary().first()) : null,
+				(e.summary() != null) ? timestamp(e.summary().last()) : null };
 	}
 
 	/** Reads the columns of {@link #COLUMNS} from the current row. */
@@ -55,7 +62,16 @@ final class AuditRows {
 				rs.getString("correlation_id"), actor, rs.getString("tenant_id"), rs.getString("target_user_id"),
 				JSON.readValue(rs.getString("modified_properties"), PROPERTIES), rs.getString("decision"),
 				rs.getString("reason"), rs.getString("policy_version"), (Integer) rs.getObject("upstream_status"),
-				rs.getString("graph_request_id"), longOrNull(rs, "latency_ms"), rs.getString("trace_id"));
+				rs.getString("graph_request_id"), longOrNull(rs, "latency_ms"), rs.getString("trace_id"), summary(rs));
+	}
+
+	private static AuditEvent.@Nullable Summary summary(ResultSet rs) throws SQLException {
+		Long count = longOrNull(rs, "summary_count");
+		if (count == null) {
+			return null;
+		}
+		return new AuditEvent.Summary(count, rs.getObject("summary_first", OffsetDateTime.class).toInstant(),
+				rs.getObject("summary_last", OffsetDateTime.class).toInstant());
 	}
 
 	/** The stored instant: microseconds, which both H2 and PostgreSQL keep exactly. */

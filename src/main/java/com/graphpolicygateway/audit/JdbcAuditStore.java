@@ -30,7 +30,8 @@ import org.springframework.util.Assert;
 final class JdbcAuditStore {
 
 	private static final String INSERT = "INSERT INTO audit_event (" + AuditRows.COLUMNS
-			+ ", writer_id, chain_id, chain_seq, previous_hash, hash) VALUES (" + "?, ".repeat(27) + "?)";
+			+ ", writer_id, chain_id, chain_seq, previous_hash, hash) VALUES ("
+			+ "?, ".repeat(AuditRows.COLUMN_COUNT + 4) + "?)";
 
 	private static final String CLOSE = "UPDATE audit_event SET activity_result = ?, decision = ?, reason = ?, "
 			+ "upstream_status = ?, graph_request_id = ?, latency_ms = ?, chain_id = ?, chain_seq = ?, "

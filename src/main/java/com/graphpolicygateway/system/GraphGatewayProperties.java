@@ -4,8 +4,11 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -301,13 +304,17 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param journal on an embedded H2 file database, make pending events durable in a
 	 * journal next to the database file, so that a call waits for that instead of the
 	 * database's commit (no effect on other databases)
+	 * @param signing the key that authenticates every event and signs checkpoints
+	 * @param sinks where the trail is streamed (SIEMs), by a name of the operator's
+	 * choosing; none by default
 	 */
 	public record Audit(@DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
 			@DefaultValue("500") int batchSize, @NotNull @DefaultValue("2s") Duration writeTimeout,
 			@DefaultValue("passwordProfile") List<String> redact, @DefaultValue("1024") int maxValueLength,
 			@DefaultValue("0") int retentionDays, @NotNull @DefaultValue("30s") Duration recoveryGrace,
 			@NotBlank @DefaultValue("AuditLog.Read.All") String auditorPermission,
-			@Nullable List<String> globalAuditors, @DefaultValue("true") boolean journal) {
+			@Nullable List<String> globalAuditors, @DefaultValue("true") boolean journal,
+			@Valid @DefaultValue Signing signing, @Nullable Map<String, @Valid AuditSinkProperties> sinks) {
 
 		public Audit {
 			if (queueCapacity < 1 || queueCapacity > 1_000_000) {
@@ -331,6 +338,47 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			}
 			redact = (redact != null) ? List.copyOf(redact) : List.of();
 			globalAuditors = (globalAuditors != null) ? List.copyOf(globalAuditors) : List.of();
+			sinks = (sinks != null) ? Collections.unmodifiableMap(new TreeMap<>(sinks)) : Map.of();
+			sinks.forEach((name, sink) -> sink.validate("graph-gateway.audit.sinks." + name));
+			for (String name : sinks.keySet()) {
+				if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+					throw new IllegalArgumentException("graph-gateway.audit.sinks." + name
+							+ ": a sink's name must be 1 to 63 lower-case letters, digits and dashes");
+				}
+			}
+		}
+
+	}
+
+	/**
+	 * The audit signing key: with one, every event (pending ones included) carries a MAC
+	 * under a key derived from it, and each gateway signs checkpoints of its chain with
+	 * it.
+	 *
+	 * @param key PEM file of the private key, EC P-256 or Ed25519 (PKCS#8
+	 * {@code PRIVATE KEY}, or {@code EC PRIVATE KEY}); none: the trail is only unkeyed
+	 * hash chains
+	 * @param createIfMissing create an EC P-256 key at {@code key} when the file does not
+	 * exist (the sandbox does; a production key is mounted from a secret)
+	 * @param checkpointEvents a checkpoint is signed after this many events of the chain
+	 * @param checkpointInterval a checkpoint is signed at least this often while the
+	 * chain grows
+	 */
+	public record Signing(java.nio.file.@Nullable Path key, @DefaultValue("false") boolean createIfMissing,
+			@DefaultValue("1000") int checkpointEvents, @NotNull @DefaultValue("60s") Duration checkpointInterval) {
+
+		public Signing {
+			if (checkpointEvents < 1) {
+				throw new IllegalArgumentException(
+						"graph-gateway.audit.signing.checkpoint-events must be at least 1, but was "
+								+ checkpointEvents);
+			}
+			requirePositive("graph-gateway.audit.signing.checkpoint-interval", checkpointInterval);
+			if (createIfMissing && key == null) {
+				throw new IllegalArgumentException(
+						"graph-gateway.audit.signing.create-if-missing needs graph-gateway.audit.signing.key: "
+								+ "the file to create");
+			}
 		}
 
 	}
@@ -423,13 +471,13 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 
 	}
 
-	private static void requirePositive(String key, Duration duration) {
+	static void requirePositive(String key, Duration duration) {
 		if (duration == null || duration.isNegative() || duration.isZero()) {
 			throw new IllegalArgumentException(key + " must be a positive duration, but was " + duration);
 		}
 	}
 
-	private static void requireHttpsUnlessLoopback(String key, @Nullable URI uri) {
+	static void requireHttpsUnlessLoopback(String key, @Nullable URI uri) {
 		if (uri == null) {
 			return;
 		}
