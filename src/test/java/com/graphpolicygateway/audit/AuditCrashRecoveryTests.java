@@ -1,11 +1,7 @@
 package com.graphpolicygateway.audit;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.test.GatewayProcess;
 import com.graphpolicygateway.test.StubGraph;
 import com.graphpolicygateway.test.StubIdentityProvider;
 
@@ -48,7 +44,7 @@ class AuditCrashRecoveryTests {
 		Path directory = Files.createTempDirectory("gateway-crash");
 		String database = "jdbc:h2:file:" + directory.resolve("audit") + ";AUTO_SERVER=TRUE";
 		try (StubGraph graph = StubGraph.start(); StubIdentityProvider idp = StubIdentityProvider.start()) {
-			Gateway first = Gateway.start(database, graph, idp, directory.resolve("first.log"));
+			GatewayProcess first = GatewayProcess.start(database, graph, idp, directory.resolve("first.log"));
 			String token = idp.validToken();
 			List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
 			AtomicBoolean loading = new AtomicBoolean(true);
@@ -75,7 +71,7 @@ class AuditCrashRecoveryTests {
 			callers.shutdown();
 			assertThat(callers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
 
-			Gateway second = Gateway.start(database, graph, idp, directory.resolve("second.log"));
+			GatewayProcess second = GatewayProcess.start(database, graph, idp, directory.resolve("second.log"));
 			try {
 				JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(database, "sa", ""));
 				await().atMost(Duration.ofSeconds(60))
@@ -104,71 +100,6 @@ class AuditCrashRecoveryTests {
 			finally {
 				second.kill();
 			}
-		}
-	}
-
-	/** A gateway in a JVM of its own, so that it can really be killed. */
-	private record Gateway(Process process, int port) {
-
-		static Gateway start(String database, StubGraph graph, StubIdentityProvider idp, Path log) throws IOException {
-			int port = freePort();
-			int management = freePort();
-			String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-			List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-					GraphPolicyGatewayApplication.class.getName(), "--server.port=" + port,
-					"--management.server.port=" + management, "--spring.datasource.url=" + database,
-					"--graph-gateway.upstream.base-uri=" + graph.baseUri(), "--graph-gateway.upstream.auth=passthrough",
-					"--graph-gateway.identity.audiences[0]=" + StubIdentityProvider.AUDIENCE,
-					"--graph-gateway.identity.issuers[0].issuer=" + idp.issuerTemplateV2(),
-					"--graph-gateway.identity.issuers[0].jwk-set-uri=" + idp.jwkSetUri(),
-					"--graph-gateway.policy.file=src/test/resources/policy/allow-all.yml",
-					"--graph-gateway.upstream.response-timeout=2s", "--graph-gateway.audit.write-timeout=500ms",
-					"--graph-gateway.audit.recovery-grace=1s", "--logging.structured.format.console="));
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(log.toFile())
-				.directory(new File(System.getProperty("user.dir")))
-				.start();
-			Gateway gateway = new Gateway(process, port);
-			HttpClient http = HttpClient.newHttpClient();
-			await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-				if (!process.isAlive()) {
-					throw new IllegalStateException("The gateway stopped at start-up: " + Files.readString(log));
-				}
-				try {
-					return http
-						.send(HttpRequest
-							.newBuilder(URI.create("http://127.0.0.1:" + management + "/actuator/health/readiness"))
-							.build(), HttpResponse.BodyHandlers.discarding())
-						.statusCode() == 200;
-				}
-				catch (IOException ex) {
-					return false;
-				}
-			});
-			return gateway;
-		}
-
-		HttpRequest patch(String token, String clientRequestId) {
-			return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/users/" + UUID.randomUUID()))
-				.method("PATCH", HttpRequest.BodyPublishers.ofString("{\"displayName\":\"Adele Vance\"}"))
-				.header("Authorization", "Bearer " + token)
-				.header("Content-Type", "application/json")
-				.header("client-request-id", clientRequestId)
-				.timeout(Duration.ofSeconds(10))
-				.build();
-		}
-
-		/** {@code kill -9}: no shutdown hook, no draining. */
-		void kill() throws InterruptedException {
-			this.process.destroyForcibly();
-			this.process.waitFor(30, TimeUnit.SECONDS);
-		}
-
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
 		}
 	}
 
