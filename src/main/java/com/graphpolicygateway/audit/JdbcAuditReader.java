@@ -16,7 +16,8 @@ import org.springframework.util.Assert;
  */
 final class JdbcAuditReader {
 
-	private static final String SELECT = "SELECT " + AuditRows.COLUMNS + ", chain_id, chain_seq, hash FROM audit_event";
+	/** The columns {@link #view} reads; shared with {@link AuditFeed}. */
+	static final String SELECT = "SELECT " + AuditRows.COLUMNS + ", chain_id, chain_seq, hash FROM audit_event";
 
 	private final JdbcTemplate jdbc;
 
@@ -50,7 +51,8 @@ final class JdbcAuditReader {
 		return this.jdbc.query(SELECT + " WHERE id = ?", (rs, row) -> view(rs), id).stream().findFirst();
 	}
 
-	private static AuditEventView view(ResultSet rs) throws SQLException {
+	/** Reads a row of {@link #SELECT} as the API shows it. */
+	static AuditEventView view(ResultSet rs) throws SQLException {
 		long seq = rs.getLong("chain_seq");
 		Long chainSeq = rs.wasNull() ? null : seq;
 		return AuditEventView.of(AuditRows.event(rs), rs.getString("chain_id"), chainSeq, rs.getString("hash"));
