@@ -72,6 +72,16 @@ final class AuditSinks implements SmartLifecycle {
 		this.deliveries.forEach((delivery) -> delivery.stop(true));
 	}
 
+	/**
+	 * Stops delivering without releasing the leases, as a gateway that dies would: for
+	 * tests of the takeover.
+	 */
+	void halt() {
+		this.running = false;
+		this.leases.stop();
+		this.deliveries.forEach((delivery) -> delivery.stop(false));
+	}
+
 	@Override
 	public boolean isRunning() {
 		return this.running;
