@@ -24,10 +24,12 @@ import org.springframework.util.Assert;
  * @param headHash the hash of the event at that position (the chain's genesis value when
  * it held none)
  * @param eventCount how many events the chain had appended at that time
- * @param knownChains every chain the audit database held at that time, sorted
+ * @param knownChains every chain the audit database held at that time, sorted, as its id,
+ * followed by {@code @} and the id of its key when it is keyed
  * @param keyId the signing key's id
- * @param algorithm {@code ES256} (EC P-256, SHA-256) or {@code EdDSA} (Ed25519)
- * @param signature the signature, base64url without padding
+ * @param algorithm {@code SHA256withECDSA} (EC P-256) or {@code Ed25519}
+ * @param signature the signature of {@link #signedContent()}, base64url without padding
+ * (for ECDSA, of the DER encoding)
  */
 public record AuditCheckpoint(String chainId, long checkpointSeq, Instant createdAt, long chainPosition,
 		String headHash, long eventCount, List<String> knownChains, String keyId, String algorithm, String signature) {

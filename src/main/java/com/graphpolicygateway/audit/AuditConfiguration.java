@@ -40,16 +40,39 @@ class AuditConfiguration {
 	/** Path of the auditors' chain verification. */
 	static final String VERIFY_PATH = "/audit/verify";
 
+	/**
+	 * The audit signing key, when {@code graph-gateway.audit.signing.key} names one;
+	 * start-up fails when it names a file that cannot be used.
+	 */
+	@Bean
+	AuditSigning auditSigning(GraphGatewayProperties properties) {
+		GraphGatewayProperties.Signing signing = properties.audit().signing();
+		if (signing.key() == null) {
+			logger.warn("The audit trail is not keyed (graph-gateway.audit.signing.key is not set): its hash chains "
+					+ "show accidents, not changes by someone with write access to the audit database");
+			return AuditSigning.NONE;
+		}
+		AuditSigningKey key = signing.createIfMissing() ? AuditSigningKey.readOrCreate(signing.key())
+				: AuditSigningKey.read(signing.key());
+		logger.info("The audit trail is keyed: events carry MACs and checkpoints are signed with " + key);
+		return new AuditSigning(key);
+	}
+
 	@Bean
 	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
-			@Value("${spring.datasource.url:}") String databaseUrl) {
+			@Value("${spring.datasource.url:}") String databaseUrl, AuditSigning signing,
+			GraphGatewayProperties properties, Clock clock) {
 		// Decided from the URL, not a connection: a database that is down at start-up
 		// must not stop the gateway from starting (embedded H2 is never down).
 		AuditStoreUpkeep upkeep = H2StoreUpkeep.isH2(databaseUrl) ? H2StoreUpkeep.prepare(jdbc, meters)
 				: AuditStoreUpkeep.NONE;
+		GraphGatewayProperties.Signing settings = properties.audit().signing();
+		AuditChainSigner signer = (signing.key() != null) ? new AuditChainSigner(signing.key(), jdbc, clock,
+				settings.checkpointEvents(), settings.checkpointInterval()) : null;
 		// Each gateway process writes its own chain: replicas never contend for one chain
 		// head.
-		return new JdbcAuditStore(jdbc, new TransactionTemplate(transactions), UUID.randomUUID().toString(), upkeep);
+		return new JdbcAuditStore(jdbc, new TransactionTemplate(transactions), UUID.randomUUID().toString(), upkeep,
+				signer);
 	}
 
 	@Bean
@@ -87,17 +110,17 @@ class AuditConfiguration {
 
 	@Bean
 	AuditMaintenance auditMaintenance(JdbcAuditStore store, AuditWriter writer, Clock clock,
-			GraphGatewayProperties properties) {
+			GraphGatewayProperties properties, MeterRegistry meters) {
 		Duration staleAfter = properties.upstream()
 			.responseTimeout()
 			.plus(properties.audit().writeTimeout())
 			.plus(properties.audit().recoveryGrace());
-		return new AuditMaintenance(store, writer, clock, staleAfter, properties.audit().retentionDays());
+		return new AuditMaintenance(store, writer, clock, staleAfter, properties.audit().retentionDays(), meters);
 	}
 
 	@Bean
-	AuditChainVerifier auditChainVerifier(JdbcTemplate jdbc) {
-		return new AuditChainVerifier(jdbc);
+	AuditChainVerifier auditChainVerifier(JdbcTemplate jdbc, AuditSigning signing) {
+		return new AuditChainVerifier(jdbc, signing.key(), null);
 	}
 
 	@Bean
@@ -116,13 +139,21 @@ class AuditConfiguration {
 		return new AuditEventsHandler(new JdbcAuditReader(jdbc), access, errors, json);
 	}
 
+	@Bean
+	AuditCheckpointsHandler auditCheckpointsHandler(JdbcTemplate jdbc, GraphErrorResponder errors, JsonMapper json) {
+		return new AuditCheckpointsHandler(jdbc, errors, json);
+	}
+
 	/**
-	 * The auditors' endpoints: events (list, one, export) and {@code GET /audit/verify},
-	 * which walks the chains off the event loop and answers the report.
+	 * The auditors' endpoints: events (list, one, export), the signed checkpoints, and
+	 * {@code GET /audit/verify}, which verifies the trail off the event loop and answers
+	 * the report.
 	 */
 	@Bean
-	RouterFunction<ServerResponse> auditEndpoints(AuditChainVerifier verifier, AuditEventsHandler events) {
+	RouterFunction<ServerResponse> auditEndpoints(AuditChainVerifier verifier, AuditEventsHandler events,
+			AuditCheckpointsHandler checkpoints) {
 		return RouterFunctions.route()
+			.GET("/audit/checkpoints", checkpoints::list)
 			.GET("/audit/events/export", events::export)
 			.GET("/audit/events/{id}", events::get)
 			.GET("/audit/events", events::list)

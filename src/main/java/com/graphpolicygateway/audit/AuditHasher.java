@@ -7,7 +7,8 @@ import com.graphpolicygateway.system.Ids;
 /**
  * SHA-256 over an event's canonical form and the previous link of its chain. The
  * canonical form is every stored column, length-prefixed in a fixed order, so no two
- * different rows share one.
+ * different rows share one. With a signing key, what the MACs of a row cover comes from
+ * here too: a chained event's hash, or a pending row's canonical form.
  */
 final class AuditHasher {
 
@@ -18,12 +19,30 @@ final class AuditHasher {
 	}
 
 	static String hash(StoredEvent event) {
+		return Ids.sha256Hex(canonical(event.event(), event.writerId(), event.chainId(),
+				Long.toString(event.chainSeq()), event.previousHash()));
+	}
+
+	/** What the MAC of a chained event covers: its hash, which covers the whole row. */
+	static String macContent(String hash) {
+		return "event\n" + hash;
+	}
+
+	/**
+	 * What the MAC of a pending row covers: the hash of its canonical form with the
+	 * writer that inserted it and no chain link.
+	 */
+	static String pendingMacContent(AuditEvent pending, String writerId) {
+		return "pending\n" + Ids.sha256Hex(canonical(pending, writerId, null, null, null));
+	}
+
+	private static String canonical(AuditEvent e, String writerId, @Nullable String chainId, @Nullable String chainSeq,
+			@Nullable String previousHash) {
 		StringBuilder canonical = new StringBuilder(512);
-		append(canonical, event.writerId());
-		append(canonical, event.chainId());
-		append(canonical, Long.toString(event.chainSeq()));
-		append(canonical, event.previousHash());
-		AuditEvent e = event.event();
+		append(canonical, writerId);
+		append(canonical, chainId);
+		append(canonical, chainSeq);
+		append(canonical, previousHash);
 		append(canonical, e.id().toString());
 		append(canonical, AuditRows.timestamp(e.activityDateTime()).toString());
 		append(canonical, e.activity());
@@ -54,7 +73,7 @@ final class AuditHasher {
 			append(canonical, AuditRows.timestamp(e.summary().first()).toString());
 			append(canonical, AuditRows.timestamp(e.summary().last()).toString());
 		}
-		return Ids.sha256Hex(canonical.toString());
+		return canonical.toString();
 	}
 
 	private static void append(StringBuilder canonical, @Nullable String value) {

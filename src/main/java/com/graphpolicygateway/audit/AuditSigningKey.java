@@ -42,6 +42,8 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.util.Assert;
 
 /**
@@ -271,12 +273,38 @@ final class AuditSigningKey {
 	/**
 	 * Whether {@code expected} is the MAC of {@code content}, compared in constant time.
 	 */
-	boolean macMatches(String content, @org.jspecify.annotations.Nullable String expected) {
+	boolean macMatches(String content, @Nullable String expected) {
 		if (expected == null) {
 			return false;
 		}
 		return MessageDigest.isEqual(mac(content).getBytes(StandardCharsets.US_ASCII),
 				expected.getBytes(StandardCharsets.US_ASCII));
+	}
+
+	/** The MAC of a pending row inserted by {@code writerId}. */
+	String pendingMac(AuditEvent pending, String writerId) {
+		return mac(AuditHasher.pendingMacContent(pending, writerId));
+	}
+
+	/** The MAC of a chained event whose hash is {@code hash}. */
+	String eventMac(String hash) {
+		return mac(AuditHasher.macContent(hash));
+	}
+
+	/**
+	 * Whether a pending row was written by a holder of this key: its key id is this key's
+	 * and its MAC matches its content.
+	 */
+	boolean authenticatesPending(AuditEvent pending, String writerId, @Nullable String keyId, @Nullable String mac) {
+		return this.keyId.equals(keyId) && macMatches(AuditHasher.pendingMacContent(pending, writerId), mac);
+	}
+
+	/**
+	 * Whether a chained event was written by a holder of this key: its key id is this
+	 * key's and its MAC matches its hash (which the verifier checks against its content).
+	 */
+	boolean authenticatesEvent(String hash, @Nullable String keyId, @Nullable String mac) {
+		return this.keyId.equals(keyId) && macMatches(AuditHasher.macContent(hash), mac);
 	}
 
 	/**

@@ -25,17 +25,18 @@ import org.springframework.util.Assert;
  * The audit trail in a relational database (H2 or PostgreSQL). Blocking: only the audit
  * writer's own thread and the verifier call it, never a Netty event loop. Each instance
  * appends to its own hash chain, so several gateway replicas can share one database
- * without coordinating.
+ * without coordinating. With a {@link AuditChainSigner}, every row it writes carries the
+ * MAC of its content under the signing key, and the chain is checkpointed.
  */
 final class JdbcAuditStore {
 
 	private static final String INSERT = "INSERT INTO audit_event (" + AuditRows.COLUMNS
-			+ ", writer_id, chain_id, chain_seq, previous_hash, hash) VALUES ("
-			+ "?, ".repeat(AuditRows.COLUMN_COUNT + 4) + "?)";
+			+ ", writer_id, chain_id, chain_seq, previous_hash, hash, key_id, pending_mac, mac) VALUES ("
+			+ "?, ".repeat(AuditRows.COLUMN_COUNT + 7) + "?)";
 
 	private static final String CLOSE = "UPDATE audit_event SET activity_result = ?, decision = ?, reason = ?, "
 			+ "upstream_status = ?, graph_request_id = ?, latency_ms = ?, chain_id = ?, chain_seq = ?, "
-			+ "previous_hash = ?, hash = ? WHERE id = ? AND chain_id IS NULL AND writer_id = ?";
+			+ "previous_hash = ?, hash = ?, key_id = ?, mac = ? WHERE id = ? AND chain_id IS NULL AND writer_id = ?";
 
 	private static final int MAX_OWN_PENDING = 50_000;
 
@@ -49,6 +50,8 @@ final class JdbcAuditStore {
 	private final String chainId;
 
 	private final AuditStoreUpkeep upkeep;
+
+	private final @Nullable AuditChainSigner signer;
 
 	private long lastSeq;
 
@@ -79,6 +82,15 @@ final class JdbcAuditStore {
 	 * after their commit, before they return.
 	 */
 	JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId, AuditStoreUpkeep upkeep) {
+		this(jdbc, transactions, chainId, upkeep, null);
+	}
+
+	/**
+	 * A store whose rows are authenticated and whose chain is checkpointed by
+	 * {@code signer}, when not null.
+	 */
+	JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId, AuditStoreUpkeep upkeep,
+			@Nullable AuditChainSigner signer) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
 		Assert.notNull(transactions, "transactions cannot be null");
 		Assert.hasText(chainId, "chainId cannot be empty");
@@ -87,15 +99,37 @@ final class JdbcAuditStore {
 		this.transactions = transactions;
 		this.chainId = chainId;
 		this.upkeep = upkeep;
+		this.signer = signer;
 	}
 
 	String chainId() {
 		return this.chainId;
 	}
 
-	/** Runs the upkeep's {@link AuditStoreUpkeep#afterBatch()}. */
+	/**
+	 * Runs the upkeep's {@link AuditStoreUpkeep#afterBatch()} and signs a checkpoint when
+	 * one is due.
+	 */
 	void afterBatch() {
 		this.upkeep.afterBatch();
+		if (this.signer != null && this.chainStarted) {
+			this.signer.checkpointIfDue(this.chainId, this.lastSeq, this.lastHash, false);
+		}
+	}
+
+	/**
+	 * Signs a checkpoint of where the chain stands now, unless the last one says so
+	 * already: the writer stops.
+	 */
+	void checkpointNow() {
+		if (this.signer != null && this.chainStarted) {
+			this.signer.checkpointIfDue(this.chainId, this.lastSeq, this.lastHash, true);
+		}
+	}
+
+	/** The signing key's id, or null when the trail is not keyed. */
+	@Nullable String keyId() {
+		return (this.signer != null) ? this.signer.keyId() : null;
 	}
 
 	/**
@@ -107,10 +141,12 @@ final class JdbcAuditStore {
 			return;
 		}
 		this.jdbc.update(
-				"INSERT INTO audit_chain (chain_id, started_at, first_seq, anchor_hash, last_seq, last_hash) "
-						+ "VALUES (?, ?, 1, ?, 0, ?)",
-				this.chainId, AuditRows.timestamp(now), AuditHasher.GENESIS, AuditHasher.GENESIS);
+				"INSERT INTO audit_chain (chain_id, started_at, first_seq, anchor_hash, last_seq, last_hash, key_id) "
+						+ "VALUES (?, ?, 1, ?, 0, ?, ?)",
+				this.chainId, AuditRows.timestamp(now), AuditHasher.GENESIS, AuditHasher.GENESIS, keyId());
 		this.chainStarted = true;
+		// The chain's first checkpoint says it exists, before it holds any event.
+		checkpointNow();
 	}
 
 	/**
@@ -203,7 +239,7 @@ final class JdbcAuditStore {
 				closes.add(closeRow(linked));
 			}
 			else {
-				inserts.add(row(event, linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash()));
+				inserts.add(chainedRow(linked));
 			}
 			seq = linked.chainSeq();
 			hash = linked.hash();
@@ -257,7 +293,7 @@ final class JdbcAuditStore {
 		if (insertedNow.contains(event.id()) || contains(event.id())) {
 			return null;
 		}
-		this.jdbc.update(INSERT, row(event, own.chainId(), own.chainSeq(), own.previousHash(), own.hash()));
+		this.jdbc.update(INSERT, chainedRow(own));
 		return own;
 	}
 
@@ -268,8 +304,8 @@ final class JdbcAuditStore {
 	private Object[] closeRow(StoredEvent linked) {
 		AuditEvent e = linked.event();
 		return new Object[] { e.activityResult(), e.decision(), e.reason(), e.upstreamStatus(), e.graphRequestId(),
-				e.latencyMillis(), linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash(),
-				e.id().toString(), linked.writerId() };
+				e.latencyMillis(), linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash(), keyId(),
+				eventMac(linked), e.id().toString(), linked.writerId() };
 	}
 
 	/** Whether the trail holds an event with this id, pending or completed. */
@@ -280,23 +316,39 @@ final class JdbcAuditStore {
 	}
 
 	private Object[] pendingRow(AuditEvent event) {
-		return row(event, null, null, null, null);
+		return pendingRow(event, this.chainId);
 	}
 
-	private Object[] row(AuditEvent event, Object chainId, Object chainSeq, Object previousHash, Object hash) {
-		return row(event, this.chainId, chainId, chainSeq, previousHash, hash);
+	/** A pending row inserted for {@code writerId}, authenticated under the key. */
+	private Object[] pendingRow(AuditEvent event, String writerId) {
+		String mac = (this.signer != null) ? this.signer.key().pendingMac(event, writerId) : null;
+		return row(event, writerId, null, null, null, null, keyId(), mac, null);
 	}
 
-	private static Object[] row(AuditEvent event, String writerId, Object chainId, Object chainSeq, Object previousHash,
-			Object hash) {
+	/** A chained event inserted whole, authenticated under the key. */
+	private Object[] chainedRow(StoredEvent linked) {
+		return row(linked.event(), linked.writerId(), linked.chainId(), linked.chainSeq(), linked.previousHash(),
+				linked.hash(), keyId(), null, eventMac(linked));
+	}
+
+	private @Nullable String eventMac(StoredEvent linked) {
+		return (this.signer != null) ? this.signer.key().eventMac(linked.hash()) : null;
+	}
+
+	private static Object[] row(AuditEvent event, String writerId, @Nullable Object chainId, @Nullable Object chainSeq,
+			@Nullable Object previousHash, @Nullable Object hash, @Nullable Object keyId, @Nullable Object pendingMac,
+			@Nullable Object mac) {
 		Object[] values = AuditRows.values(event);
-		Object[] row = new Object[values.length + 5];
+		Object[] row = new Object[values.length + 8];
 		System.arraycopy(values, 0, row, 0, values.length);
 		row[values.length] = writerId;
 		row[values.length + 1] = chainId;
 		row[values.length + 2] = chainSeq;
 		row[values.length + 3] = previousHash;
 		row[values.length + 4] = hash;
+		row[values.length + 5] = keyId;
+		row[values.length + 6] = pendingMac;
+		row[values.length + 7] = mac;
 		return row;
 	}
 
@@ -318,7 +370,7 @@ final class JdbcAuditStore {
 					slice.stream().map((event) -> event.id().toString()).toArray()));
 			List<Object[]> rows = slice.stream()
 				.filter((event) -> !stored.contains(event.id().toString()))
-				.map((event) -> row(event, writerId, null, null, null, null))
+				.map((event) -> pendingRow(event, writerId))
 				.toList();
 			if (!rows.isEmpty()) {
 				this.transactions.executeWithoutResult((status) -> this.jdbc.batchUpdate(INSERT, rows));
@@ -331,15 +383,49 @@ final class JdbcAuditStore {
 
 	/** Pending events of other writers that reached the gateway before {@code before}. */
 	List<AuditEvent> stalePendingEvents(Instant before, int limit) {
-		return this.jdbc
-			.query("SELECT " + AuditRows.COLUMNS + " FROM audit_event WHERE activity_result = ? AND writer_id <> ? "
-					+ "AND activity_date_time < ? ORDER BY activity_date_time", (rs) -> {
-						List<AuditEvent> events = new ArrayList<>();
-						while (rs.next() && events.size() < limit) {
-							events.add(AuditRows.event(rs));
-						}
-						return events;
-					}, AuditEvent.PENDING, this.chainId, AuditRows.timestamp(before));
+		return stalePendingEvents(before, null, limit).stream().map(StalePending::event).toList();
+	}
+
+	/**
+	 * Pending events of other writers that reached the gateway before {@code before},
+	 * oldest first, after {@code after} (the last one a previous call returned, so that a
+	 * caller can read on past those it did not close), with what authenticates them.
+	 */
+	List<StalePending> stalePendingEvents(Instant before, @Nullable StalePending after, int limit) {
+		Instant afterTime = (after != null) ? after.event().activityDateTime() : Instant.EPOCH;
+		String afterId = (after != null) ? after.event().id().toString() : "";
+		return this.jdbc.query("SELECT " + AuditRows.COLUMNS + ", writer_id, key_id, pending_mac FROM audit_event "
+				+ "WHERE activity_result = ? AND writer_id <> ? AND activity_date_time < ? "
+				+ "AND (activity_date_time > ? OR (activity_date_time = ? AND id > ?)) ORDER BY activity_date_time, id",
+				(rs) -> {
+					List<StalePending> events = new ArrayList<>();
+					while (rs.next() && events.size() < limit) {
+						events.add(new StalePending(AuditRows.event(rs), rs.getString("writer_id"),
+								rs.getString("key_id"), rs.getString("pending_mac")));
+					}
+					return events;
+				}, AuditEvent.PENDING, this.chainId, AuditRows.timestamp(before), AuditRows.timestamp(afterTime),
+				AuditRows.timestamp(afterTime), afterId);
+	}
+
+	/**
+	 * Whether a pending row was written by a gateway: always without a signing key (the
+	 * trail cannot tell), with one when its MAC matches.
+	 */
+	boolean authentic(StalePending pending) {
+		return this.signer == null || this.signer.key()
+			.authenticatesPending(pending.event(), pending.writerId(), pending.keyId(), pending.pendingMac());
+	}
+
+	/**
+	 * Another writer's pending row, with what authenticates it.
+	 *
+	 * @param event the pending event
+	 * @param writerId the writer that inserted it
+	 * @param keyId the key its MAC was made with, if any
+	 * @param pendingMac its MAC, if any
+	 */
+	record StalePending(AuditEvent event, String writerId, @Nullable String keyId, @Nullable String pendingMac) {
 	}
 
 	/**

@@ -288,8 +288,8 @@ class AuditChainVerifierTests {
 		values.addAll(Arrays.asList(writerId, chainId, chainSeq, previousHash, hash));
 		this.database.jdbc()
 			.update("INSERT INTO audit_event (" + AuditRows.COLUMNS
-					+ ", writer_id, chain_id, chain_seq, previous_hash, hash) VALUES (" + "?, ".repeat(27) + "?)",
-					values.toArray());
+					+ ", writer_id, chain_id, chain_seq, previous_hash, hash) VALUES ("
+					+ "?, ".repeat(AuditRows.COLUMN_COUNT + 4) + "?)", values.toArray());
 	}
 
 }
