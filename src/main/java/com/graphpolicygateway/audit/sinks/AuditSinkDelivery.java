@@ -18,6 +18,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.util.Assert;
 
 import com.graphpolicygateway.audit.AuditCheckpoint;
@@ -335,11 +336,14 @@ final class AuditSinkDelivery {
 	private void failed(Exception ex, Duration backoff) {
 		this.failures.increment();
 		this.consecutiveFailures++;
-		this.lastError = ex.getClass().getName();
-		// The class and message only: a sink's messages name no secret, and the records'
+		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+		this.lastError = cause.getClass().getName();
+		// Classes and messages only: a sink's messages name no secret, and the records'
 		// content (request bodies) never reaches a log line.
-		logger.warn("Audit sink '" + this.name + "' failed (" + ex.getClass().getName() + ": " + ex.getMessage()
-				+ "); the batch is sent again in " + backoff.toMillis() + " ms");
+		String reason = ex.getClass().getName() + ": " + ex.getMessage()
+				+ ((cause != ex) ? ", caused by " + cause.getClass().getName() + ": " + cause.getMessage() : "");
+		logger.warn("Audit sink '" + this.name + "' failed (" + reason + "); the batch is sent again in "
+				+ backoff.toMillis() + " ms");
 	}
 
 	private Duration nextBackoff(Duration backoff) {
