@@ -138,9 +138,11 @@ public final class AuditChainVerifier {
 					}
 					if (authenticate
 							&& !this.key.authenticatesEvent(storedHash, rs.getString("key_id"), rs.getString("mac"))) {
-						walk.broken(problems, chainId, seq, id,
-								"event not written by a gateway holding the signing key (forged, or changed with "
-										+ "its hash recomputed)");
+						// The links hold, so the walk goes on: the checkpoints still
+						// judge the positions after it.
+						problems.add(chainId, seq, id, "event not written by a gateway holding the signing key "
+								+ "(forged, or changed with its hash recomputed)");
+						walk.linked(seq, storedHash);
 						return;
 					}
 					walk.verified(seq, storedHash);
@@ -223,9 +225,14 @@ public final class AuditChainVerifier {
 		}
 
 		void verified(long seq, String hash) {
+			linked(seq, hash);
+			this.checked++;
+		}
+
+		/** The event at {@code seq} is linked to the chain, but not authenticated. */
+		void linked(long seq, String hash) {
 			this.end = seq;
 			this.lastHash = hash;
-			this.checked++;
 			if (this.wanted.contains(seq)) {
 				this.hashes.put(seq, hash);
 			}

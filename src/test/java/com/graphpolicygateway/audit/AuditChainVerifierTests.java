@@ -124,6 +124,8 @@ class AuditChainVerifierTests {
 				arguments("upstream_status", null), arguments("graph_request_id", UUID.randomUUID().toString()),
 				arguments("graph_request_id", null), arguments("latency_ms", 1L), arguments("latency_ms", null),
 				arguments("trace_id", "0".repeat(31) + "1"), arguments("trace_id", null),
+				// An event made to look like a summary of many refusals.
+				arguments("summary_count", 5000L),
 				// Fails today: writer_id is stored but not part of the hash.
 				arguments("writer_id", UUID.randomUUID().toString()),
 				arguments("chain_id", UUID.randomUUID().toString()), arguments("chain_id", null),

@@ -3,8 +3,12 @@ package com.graphpolicygateway.audit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -12,6 +16,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -92,11 +97,90 @@ class AuditVerifyCommandTests {
 		assertThat(run.output()).contains("could not be verified").doesNotContain("intact");
 	}
 
-	private static Run verifyAudit(String datasourceUrl) {
+	@Test
+	void runWithTheSigningKeyWhenTrailIntactThenEveryEventAuthenticated() throws Exception {
+		Path key = writeKey();
+		JdbcAuditStore keyed = keyedStore();
+		keyed.write(List.of(), List.of(event("refused", "refuse", "token_invalid")));
+		keyed.checkpointNow();
+
+		Run run = verifyAudit("--spring.datasource.url=" + this.url, "--graph-gateway.audit.signing.key=" + key);
+
+		// The unkeyed chain written before the key is known to the keyed chain's
+		// checkpoints.
+		assertThat(run.exitCode()).isZero();
+		assertThat(run.output()).contains("intact")
+			.contains("authenticated with the signing key")
+			.contains("1 chains predate the signing key");
+	}
+
+	@Test
+	void runWithTheSiemsCheckpointsWhenTheirChainWasDeletedThenExitCodeOne() throws Exception {
+		JdbcAuditStore keyed = keyedStore();
+		keyed.write(List.of(), List.of(event("refused", "refuse", "token_invalid")));
+		keyed.checkpointNow();
+		Path siem = this.directory.resolve("siem.ndjson");
+		StringBuilder lines = new StringBuilder();
+		this.jdbc.query(AuditCheckpoint.SELECT, (rs) -> {
+			lines
+				.append(JsonMapper.builder()
+					.build()
+					.writeValueAsString(AuditCheckpointJson.record(AuditCheckpoint.fromRow(rs))))
+				.append('\n');
+		});
+		Files.writeString(siem, lines);
+		Path publicKey = this.directory.resolve("audit-signing.pub.pem");
+		Files.writeString(publicKey, AuditTamperTests.KEY.publicKeyPem());
+		for (String table : List.of("audit_event", "audit_checkpoint", "audit_chain")) {
+			this.jdbc.update("DELETE FROM " + table + " WHERE chain_id = ?", keyed.chainId());
+		}
+
+		Run withoutCopy = verifyAudit("--spring.datasource.url=" + this.url, "--public-key", publicKey.toString());
+		Run withCopy = verifyAudit("--spring.datasource.url=" + this.url, "--public-key", publicKey.toString(),
+				"--checkpoints", siem.toString());
+
+		// The database alone no longer names the deleted chain (only that the older,
+		// unkeyed chain is now known to no checkpoint); the SIEM's copy does.
+		assertThat(withoutCopy.output()).doesNotContain("chain deleted").doesNotContain(keyed.chainId());
+		assertThat(withCopy.exitCode()).isOne();
+		assertThat(withCopy.output()).contains("BROKEN")
+			.contains("chain deleted")
+			.contains("missing from the database (deleted)")
+			.contains("2 from the SIEM's file");
+	}
+
+	@Test
+	void runWithCheckpointsButNoKeyThenExitCodeTwo() throws Exception {
+		Path siem = Files.writeString(this.directory.resolve("siem.ndjson"), "");
+
+		Run run = verifyAudit("--spring.datasource.url=" + this.url, "--checkpoints=" + siem);
+
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.output()).contains("needs the signing key");
+	}
+
+	private JdbcAuditStore keyedStore() {
+		DriverManagerDataSource dataSource = new DriverManagerDataSource(this.url, "sa", "");
+		AuditChainSigner signer = new AuditChainSigner(AuditTamperTests.KEY, this.jdbc, Clock.systemUTC(), 100,
+				Duration.ofHours(1));
+		JdbcAuditStore store = new JdbcAuditStore(this.jdbc,
+				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), UUID.randomUUID().toString(),
+				AuditStoreUpkeep.NONE, signer);
+		store.startChain(Instant.now());
+		return store;
+	}
+
+	private Path writeKey() throws Exception {
+		return Files.writeString(this.directory.resolve("audit-signing.pem"), AuditSigningKeyTests.OPENSSL_SEC1_P256);
+	}
+
+	private static Run verifyAudit(String... arguments) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-		int exitCode = AuditVerifyCommand.run(new String[] { AuditVerifyCommand.ARGUMENT, datasourceUrl,
-				"--spring.datasource.username=sa", "--spring.datasource.password=" }, out);
+		List<String> args = new ArrayList<>(List.of(AuditVerifyCommand.ARGUMENT));
+		args.addAll(List.of(arguments));
+		args.addAll(List.of("--spring.datasource.username=sa", "--spring.datasource.password="));
+		int exitCode = AuditVerifyCommand.run(args.toArray(String[]::new), out);
 		return new Run(exitCode, bytes.toString(StandardCharsets.UTF_8));
 	}
 

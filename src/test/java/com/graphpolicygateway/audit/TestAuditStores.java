@@ -1,5 +1,7 @@
 package com.graphpolicygateway.audit;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,6 +26,21 @@ final class TestAuditStores {
 	/** The store of a new gateway process whose writer has not started yet. */
 	static JdbcAuditStore unstarted(AuditDatabases.Database database) {
 		return new JdbcAuditStore(database.jdbc(), database.transactions(), UUID.randomUUID().toString());
+	}
+
+	/**
+	 * The store of a new gateway process holding the signing {@code key}, its chain
+	 * registered (and checkpointed) at {@code clock}'s time; it signs a checkpoint every
+	 * {@code checkpointEvents} events.
+	 */
+	static JdbcAuditStore keyed(AuditDatabases.Database database, AuditSigningKey key, Clock clock,
+			int checkpointEvents) {
+		AuditChainSigner signer = new AuditChainSigner(key, database.jdbc(), clock, checkpointEvents,
+				Duration.ofHours(1));
+		JdbcAuditStore store = new JdbcAuditStore(database.jdbc(), database.transactions(),
+				UUID.randomUUID().toString(), AuditStoreUpkeep.NONE, signer);
+		store.startChain(clock.instant());
+		return store;
 	}
 
 	static AuditChainVerifier verifier(AuditDatabases.Database database) {
