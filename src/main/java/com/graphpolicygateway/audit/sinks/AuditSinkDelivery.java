@@ -336,8 +336,8 @@ final class AuditSinkDelivery {
 	private void failed(Exception ex, Duration backoff) {
 		this.failures.increment();
 		this.consecutiveFailures++;
+		this.lastError = ex.getClass().getName();
 		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
-		this.lastError = cause.getClass().getName();
 		// Classes and messages only: a sink's messages name no secret, and the records'
 		// content (request bodies) never reaches a log line.
 		String reason = ex.getClass().getName() + ": " + ex.getMessage()
