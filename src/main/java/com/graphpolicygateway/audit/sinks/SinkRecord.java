@@ -7,6 +7,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import com.graphpolicygateway.audit.AuditCheckpoint;
+import com.graphpolicygateway.audit.AuditCheckpointJson;
 import com.graphpolicygateway.audit.AuditEventView;
 
 /**
@@ -26,9 +27,9 @@ record SinkRecord(String json, @Nullable AuditEventView event, @Nullable AuditCh
 		return new SinkRecord(withType(EVENT_TYPE, json.valueToTree(event), json), event, null);
 	}
 
+	/** The checkpoint in the one shape that the API serves and the verifier reads. */
 	static SinkRecord of(AuditCheckpoint checkpoint, JsonMapper json) {
-		return new SinkRecord(withType(AuditCheckpoint.RECORD_TYPE, json.valueToTree(checkpoint), json), null,
-				checkpoint);
+		return new SinkRecord(json.writeValueAsString(AuditCheckpointJson.record(checkpoint)), null, checkpoint);
 	}
 
 	private static String withType(String type, ObjectNode fields, JsonMapper json) {
