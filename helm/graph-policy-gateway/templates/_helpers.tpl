@@ -131,3 +131,15 @@ opens the ports to any destination.
     {{- end }}
   {{- end }}
 {{- end }}
+
+{{/*
+The Secret holding the audit signing key: the one named by auditSigning.existingSecret, else the
+one the chart generates (auditSigning.generate); empty when the trail is unkeyed.
+*/}}
+{{- define "graph-policy-gateway.auditSigningSecret" -}}
+{{- if .Values.auditSigning.existingSecret -}}
+{{- .Values.auditSigning.existingSecret -}}
+{{- else if .Values.auditSigning.generate -}}
+{{- printf "%s-audit-signing" (include "graph-policy-gateway.fullname" . | trunc 49 | trimSuffix "-") -}}
+{{- end -}}
+{{- end }}

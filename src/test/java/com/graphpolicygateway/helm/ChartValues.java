@@ -41,6 +41,9 @@ final class ChartValues {
 	 * A production install: three replicas, autoscaling, a ServiceMonitor, Redis shared
 	 * rate limits, and every secret taken from an existing Secret.
 	 */
+	/** The Secret of the production values that holds the audit signing key. */
+	static final String AUDIT_SIGNING_SECRET = "graph-gateway-audit-signing";
+
 	static ChartValues production() {
 		return new ChartValues().with("replicaCount", 3)
 			.with("autoscaling.enabled", true)
@@ -55,7 +58,8 @@ final class ChartValues {
 			.with("database.password.existingSecret", DATABASE_SECRET)
 			.with("rateLimit.store", "redis")
 			.with("rateLimit.redis.host", REDIS_HOST)
-			.with("rateLimit.redis.password.existingSecret", REDIS_SECRET);
+			.with("rateLimit.redis.password.existingSecret", REDIS_SECRET)
+			.with("auditSigning.existingSecret", AUDIT_SIGNING_SECRET);
 	}
 
 	/** Sets one value; {@code path} is dotted ({@code upstream.auth}). */

@@ -1,6 +1,10 @@
 package com.graphpolicygateway.helm;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -91,9 +95,11 @@ class GraphPolicyGatewayChartTests {
 		// directory.
 		assertThat((List<Map<String, Object>>) at(chart.container(), "volumeMounts")).containsExactlyInAnyOrder(
 				Map.of("name", "config", "mountPath", "/app/config", "readOnly", true),
-				Map.of("name", "tmp", "mountPath", "/tmp"), Map.of("name", "data", "mountPath", "/app/data"));
+				Map.of("name", "tmp", "mountPath", "/tmp"), Map.of("name", "data", "mountPath", "/app/data"),
+				Map.of("name", "audit-signing", "mountPath", "/app/secrets/audit-signing", "readOnly", true));
 		List<Map<String, Object>> volumes = at(chart.get("Deployment"), "spec.template.spec.volumes");
-		assertThat(volumes).extracting((volume) -> volume.get("name")).containsExactly("config", "tmp", "data");
+		assertThat(volumes).extracting((volume) -> volume.get("name"))
+			.containsExactly("config", "tmp", "data", "audit-signing");
 		assertThat(at(volumes.get(0), "configMap.name").toString()).isEqualTo("graph-policy-gateway");
 		assertThat(volumes.get(1)).containsKey("emptyDir");
 		assertThat(volumes.get(2)).containsKey("emptyDir");
@@ -120,6 +126,57 @@ class GraphPolicyGatewayChartTests {
 
 		assertThat(chart.env()).doesNotContainKeys("SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME");
 		assertThat(egressPorts(chart)).doesNotContain(5432);
+	}
+
+	@Test
+	void renderWhenDefaultValuesThenASigningKeyGeneratedAtInstallIsMounted() throws IOException {
+		RenderedChart chart = RenderedChart.render(null);
+
+		// A pre-install hook: created at install only, so that upgrades never make a new
+		// key and uninstall keeps it. helm-java's template leaves hooks out; rendered
+		// again without its hook annotations, it shows its content.
+		Path template = RenderedChart.CHART.resolve("templates/audit-signing-secret.yaml");
+		assertThat(Files.readString(template)).contains("helm.sh/hook: pre-install");
+		Map<String, Object> secret = RenderedChart.renderWithoutHooks(this.directory, null)
+			.get("Secret", "graph-policy-gateway-audit-signing");
+		String pem = new String(
+				Base64.getDecoder().decode((String) ((Map<String, Object>) at(secret, "data")).get("signing-key.pem")),
+				StandardCharsets.US_ASCII);
+		assertThat(pem).startsWith("-----BEGIN EC PRIVATE KEY-----");
+		assertThat(chart.env().get("GRAPH_GATEWAY_AUDIT_SIGNING_KEY")).containsEntry("value",
+				"/app/secrets/audit-signing/signing-key.pem");
+		assertThat(volume(chart, "audit-signing")).containsEntry("secret",
+				Map.of("secretName", "graph-policy-gateway-audit-signing", "defaultMode", 0440));
+		assertThat((List<Map<String, Object>>) at(chart.container(), "volumeMounts"))
+			.contains(Map.of("name", "audit-signing", "mountPath", "/app/secrets/audit-signing", "readOnly", true));
+	}
+
+	@Test
+	void renderWhenSigningKeySecretNamedThenNoneIsGenerated() throws IOException {
+		Path values = ChartValues.production().writeTo(this.directory);
+
+		assertThat(RenderedChart.renderWithoutHooks(this.directory, values).kinds()).doesNotContain("Secret");
+	}
+
+	@Test
+	void renderWhenSigningKeySecretNamedThenItIsMountedAndNoneGenerated() {
+		RenderedChart chart = RenderedChart.render(ChartValues.production().writeTo(this.directory));
+
+		assertThat(chart.kinds()).doesNotContain("Secret");
+		assertThat(volume(chart, "audit-signing")).containsEntry("secret",
+				Map.of("secretName", ChartValues.AUDIT_SIGNING_SECRET, "defaultMode", 0440));
+		assertThat(chart.env()).containsKey("GRAPH_GATEWAY_AUDIT_SIGNING_KEY");
+	}
+
+	@Test
+	void renderWhenSigningKeyNeitherNamedNorGeneratedThenTheTrailIsUnkeyed() {
+		RenderedChart chart = RenderedChart
+			.render(ChartValues.defaults().with("auditSigning.generate", false).writeTo(this.directory));
+
+		assertThat(chart.kinds()).doesNotContain("Secret");
+		assertThat(chart.env()).doesNotContainKey("GRAPH_GATEWAY_AUDIT_SIGNING_KEY");
+		assertThat((List<Map<String, Object>>) at(chart.get("Deployment"), "spec.template.spec.volumes"))
+			.noneMatch((volume) -> "audit-signing".equals(volume.get("name")));
 	}
 
 	@Test
@@ -330,6 +387,14 @@ class GraphPolicyGatewayChartTests {
 			assertThat(keys(new Yaml().load(chart.configFile(file)), "")).as(file)
 				.noneMatch(GraphPolicyGatewayChartTests::isSecretName);
 		}
+	}
+
+	private static Map<String, Object> volume(RenderedChart chart, String name) {
+		List<Map<String, Object>> volumes = at(chart.get("Deployment"), "spec.template.spec.volumes");
+		return volumes.stream()
+			.filter((volume) -> name.equals(volume.get("name")))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no volume " + name));
 	}
 
 	private static boolean isSecretName(String name) {

@@ -1,11 +1,15 @@
 package com.graphpolicygateway.helm;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.marcnuri.helm.Helm;
 import org.jspecify.annotations.Nullable;
@@ -37,9 +41,37 @@ final class RenderedChart {
 	}
 
 	/** Renders the chart with its defaults and the given values file, if any. */
-	@SuppressWarnings("unchecked")
 	static RenderedChart render(@Nullable Path valuesFile) {
-		var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+		return render(CHART, valuesFile);
+	}
+
+	/**
+	 * Renders a copy of the chart, made in {@code directory}, whose hooks are plain
+	 * objects: helm-java's template leaves hooks out.
+	 */
+	static RenderedChart renderWithoutHooks(Path directory, @Nullable Path valuesFile) throws IOException {
+		Path copy = Files.createTempDirectory(directory, "chart-");
+		try (Stream<Path> files = Files.walk(CHART)) {
+			for (Path file : files.toList()) {
+				Path target = copy.resolve(CHART.relativize(file).toString());
+				if (Files.isDirectory(file)) {
+					Files.createDirectories(target);
+				}
+				else {
+					String text = Files.readString(file);
+					Files.writeString(target,
+							text.lines()
+								.filter((line) -> !line.contains("helm.sh/hook"))
+								.collect(Collectors.joining("\n", "", "\n")));
+				}
+			}
+		}
+		return render(copy, valuesFile);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static RenderedChart render(Path chart, @Nullable Path valuesFile) {
+		var template = new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE);
 		if (valuesFile != null) {
 			template = template.withValuesFile(valuesFile);
 		}
@@ -64,6 +96,10 @@ final class RenderedChart {
 
 	List<String> kinds() {
 		return this.objects.stream().map((object) -> (String) object.get("kind")).toList();
+	}
+
+	List<Map<String, Object>> objects(String kind) {
+		return this.objects.stream().filter((object) -> kind.equals(object.get("kind"))).toList();
 	}
 
 	Optional<Map<String, Object>> find(String kind) {
