@@ -1,6 +1,9 @@
 package com.graphpolicygateway.sandbox;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -43,6 +46,9 @@ class SandboxQuickStartTests {
 
 	static final int ISSUER_PORT = freePort();
 
+	/** Where the sandbox makes its signing key: a file that does not exist yet. */
+	static final Path SIGNING_KEY = temporaryDirectory().resolve("sandbox-audit-signing.pem");
+
 	@LocalServerPort
 	int port;
 
@@ -55,6 +61,7 @@ class SandboxQuickStartTests {
 		registry.add("sandbox.token-issuer-port", () -> ISSUER_PORT);
 		registry.add("management.server.port", () -> 0);
 		registry.add("spring.datasource.url", () -> "jdbc:h2:mem:sandbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+		registry.add("graph-gateway.audit.signing.key", () -> SIGNING_KEY.toString());
 	}
 
 	@Test
@@ -90,7 +97,11 @@ class SandboxQuickStartTests {
 			.isOk()
 			.expectBody()
 			.jsonPath("$.intact")
+			.isEqualTo(true)
+			// The sandbox's trail is keyed, with a key it made at start.
+			.jsonPath("$.eventsAuthenticated")
 			.isEqualTo(true);
+		assertThat(SIGNING_KEY).isRegularFile();
 
 		// The quick start's last step: see the event in the audit page.
 		WebTestClient browser = new AuditPageSession(gateway(), URI.create("http://127.0.0.1:" + this.port)).signedIn()
@@ -160,6 +171,15 @@ class SandboxQuickStartTests {
 			messages.append(cause.getMessage()).append('\n');
 		}
 		return messages.toString();
+	}
+
+	private static Path temporaryDirectory() {
+		try {
+			return Files.createTempDirectory("sandbox");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	private static int freePort() {
