@@ -7,13 +7,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Audit events as CSV (RFC 4180): one line per event, values quoted when needed, and
- * values that a spreadsheet would run as a formula prefixed with an apostrophe.
+ * values that a spreadsheet would run as a formula prefixed with an apostrophe. A summary
+ * event fills the last three columns: how many refusals it stands for, and between when.
  */
 final class AuditCsv {
 
 	static final String HEADER = "id,activityDateTime,activityResult,decision,reason,tenantId,actorType,actorUserId,"
 			+ "actorUserPrincipalName,actorApplicationId,actorIpAddress,targetUserId,modifiedProperties,"
-			+ "upstreamStatus,graphRequestId,correlationId,policyVersion,latencyMs\r\n";
+			+ "upstreamStatus,graphRequestId,correlationId,policyVersion,latencyMs,summaryCount,summaryFirst,summaryLast\r\n";
 
 	private AuditCsv() {
 	}
@@ -30,7 +31,9 @@ final class AuditCsv {
 		List<@Nullable Object> values = java.util.Arrays.asList(e.id(), e.activityDateTime(), e.activityResult(),
 				e.decision(), e.reason(), e.tenantId(), e.actor().type(), e.actor().userId(),
 				e.actor().userPrincipalName(), e.actor().applicationId(), e.actor().ipAddress(), target, properties,
-				e.upstreamStatus(), e.graphRequestId(), e.correlationId(), e.policyVersion(), e.latencyMs());
+				e.upstreamStatus(), e.graphRequestId(), e.correlationId(), e.policyVersion(), e.latencyMs(),
+				(e.summary() != null) ? e.summary().count() : null, (e.summary() != null) ? e.summary().first() : null,
+				(e.summary() != null) ? e.summary().last() : null);
 		return values.stream().map(AuditCsv::cell).collect(Collectors.joining(",")) + "\r\n";
 	}
 

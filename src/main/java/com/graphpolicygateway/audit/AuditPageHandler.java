@@ -253,6 +253,9 @@ final class AuditPageHandler {
 					: (actor.userId() != null) ? actor.userId() : (actor.applicationId() != null)
 							? "app " + actor.applicationId()
 							: "unknown caller" + ((actor.ipAddress() != null) ? " at " + actor.ipAddress() : "");
+			if (event.summary() != null) {
+				who = event.summary().count() + " refusals not recorded one by one";
+			}
 			AuditEventView.Resource resource = event.resources().isEmpty() ? null : event.resources().get(0);
 			String properties = (resource != null) ? String.join(", ",
 					resource.modifiedProperties().stream().map(AuditEvent.ModifiedProperty::displayName).toList()) : "";

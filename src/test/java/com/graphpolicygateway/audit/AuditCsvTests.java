@@ -2,6 +2,7 @@ package com.graphpolicygateway.audit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,6 +90,22 @@ class AuditCsvTests {
 		assertThat(column(rows, "modifiedProperties")).isEqualTo("displayName=Adele Vance; jobTitle=Retail Manager");
 		assertThat(column(rows, "upstreamStatus")).isEqualTo("204");
 		assertThat(column(rows, "latencyMs")).isEqualTo("42");
+	}
+
+	@Test
+	void rowWhenSummaryThenItsCountAndTimesInTheLastColumns() {
+		AuditEvent summary = new AuditEvent(UUID.randomUUID(), TestAuditEvents.ARRIVED, AuditEvent.ACTIVITY, "Patch",
+				"refused", "User", null, AuditEvent.Actor.unknown(null), TestAuditEvents.TENANT, null, List.of(),
+				"refuse", "audit_unavailable", null, null, null, null, null,
+				new AuditEvent.Summary(1234, TestAuditEvents.ARRIVED, TestAuditEvents.ARRIVED.plusSeconds(1)));
+
+		List<List<String>> rows = parse(AuditCsv.HEADER + AuditCsv.row(view(summary)));
+
+		assertThat(rows.get(1)).hasSameSizeAs(rows.get(0));
+		assertThat(column(rows, "summaryCount")).isEqualTo("1234");
+		assertThat(column(rows, "summaryFirst")).isEqualTo(TestAuditEvents.ARRIVED.toString());
+		assertThat(column(rows, "summaryLast")).isEqualTo(TestAuditEvents.ARRIVED.plusSeconds(1).toString());
+		assertThat(column(rows, "reason")).isEqualTo("audit_unavailable");
 	}
 
 	@Test
