@@ -46,7 +46,7 @@ final class AuditSinkDelivery {
 
 	private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
 
-	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
 	private final String name;
 

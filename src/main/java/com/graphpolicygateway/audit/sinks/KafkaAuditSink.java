@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.support.ProducerListener;
@@ -63,6 +64,11 @@ final class KafkaAuditSink implements AuditSink {
 		overrides.put(ProducerConfig.CLIENT_ID_CONFIG, "graph-gateway-audit-" + sink);
 		this.topic = topic;
 		this.producers = ((ProducerFactory<String, String>) boot).copyWithConfigurationOverride(overrides);
+		if (this.producers instanceof DefaultKafkaProducerFactory<String, String> factory) {
+			// A stopping gateway waits this long at most for sends to a broker that is
+			// gone.
+			factory.setPhysicalCloseTimeout(5);
+		}
 		this.template = new KafkaTemplate<>(this.producers);
 		// Its default listener would log the records (request bodies) of failed sends.
 		this.template.setProducerListener(new ProducerListener<>() {
