@@ -27,6 +27,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.NonTransientDataAccessException;
 import org.springframework.util.Assert;
 
+import com.graphpolicygateway.system.ShutdownPhases;
+
 /**
  * The single thread that writes the audit trail: takes events from a queue and commits
  * them in batches (group commit), off the Netty event loop. Pending events are
@@ -48,8 +50,8 @@ import org.springframework.util.Assert;
  */
 final class AuditWriter implements SmartLifecycle {
 
-	/** Stops after the web server has finished its in-flight requests. */
-	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+	/** Stops once no request can queue an event any more (see {@link ShutdownPhases}). */
+	static final int PHASE = ShutdownPhases.AUDIT_WRITER;
 
 	private static final Log logger = LogFactory.getLog(AuditWriter.class);
 
@@ -101,6 +103,12 @@ final class AuditWriter implements SmartLifecycle {
 
 	/** Set while the journal's thread may still hand events over. */
 	private volatile boolean journaling;
+
+	/**
+	 * Set once the writer's threads have ended: whoever queues an event from then on
+	 * writes it.
+	 */
+	private volatile boolean stopped;
 
 	private @Nullable Thread thread;
 
@@ -194,7 +202,7 @@ final class AuditWriter implements SmartLifecycle {
 	 */
 	void complete(AuditEvent completed) {
 		count(completed);
-		this.queue.add(Command.completed(completed, false, false));
+		enqueue(Command.completed(completed, false, false));
 	}
 
 	/**
@@ -225,7 +233,19 @@ final class AuditWriter implements SmartLifecycle {
 			logger.error("Audit queue full: event " + completed.id() + " (" + completed.reason() + ") was not written");
 			return;
 		}
-		this.queue.add(Command.completed(completed, whole, true));
+		enqueue(Command.completed(completed, whole, true));
+	}
+
+	/**
+	 * Queues an outcome for the writer's thread, or, once that has ended, writes it on
+	 * this one: no event is lost for arriving late, and none normally does, since the
+	 * server drains its requests before the writer stops ({@link ShutdownPhases}).
+	 */
+	private void enqueue(Command command) {
+		this.queue.add(command);
+		if (this.stopped) {
+			writeLate("after the audit writer had stopped");
+		}
 	}
 
 	/** Every request ends in one of the calls above, so requests are counted here. */
@@ -244,6 +264,7 @@ final class AuditWriter implements SmartLifecycle {
 			restore(journal);
 		}
 		this.store.startChain(this.clock.instant());
+		this.stopped = false;
 		this.running = true;
 		if (journal != null) {
 			this.journaling = true;
@@ -264,9 +285,40 @@ final class AuditWriter implements SmartLifecycle {
 		// The journal first: what it still holds goes on to the writer, which drains it.
 		boolean journalStopped = join(this.journalThread);
 		boolean writerStopped = join(this.thread);
+		if (journalStopped && writerStopped) {
+			// Outcomes queued after the writer last looked at its queue are written here,
+			// and from now on by whoever queues one.
+			this.stopped = true;
+			writeLate("as the audit writer stopped");
+		}
 		AuditJournal journal = this.journal;
 		if (journal != null && journalStopped && writerStopped) {
 			journal.close();
+		}
+	}
+
+	/**
+	 * Writes the outcomes left in the queue after the writer's threads ended, on this
+	 * thread (the shutdown's, or, after it, the caller's that queued one).
+	 */
+	private synchronized void writeLate(String when) {
+		List<Command> late = new ArrayList<>();
+		this.queue.drainTo(late);
+		if (late.isEmpty()) {
+			return;
+		}
+		leftTheQueue(late);
+		Counter.builder("graph_gateway.audit.late")
+			.description("Audit events queued after the audit writer's thread had ended, written by the shutdown "
+					+ "or by their caller")
+			.register(this.meters)
+			.increment(late.size());
+		String ids = late.stream().map((command) -> command.event().id().toString()).collect(Collectors.joining(", "));
+		if (write(late)) {
+			logger.warn(late.size() + " audit events were queued " + when + " and written then: " + ids);
+		}
+		else {
+			logger.error(late.size() + " audit events queued " + when + " could not be written: " + ids);
 		}
 	}
 
