@@ -48,11 +48,13 @@ final class ServerDrain implements SmartLifecycle, ApplicationListener<ContextCl
 	 * How long closing the connections, and then the end of the requests that closing cut
 	 * short, may take: both only wait for event loops to run what is queued on them.
 	 */
-	static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
 	private final ApplicationContext context;
 
 	private final Duration gracePeriod;
+
+	private final Duration closeWait;
 
 	private final InFlightRequests requests = new InFlightRequests();
 
@@ -72,11 +74,21 @@ final class ServerDrain implements SmartLifecycle, ApplicationListener<ContextCl
 	 * context begins to close
 	 */
 	ServerDrain(ApplicationContext context, Duration gracePeriod) {
+		this(context, gracePeriod, CLOSE_WAIT);
+	}
+
+	/**
+	 * A drain that waits {@code closeWait} for connections to close, and then for the
+	 * requests that closing them cut short.
+	 */
+	ServerDrain(ApplicationContext context, Duration gracePeriod, Duration closeWait) {
 		Assert.notNull(context, "context cannot be null");
 		Assert.notNull(gracePeriod, "gracePeriod cannot be null");
 		Assert.isTrue(!gracePeriod.isNegative(), "gracePeriod cannot be negative");
+		Assert.notNull(closeWait, "closeWait cannot be null");
 		this.context = context;
 		this.gracePeriod = gracePeriod;
+		this.closeWait = closeWait;
 	}
 
 	/**
@@ -167,13 +179,15 @@ final class ServerDrain implements SmartLifecycle, ApplicationListener<ContextCl
 					+ "are closed now, and each is audited as its caller having left (client_disconnected)");
 		}
 		int open = this.connections.size();
-		if (!this.connections.close().awaitUninterruptibly(CLOSE_WAIT.toMillis())) {
-			logger.warn("Some of the gateway's " + open + " connections did not close within " + CLOSE_WAIT);
+		if (!this.connections.close().awaitUninterruptibly(this.closeWait.toMillis())) {
+			logger.warn("Some of the gateway's " + open + " connections did not close within " + this.closeWait);
 		}
-		if (!this.requests.awaitNone(System.nanoTime() + CLOSE_WAIT.toNanos())) {
-			logger.error(this.requests.count() + " requests did not end within " + CLOSE_WAIT
+		if (!this.requests.awaitNone(System.nanoTime() + this.closeWait.toNanos())) {
+			logger.error(this.requests.count() + " requests did not end within " + this.closeWait
 					+ " of their connections being closed; the audit writer stops now");
 		}
+		logger.info("Server drained " + Duration.ofNanos(System.nanoTime() - this.drainingSince).toMillis()
+				+ " ms after the shutdown began; " + open + " connections were still open and are closed");
 		this.running = false;
 	}
 

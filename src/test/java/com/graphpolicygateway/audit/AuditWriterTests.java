@@ -425,6 +425,25 @@ class AuditWriterTests {
 	}
 
 	@Test
+	void completeWhenQueuedAfterTheWriterStoppedThenWrittenByTheCallerAndCounted() {
+		start(100, 10);
+		AuditEvent pending = TestAuditEvents.pending().build();
+		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
+		this.writer.stop();
+		AuditEvent refused = TestAuditEvents.refused();
+
+		this.writer.complete(TestAuditEvents.succeeded(pending));
+		this.writer.refused(refused);
+
+		assertThat(TestAuditStores.row(this.database, pending.id())).containsEntry("activity_result", "success");
+		assertThat(TestAuditStores.row(this.database, refused.id())).containsEntry("activity_result",
+				refused.activityResult());
+		assertThat(this.writer.queued()).isZero();
+		assertThat(this.meters.counter("graph_gateway.audit.late").count()).isEqualTo(2);
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
 	void stopWhenDatabaseStaysDownThenReturnsAndLeavesEventPendingForRecovery() throws Exception {
 		start(100, 10);
 		AuditEvent pending = TestAuditEvents.pending().build();
