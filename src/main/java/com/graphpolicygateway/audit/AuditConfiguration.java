@@ -58,6 +58,12 @@ class AuditConfiguration {
 		return new AuditSigning(key);
 	}
 
+	/** An embedded H2 database stays open until the audit writer has drained. */
+	@Bean
+	static H2CloseOnExit h2CloseOnExit() {
+		return new H2CloseOnExit();
+	}
+
 	@Bean
 	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
 			@Value("${spring.datasource.url:}") String databaseUrl, AuditSigning signing,
