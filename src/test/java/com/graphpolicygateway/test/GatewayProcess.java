@@ -11,9 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
 
@@ -42,16 +45,20 @@ public record GatewayProcess(Process process, int port, int managementPort, Path
 		int port = freePort();
 		int management = freePort();
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-				GraphPolicyGatewayApplication.class.getName(), "--server.port=" + port,
-				"--management.server.port=" + management, "--spring.datasource.url=" + database,
-				"--graph-gateway.upstream.base-uri=" + graph.baseUri(), "--graph-gateway.upstream.auth=passthrough",
+		List<String> defaults = List.of("--server.port=" + port, "--management.server.port=" + management,
+				"--spring.datasource.url=" + database, "--graph-gateway.upstream.base-uri=" + graph.baseUri(),
+				"--graph-gateway.upstream.auth=passthrough",
 				"--graph-gateway.identity.audiences[0]=" + StubIdentityProvider.AUDIENCE,
 				"--graph-gateway.identity.issuers[0].issuer=" + idp.issuerTemplateV2(),
 				"--graph-gateway.identity.issuers[0].jwk-set-uri=" + idp.jwkSetUri(),
 				"--graph-gateway.policy.file=src/test/resources/policy/allow-all.yml",
 				"--graph-gateway.upstream.response-timeout=2s", "--graph-gateway.audit.write-timeout=500ms",
-				"--graph-gateway.audit.recovery-grace=1s", "--logging.structured.format.console="));
+				"--graph-gateway.audit.recovery-grace=1s", "--logging.structured.format.console=");
+		List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+				GraphPolicyGatewayApplication.class.getName()));
+		// An option given twice would bind as both values joined by a comma.
+		Set<String> overridden = Arrays.stream(extraArguments).map(GatewayProcess::option).collect(Collectors.toSet());
+		defaults.stream().filter((argument) -> !overridden.contains(option(argument))).forEach(command::add);
 		command.addAll(List.of(extraArguments));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(log.toFile())
@@ -75,6 +82,12 @@ public record GatewayProcess(Process process, int port, int managementPort, Path
 			}
 		});
 		return gateway;
+	}
+
+	/** The option an argument {@code --key=value} sets. */
+	private static String option(String argument) {
+		int equals = argument.indexOf('=');
+		return (equals < 0) ? argument : argument.substring(0, equals);
 	}
 
 	/** The gateway's base URI. */
