@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChartConfigurationTests {
 
 	private static final String CHECKSUM = "checksum/application-config";
+
+	/**
+	 * How long a stop takes once the calls in flight are over: the audit writer's drain,
+	 * the event loops' quiet period (2 s) and the JVM's exit, with a margin (README,
+	 * "Stopping").
+	 */
+	private static final Duration AFTER_THE_CALLS = Duration.ofSeconds(10);
 
 	@TempDir
 	Path directory;
@@ -133,6 +141,24 @@ class ChartConfigurationTests {
 		assertThat(binder.bind("spring.data.redis.host", String.class).get()).isEqualTo(ChartValues.REDIS_HOST);
 		assertThat(binder.bind("spring.datasource.url", String.class).get())
 			.isEqualTo("jdbc:postgresql://audit-db.data.svc:5432/gateway");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void terminationGracePeriodWhenDefaultValuesThenFitsTheGatewaysStop() throws IOException {
+		RenderedChart chart = RenderedChart.render(null);
+		Binder binder = binderOf(chart);
+		GraphGatewayProperties properties = binder.bindOrCreate("graph-gateway", GraphGatewayProperties.class);
+		Duration shutdownPhase = binder.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class).get();
+		List<String> preStop = at(chart.container(), "lifecycle.preStop.exec.command");
+		Integer gracePeriod = at(chart.get("Deployment"), "spec.template.spec.terminationGracePeriodSeconds");
+
+		// A forwarded call that arrived before the stop may finish...
+		assertThat(shutdownPhase)
+			.isGreaterThanOrEqualTo(properties.upstream().responseTimeout().plus(properties.audit().writeTimeout()));
+		// ...and the pod is not killed before the audit writer has committed its event.
+		assertThat(Duration.ofSeconds(gracePeriod)).isGreaterThanOrEqualTo(
+				Duration.ofSeconds(Long.parseLong(preStop.get(1))).plus(shutdownPhase).plus(AFTER_THE_CALLS));
 	}
 
 	private static String checksum(RenderedChart chart) {

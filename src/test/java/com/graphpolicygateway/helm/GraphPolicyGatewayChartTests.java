@@ -47,7 +47,7 @@ class GraphPolicyGatewayChartTests {
 		assertThat((Integer) at(deployment, "spec.replicas")).isEqualTo(2);
 		assertThat((Map<String, Object>) at(deployment, "spec.strategy")).containsEntry("type", "RollingUpdate")
 			.containsEntry("rollingUpdate", Map.of("maxUnavailable", 0, "maxSurge", 1));
-		assertThat((Integer) at(deployment, "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(45);
+		assertThat((Integer) at(deployment, "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(60);
 		assertThat((List<String>) at(chart.container(), "lifecycle.preStop.exec.command")).containsExactly("sleep",
 				"10");
 		assertThat((Map<String, Object>) at(chart.get("PodDisruptionBudget"), "spec")).containsEntry("minAvailable", 1);
