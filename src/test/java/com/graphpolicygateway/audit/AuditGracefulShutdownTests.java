@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,9 +57,21 @@ class AuditGracefulShutdownTests {
 
 	private static final String PROTECTED_USER = "breakglass@contoso.example";
 
+	/** The gateways' {@code graph-gateway.upstream.response-timeout}. */
+	private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(5);
+
+	/** How long Graph holds the call in flight when the stop begins. */
+	private static final Duration HELD = Duration.ofSeconds(3);
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
 	@TempDir
 	Path directory;
 
+	/**
+	 * One more call, sent after the burst, waits for Graph as the stop begins: readiness
+	 * is down meanwhile, and the call is answered, on a connection that then closes.
+	 */
 	@ParameterizedTest(name = "{0}")
 	@EnumSource(AuditDatabases.Engine.class)
 	void terminateWhenRightAfterABurstOfCallsThenEveryAnsweredCallHasOneEvent(AuditDatabases.Engine engine)
@@ -71,15 +84,27 @@ class AuditGracefulShutdownTests {
 			Map<String, Integer> answered = new ConcurrentHashMap<>();
 			for (int i = 0; i < 80; i++) {
 				String id = UUID.randomUUID().toString();
-				answered.put(
-						id, http
-							.send(Call.values()[i % Call.values().length].request(gateway, token, id),
-									HttpResponse.BodyHandlers.discarding())
-							.statusCode());
+				HttpRequest call = Call.values()[i % Call.values().length].request(gateway, token, id);
+				answered.put(id, http.send(call, HttpResponse.BodyHandlers.discarding()).statusCode());
 			}
+			String held = UUID.randomUUID().toString();
+			graph.willAnswerAfter(HELD, StubGraph.Answer.noContent());
+			CompletableFuture<HttpResponse<Void>> heldAnswer = http
+				.sendAsync(Call.ALLOWED.request(gateway, token, held), HttpResponse.BodyHandlers.discarding());
+			await().atMost(WAIT).until(() -> forwarded(graph).contains(held));
 
-			assertThat(gateway.terminate(STOPPED_WITHIN)).as("stopped within %s", STOPPED_WITHIN).isTrue();
+			long terminated = System.nanoTime();
+			gateway.process().destroy();
+			await().atMost(WAIT).until(() -> readiness(http, gateway).contains("OUT_OF_SERVICE"));
+			HttpResponse<Void> answer = heldAnswer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			answered.put(held, answer.statusCode());
 
+			assertThat(gateway.process().waitFor(STOPPED_WITHIN.toMillis(), TimeUnit.MILLISECONDS))
+				.as("stopped within %s", STOPPED_WITHIN)
+				.isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - terminated)).isLessThan(STOPPED_WITHIN);
+			assertThat(answer.statusCode()).isEqualTo(204);
+			assertThat(answer.headers().firstValue("Connection")).hasValue("close");
 			assertThat(Set.copyOf(answered.values())).containsExactlyInAnyOrder(204, 400, 401, 403);
 			assertTrail(store, gateway, answered.keySet(), Set.of());
 		}
@@ -160,6 +185,31 @@ class AuditGracefulShutdownTests {
 		assertThat(log).contains("Server drained").doesNotContain("could not be written");
 	}
 
+	/** The client-request-ids of the calls Graph received. */
+	private static Set<String> forwarded(StubGraph graph) {
+		return graph.received()
+			.stream()
+			.map((request) -> request.headers().getFirst("client-request-id"))
+			.collect(Collectors.toSet());
+	}
+
+	/** The readiness health's status code and body, or what went wrong asking it. */
+	private static String readiness(HttpClient http, GatewayProcess gateway) {
+		try {
+			HttpResponse<String> health = http.send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + gateway.managementPort() + "/actuator/health/readiness"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			return health.statusCode() + " " + health.body();
+		}
+		catch (IOException ex) {
+			return ex.toString();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return ex.toString();
+		}
+	}
+
 	private GatewayProcess start(Store store, StubGraph graph, StubIdentityProvider idp) throws IOException {
 		Path policy = this.directory.resolve("policy.yml");
 		Files.writeString(policy, """
@@ -172,7 +222,8 @@ class AuditGracefulShutdownTests {
 				    caller: { capacity: 100000, refill-per-second: 100000 }
 				""".formatted(PROTECTED_USER));
 		List<String> arguments = new ArrayList<>(List.of("--graph-gateway.policy.file=" + policy,
-				"--spring.lifecycle.timeout-per-shutdown-phase=" + GRACE_PERIOD.toSeconds() + "s"));
+				"--spring.lifecycle.timeout-per-shutdown-phase=" + GRACE_PERIOD.toSeconds() + "s",
+				"--graph-gateway.upstream.response-timeout=" + RESPONSE_TIMEOUT.toSeconds() + "s"));
 		arguments.addAll(store.arguments());
 		return GatewayProcess.start(store.url(), graph, idp, this.directory.resolve("gateway.log"),
 				arguments.toArray(String[]::new));
