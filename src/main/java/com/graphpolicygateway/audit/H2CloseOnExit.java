@@ -18,7 +18,9 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
  * and 60 answered calls of two stops under the load of 16 kept-alive callers had no
  * event. So the URL of an embedded H2 database gets the setting (a server's, {@code tcp:}
  * or {@code ssl:}, is closed by its server, not by this JVM); one that asks for
- * {@code TRUE} is overridden, with a warning.
+ * {@code TRUE} is overridden, with a warning. H2 refuses the setting with
+ * {@code AUTO_SERVER=TRUE}: such a URL is left as it is, with a warning that a stop may
+ * lose the last events.
  */
 final class H2CloseOnExit implements BeanPostProcessor {
 
@@ -28,6 +30,9 @@ final class H2CloseOnExit implements BeanPostProcessor {
 			Pattern.CASE_INSENSITIVE);
 
 	private static final String KEPT_OPEN = ";DB_CLOSE_ON_EXIT=FALSE";
+
+	private static final Pattern AUTO_SERVER = Pattern.compile(";\\s*AUTO_SERVER\\s*=\\s*TRUE\\s*(;|$)",
+			Pattern.CASE_INSENSITIVE);
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -45,6 +50,12 @@ final class H2CloseOnExit implements BeanPostProcessor {
 	static String keptOpen(String url) {
 		String lower = url.toLowerCase(Locale.ROOT);
 		if (!lower.startsWith("jdbc:h2:") || lower.startsWith("jdbc:h2:tcp:") || lower.startsWith("jdbc:h2:ssl:")) {
+			return url;
+		}
+		if (AUTO_SERVER.matcher(url).find()) {
+			logger.warn("The audit database's URL says AUTO_SERVER=TRUE, which H2 allows only with "
+					+ "DB_CLOSE_ON_EXIT=TRUE: H2 closes the database from a shutdown hook of its own, and a stop may "
+					+ "lose the audit events not yet committed (README, Stopping)");
 			return url;
 		}
 		Matcher setting = SETTING.matcher(url);

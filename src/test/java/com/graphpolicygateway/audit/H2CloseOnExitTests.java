@@ -19,7 +19,7 @@ class H2CloseOnExitTests {
 	@CsvSource(delimiter = '|',
 			textBlock = """
 					jdbc:h2:file:./data/audit                                          | jdbc:h2:file:./data/audit;DB_CLOSE_ON_EXIT=FALSE
-					jdbc:h2:file:/tmp/audit;AUTO_SERVER=TRUE                           | jdbc:h2:file:/tmp/audit;AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=FALSE
+					jdbc:h2:file:/tmp/audit;AUTO_SERVER=FALSE                          | jdbc:h2:file:/tmp/audit;AUTO_SERVER=FALSE;DB_CLOSE_ON_EXIT=FALSE
 					jdbc:h2:mem:audit                                                  | jdbc:h2:mem:audit;DB_CLOSE_ON_EXIT=FALSE
 					jdbc:h2:./data/audit;db_close_on_exit=true;CACHE_SIZE=2048         | jdbc:h2:./data/audit;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=2048
 					jdbc:h2:file:./data/audit;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=2048   | jdbc:h2:file:./data/audit;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=2048
@@ -30,8 +30,9 @@ class H2CloseOnExitTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "jdbc:h2:tcp://db:9092/audit", "jdbc:h2:ssl://db:9092/audit",
+			"jdbc:h2:file:/tmp/audit;AUTO_SERVER=TRUE", "jdbc:h2:file:/tmp/audit;auto_server=true;CACHE_SIZE=2048",
 			"jdbc:postgresql://db:5432/gateway?prepareThreshold=0" })
-	void keptOpenWhenNotAnEmbeddedH2DatabaseThenUnchanged(String url) {
+	void keptOpenWhenNotAnEmbeddedH2DatabaseOrAnAutoServerOneThenUnchanged(String url) {
 		assertThat(H2CloseOnExit.keptOpen(url)).isEqualTo(url);
 	}
 
