@@ -35,11 +35,13 @@ import com.graphpolicygateway.system.ShutdownPhases;
  * acknowledged once committed; completed events are never dropped: after a failed commit
  * they are retried until the database is back. The queue is bounded for the events
  * callers can add at will: pending events (past the capacity a new call is refused) and
- * refusals (past it they are dropped and counted). The outcome of an opened event always
- * finds room: there is one for each opened event, so they are bounded by those, and
- * dropping one would lose the record of a call that was forwarded. Completed events wait
- * no caller, so they are held up to an outcome delay and ride along with the next commit
- * instead of forcing one of their own. Stopping drains the queue.
+ * refusals (past it they are counted, and recorded in summary events by operation, tenant
+ * and reason, at most {@link #SUMMARY_INTERVAL} later: the trail states its own gaps).
+ * The outcome of an opened event always finds room: there is one for each opened event,
+ * so they are bounded by those, and dropping one would lose the record of a call that was
+ * forwarded. Completed events wait no caller, so they are held up to an outcome delay and
+ * ride along with the next commit instead of forcing one of their own. Stopping drains
+ * the queue.
  * <p>
  * With an {@link AuditJournal} (embedded H2 file), a second thread makes pending events
  * durable in the journal and acknowledges them from there; they then wait no caller
@@ -63,6 +65,15 @@ final class AuditWriter implements SmartLifecycle {
 	private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
 	private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+
+	/** How often the refusals that found the queue full are recorded as summaries. */
+	static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(1);
+
+	/** Refusals that found the queue full, until the writer records their summaries. */
+	private final RefusalSummaries summaries = new RefusalSummaries();
+
+	/** When the writer last recorded summaries ({@link System#nanoTime()}). */
+	private long summarizedAt = System.nanoTime();
 
 	private final JdbcAuditStore store;
 
@@ -93,7 +104,7 @@ final class AuditWriter implements SmartLifecycle {
 
 	private final Counter failures;
 
-	private final Counter dropped;
+	private final Counter summarized;
 
 	private final Counter rejected;
 
@@ -161,8 +172,8 @@ final class AuditWriter implements SmartLifecycle {
 		this.failures = Counter.builder("graph_gateway.audit.write.failures")
 			.description("Audit batches that failed to commit")
 			.register(meters);
-		this.dropped = Counter.builder("graph_gateway.audit.dropped")
-			.description("Refusal events not written because the audit queue was full")
+		this.summarized = Counter.builder("graph_gateway.audit.summarized")
+			.description("Refusals recorded in a summary event instead of one of their own (the audit queue was full)")
 			.register(meters);
 		this.rejected = Counter.builder("graph_gateway.audit.rejected")
 			.description("Audit events the database refused (for their content) and that were dropped")
@@ -207,8 +218,8 @@ final class AuditWriter implements SmartLifecycle {
 
 	/**
 	 * Queues a refusal recorded whole, whose event was never pending: it is inserted
-	 * without looking for a pending row first. With the queue full it is dropped and
-	 * counted.
+	 * without looking for a pending row first. With the queue full it is counted in a
+	 * summary event instead.
 	 */
 	void refused(AuditEvent refusal) {
 		queueTakingRoom(refusal, true);
@@ -219,8 +230,8 @@ final class AuditWriter implements SmartLifecycle {
 	 * full or stopped, the commit failed or took too long): its pending row is closed if
 	 * it reached the database after all, otherwise it is inserted whole. Such calls come
 	 * as fast as callers send them, so these take room like refusals: with the queue full
-	 * one is dropped and counted (a pending row that did reach the database is then
-	 * closed as outcome unknown by the audit maintenance).
+	 * one is counted in a summary event (a pending row that did reach the database is
+	 * then closed as outcome unknown by the audit maintenance).
 	 */
 	void openFailed(AuditEvent completed) {
 		queueTakingRoom(completed, false);
@@ -229,8 +240,8 @@ final class AuditWriter implements SmartLifecycle {
 	private void queueTakingRoom(AuditEvent completed, boolean whole) {
 		count(completed);
 		if (!this.queueRoom.tryAcquire()) {
-			this.dropped.increment();
-			logger.error("Audit queue full: event " + completed.id() + " (" + completed.reason() + ") was not written");
+			this.summarized.increment();
+			this.summaries.add(completed);
 			return;
 		}
 		enqueue(Command.completed(completed, whole, true));
@@ -290,6 +301,8 @@ final class AuditWriter implements SmartLifecycle {
 			// and from now on by whoever queues one.
 			this.stopped = true;
 			writeLate("as the audit writer stopped");
+			// The chain's last checkpoint: events cut from its end are seen.
+			this.store.checkpointNow();
 		}
 		AuditJournal journal = this.journal;
 		if (journal != null && journalStopped && writerStopped) {
@@ -304,6 +317,7 @@ final class AuditWriter implements SmartLifecycle {
 	private synchronized void writeLate(String when) {
 		List<Command> late = new ArrayList<>();
 		this.queue.drainTo(late);
+		late.addAll(takeSummaries());
 		if (late.isEmpty()) {
 			return;
 		}
@@ -463,7 +477,7 @@ final class AuditWriter implements SmartLifecycle {
 		// Commands taken from the queue and not written yet: completed events held until
 		// they are due, or the first command of the next batch.
 		List<Command> batch = new ArrayList<>(this.batchSize);
-		while (this.running || this.journaling || !batch.isEmpty() || !this.queue.isEmpty()
+		while (this.running || this.journaling || !batch.isEmpty() || !this.queue.isEmpty() || !this.summaries.isEmpty()
 				|| (!this.retry.isEmpty() && failuresInARow < 3)) {
 			int taken = batch.size();
 			if (this.retry.isEmpty()) {
@@ -477,6 +491,9 @@ final class AuditWriter implements SmartLifecycle {
 			}
 			this.queue.drainTo(batch, this.batchSize - batch.size());
 			leftTheQueue(batch.subList(taken, batch.size()));
+			if (!this.running || System.nanoTime() - this.summarizedAt >= SUMMARY_INTERVAL.toNanos()) {
+				batch.addAll(takeSummaries());
+			}
 			if (this.retry.isEmpty() && (batch.isEmpty() || nanosUntilDue(batch) > 0)) {
 				if (batch.isEmpty()) {
 					this.store.afterBatch(); // idle: a good moment for upkeep
@@ -503,6 +520,26 @@ final class AuditWriter implements SmartLifecycle {
 			logger.error(this.retry.size() + " audit events could not be written before shutdown; their events stay "
 					+ "pending (in the database or in the journal) and are closed as outcome unknown on the next start");
 		}
+	}
+
+	/**
+	 * The summaries of the refusals that found the queue full since the last call, as
+	 * refusals recorded whole (they take no room in the queue).
+	 */
+	private List<Command> takeSummaries() {
+		this.summarizedAt = System.nanoTime();
+		if (this.summaries.isEmpty()) {
+			return List.of();
+		}
+		List<Command> commands = new ArrayList<>();
+		long refusals = 0;
+		for (AuditEvent summary : this.summaries.take()) {
+			refusals += summary.summary().count();
+			commands.add(Command.completed(summary, true, false));
+		}
+		logger.warn("The audit queue was full: " + refusals + " refusals are recorded in " + commands.size()
+				+ " summary events instead of events of their own");
+		return commands;
 	}
 
 	/** Commands the writer took: the room they held is free for new ones. */

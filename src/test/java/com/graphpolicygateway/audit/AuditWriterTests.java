@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -277,26 +278,39 @@ class AuditWriterTests {
 	}
 
 	@Test
-	void refusedWhenQueueFullThenDroppedAndCounted() {
+	void refusedWhenQueueFullThenRecordedInASummaryEvent() {
 		holdFirstWrite();
 		start(1, 10);
 		this.writer.open(TestAuditEvents.pending().build());
 		awaitFirstWrite();
 		AuditEvent queued = TestAuditEvents.refused();
 		AuditEvent overflow = TestAuditEvents.refused();
+		AuditEvent secondOverflow = TestAuditEvents.refused();
 
 		this.writer.refused(queued);
 		this.writer.refused(overflow);
+		this.writer.refused(secondOverflow);
 
-		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
+		assertThat(this.meters.counter("graph_gateway.audit.summarized").count()).isEqualTo(2);
 		this.firstWrite.release();
-		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isOne());
+		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isEqualTo(2));
 		assertThat(TestAuditStores.row(this.database, queued.id())).containsEntry("chain_seq", 1L);
-		assertThat(TestAuditStores.count(this.database)).isEqualTo(2);
+		Map<String, Object> summary = this.database.jdbc()
+			.queryForMap("SELECT * FROM audit_event WHERE summary_count IS NOT NULL");
+		assertThat(summary).containsEntry("summary_count", 2L)
+			.containsEntry("reason", overflow.reason())
+			.containsEntry("tenant_id", overflow.tenantId())
+			.containsEntry("activity_result", "refused")
+			.containsEntry("chain_seq", 2L);
+		assertThat(this.database.jdbc()
+			.queryForObject("SELECT COUNT(*) FROM audit_event WHERE id IN (?, ?)", Integer.class,
+					overflow.id().toString(), secondOverflow.id().toString()))
+			.isZero();
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
 	}
 
 	@Test
-	void openFailedWhenQueueFullThenDroppedAndCounted() {
+	void openFailedWhenQueueFullThenRecordedInASummaryEvenWhenTheWriterStopsFirst() {
 		holdFirstWrite();
 		start(1, 10);
 		this.writer.open(TestAuditEvents.pending().build());
@@ -304,9 +318,17 @@ class AuditWriterTests {
 		AuditEvent queued = TestAuditEvents.refused();
 
 		this.writer.refused(queued);
-		this.writer.openFailed(TestAuditEvents.refused());
+		this.writer.openFailed(
+				TestAuditEvents.refused().completed("refused", "refuse", "audit_unavailable", null, null, 2000L));
 
-		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
+		assertThat(this.meters.counter("graph_gateway.audit.summarized").count()).isEqualTo(1);
+		this.firstWrite.release();
+		this.writer.stop();
+		assertThat(this.database.jdbc()
+			.queryForList("SELECT reason, summary_count FROM audit_event WHERE summary_count IS NOT NULL"))
+			.singleElement()
+			.satisfies((row) -> assertThat(row).containsEntry("REASON", "audit_unavailable")
+				.containsEntry("SUMMARY_COUNT", 1L));
 	}
 
 	@Test
@@ -321,15 +343,16 @@ class AuditWriterTests {
 		this.writer.refused(TestAuditEvents.refused());
 		this.writer.refused(TestAuditEvents.refused());
 		this.writer.refused(TestAuditEvents.refused());
-		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
+		assertThat(this.meters.counter("graph_gateway.audit.summarized").count()).isEqualTo(1);
 
 		this.writer.complete(TestAuditEvents.succeeded(first));
 		this.firstWrite.release();
 		assertThat(CompletableFuture.allOf(firstCommitted, secondCommitted)).succeedsWithin(WAIT);
 		this.writer.complete(TestAuditEvents.succeeded(second));
 
-		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isEqualTo(4));
-		assertThat(this.meters.counter("graph_gateway.audit.dropped").count()).isEqualTo(1);
+		// Two outcomes, two refusals, and the summary of the refusal that found no room.
+		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isEqualTo(5));
+		assertThat(this.meters.counter("graph_gateway.audit.summarized").count()).isEqualTo(1);
 		assertThat(TestAuditStores.row(this.database, first.id())).containsEntry("activity_result", "success");
 		assertThat(TestAuditStores.row(this.database, second.id())).containsEntry("activity_result", "success");
 		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
