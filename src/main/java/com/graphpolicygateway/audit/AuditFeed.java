@@ -16,12 +16,6 @@ import org.springframework.util.Assert;
  */
 public final class AuditFeed {
 
-	/**
-	 * The lifecycle phase of components that read what the audit writer writes: they
-	 * start after it and stop before it.
-	 */
-	public static final int PHASE = AuditWriter.PHASE + 1;
-
 	// The correlated MAX is answered from the checkpoints' primary key, one probe per
 	// chain, so the query costs the number of chains, not of checkpoints.
 	private static final String CHAINS = "SELECT c.chain_id, c.started_at, c.first_seq, c.last_seq, "

@@ -19,6 +19,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
 import com.graphpolicygateway.system.PeriodicTasks;
+import com.graphpolicygateway.system.ShutdownPhases;
 
 /**
  * Keeps the trail whole over time, on its own thread: closes pending events left by a
@@ -140,7 +141,7 @@ final class AuditMaintenance implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		// Starts after, and stops before, the writer it feeds.
-		return AuditWriter.PHASE + 1;
+		return ShutdownPhases.AUDIT_MAINTENANCE;
 	}
 
 }

@@ -15,8 +15,10 @@ import org.springframework.context.SmartLifecycle;
  * serving the connections it left open.</li>
  * <li>{@link #CONNECTIONS_DRAINED}: the gateway waits for every request still in flight
  * and closes every connection, so that nothing is served any more.</li>
- * <li>{@link #AUDIT_MAINTENANCE}, then {@link #AUDIT_WRITER}: the audit trail's
- * background work ends, then its writer commits what the requests queued.</li>
+ * <li>{@link #AUDIT_MAINTENANCE} and {@link #AUDIT_SINKS}, then {@link #AUDIT_WRITER}:
+ * the audit trail's background work and its deliveries to SIEMs end, then its writer
+ * commits what the requests queued (the sinks deliver those on the next start, from their
+ * durable cursors).</li>
  * </ol>
  */
 public final class ShutdownPhases {
@@ -41,6 +43,9 @@ public final class ShutdownPhases {
 
 	/** Audit maintenance: starts after, and stops before, the writer it feeds. */
 	public static final int AUDIT_MAINTENANCE = AUDIT_WRITER + 1;
+
+	/** Audit sinks: start after, and stop before, the writer whose trail they read. */
+	public static final int AUDIT_SINKS = AUDIT_WRITER + 1;
 
 	private ShutdownPhases() {
 	}

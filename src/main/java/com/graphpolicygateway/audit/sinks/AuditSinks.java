@@ -9,7 +9,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
-import com.graphpolicygateway.audit.AuditFeed;
+import com.graphpolicygateway.system.ShutdownPhases;
 import com.graphpolicygateway.system.PeriodicTasks;
 
 /**
@@ -90,7 +90,7 @@ final class AuditSinks implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		// Starts after, and stops before, the audit writer whose events it reads.
-		return AuditFeed.PHASE;
+		return ShutdownPhases.AUDIT_SINKS;
 	}
 
 }
