@@ -19,7 +19,6 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
-import com.graphpolicygateway.routing.RequestCorrelation;
 
 /**
  * {@code GET /audit/checkpoints}: the signed checkpoints of every chain (or of
@@ -86,10 +85,8 @@ final class AuditCheckpointsHandler {
 	}
 
 	private Mono<ServerResponse> badRequest(ServerRequest request, String message) {
-		return ServerResponse.status(HttpStatus.BAD_REQUEST)
-			.contentType(MediaType.APPLICATION_JSON)
-			.header(RequestCorrelation.REQUEST_ID, RequestCorrelation.of(request.exchange()).requestId())
-			.bodyValue(this.errors.document(request.exchange(), GraphErrorCodes.INVALID_REQUEST, message));
+		return AuditEventsHandler.error(this.errors, request, HttpStatus.BAD_REQUEST, GraphErrorCodes.INVALID_REQUEST,
+				message);
 	}
 
 }

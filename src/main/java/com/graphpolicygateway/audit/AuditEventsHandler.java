@@ -138,10 +138,16 @@ final class AuditEventsHandler {
 	}
 
 	private Mono<ServerResponse> error(ServerRequest request, HttpStatus status, String code, String message) {
+		return error(this.errors, request, status, code, message);
+	}
+
+	/** An auditors' endpoint's refusal, in Graph's error shape. */
+	static Mono<ServerResponse> error(GraphErrorResponder errors, ServerRequest request, HttpStatus status, String code,
+			String message) {
 		return ServerResponse.status(status)
 			.contentType(MediaType.APPLICATION_JSON)
 			.header(RequestCorrelation.REQUEST_ID, RequestCorrelation.of(request.exchange()).requestId())
-			.bodyValue(this.errors.document(request.exchange(), code, message));
+			.bodyValue(errors.document(request.exchange(), code, message));
 	}
 
 }

@@ -3,6 +3,7 @@ package com.graphpolicygateway.audit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -106,7 +107,8 @@ class AuditSigningKeyTests {
 		Path file = dir.resolve("secrets/audit-signing.pem");
 		AuditSigningKey first = AuditSigningKey.readOrCreate(file);
 		assertThat(first.algorithm()).isEqualTo(AuditSigningKey.ECDSA);
-		assertThat(Files.getPosixFilePermissions(file)).hasToString("[OWNER_READ, OWNER_WRITE]");
+		assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+				PosixFilePermission.OWNER_WRITE);
 		assertThat(AuditSigningKey.readOrCreate(file).keyId()).isEqualTo(first.keyId());
 	}
 
