@@ -47,10 +47,16 @@ final class AuditApiDocumentation implements OpenApiCustomizer {
 				"Every event matching the filters, streamed as CSV or NDJSON (memory does not grow with the range).")
 			.parameters(concat(List.of(query("format", "csv or ndjson (default ndjson)")), filters(false)))
 			.responses(answers("The events", "text/csv", "application/x-ndjson"))));
-		openApi.path("/audit/verify",
-				new PathItem().get(operation("verifyAuditTrail",
-						"Walks every hash chain and reports whether the trail is intact, or its first broken link.")
-					.responses(answers("The verification report", "application/json"))));
+		openApi.path("/audit/checkpoints", new PathItem().get(operation("listAuditCheckpoints",
+				"The signed checkpoints of every chain (or of chainId), oldest first, as {\"value\": [...]} or, with "
+						+ "format=ndjson, one record per line: the file --verify-audit --checkpoints reads.")
+			.parameters(List.of(query("chainId", "Only this chain's checkpoints"),
+					query("format", "json (default) or ndjson")))
+			.responses(answers("The checkpoints", "application/json", "application/x-ndjson"))));
+		openApi.path("/audit/verify", new PathItem().get(operation("verifyAuditTrail",
+				"Verifies the trail and reports whether it is intact, and every problem found: the hash chains; "
+						+ "with the signing key, every event's MAC and the signed checkpoints.")
+			.responses(answers("The verification report", "application/json"))));
 	}
 
 	private Operation operation(String id, String description) {

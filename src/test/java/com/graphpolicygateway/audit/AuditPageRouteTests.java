@@ -2,6 +2,9 @@ package com.graphpolicygateway.audit;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -41,6 +44,9 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	@Autowired
+	AuditWriter writer;
+
 	@Test
 	void pageWhenNotSignedInThenRedirectedToSignIn() {
 		this.client.get()
@@ -63,6 +69,38 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 		assertThat(landing.getQuery()).isEqualTo("result=refused");
 		String html = page(browser, "/audit?result=refused");
 		assertThat(html).contains("auditor@contoso.example").contains("tenant " + StubIdentityProvider.TENANT);
+	}
+
+	@Test
+	void summaryEventThenThePageTheApiAndTheExportShowHowManyRefusalsItStandsFor() {
+		Instant first = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		AuditEvent summary = new AuditEvent(UUID.randomUUID(), first, AuditEvent.ACTIVITY, "Patch", "refused", "User",
+				null, AuditEvent.Actor.unknown(null), StubIdentityProvider.TENANT, null, List.of(), "refuse",
+				"rate_limited", null, null, null, null, null,
+				new AuditEvent.Summary(4321, first, first.plusSeconds(1)));
+		this.writer.refused(summary);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.jdbc.queryForObject(
+					"SELECT COUNT(*) FROM audit_event WHERE id = ? AND chain_id IS NOT NULL", Integer.class,
+					summary.id().toString()) == 1);
+		WebTestClient browser = signedIn();
+
+		assertThat(page(browser, "/audit?reason=rate_limited")).contains("4321 refusals not recorded one by one");
+		assertThat(page(browser, "/audit/page/events/" + summary.id())).contains("This event stands for")
+			.contains(">4321<");
+		this.client.get()
+			.uri("/audit/events/" + summary.id())
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.token().scopes("AuditLog.Read.All").build())
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.summary.count")
+			.isEqualTo(4321)
+			.jsonPath("$.summary.first")
+			.isEqualTo(first.toString());
+		assertThat(page(browser, "/audit/page/export.csv?reason=rate_limited")).contains(summary.id() + ",")
+			.contains(",4321," + first + ",");
 	}
 
 	@Test

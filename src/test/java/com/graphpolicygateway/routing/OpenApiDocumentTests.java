@@ -30,6 +30,7 @@ class OpenApiDocumentTests extends GatewayIntegrationTest {
 		assertThat(paths.path("/audit/events/{id}").has("get")).isTrue();
 		assertThat(paths.path("/audit/events/export").has("get")).isTrue();
 		assertThat(paths.path("/audit/verify").has("get")).isTrue();
+		assertThat(paths.path("/audit/checkpoints").has("get")).isTrue();
 		assertThat(paths.path("/policy/what-if").has("post")).isTrue();
 		for (String route : GraphRoutes.PATTERNS) {
 			assertThat(paths.path(route).has("patch")).as(route).isTrue();
