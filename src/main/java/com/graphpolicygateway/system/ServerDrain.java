@@ -161,8 +161,14 @@ final class ServerDrain implements SmartLifecycle, ApplicationListener<ContextCl
 		}
 	}
 
+	/**
+	 * Serves normally again: after a stop of the context that did not close it (a paused
+	 * test context, {@code ConfigurableApplicationContext#stop()}), answers keep their
+	 * connections open once more.
+	 */
 	@Override
-	public void start() {
+	public synchronized void start() {
+		this.draining = false;
 		this.running = true;
 	}
 

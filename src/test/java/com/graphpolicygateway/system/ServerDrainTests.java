@@ -90,6 +90,19 @@ class ServerDrainTests {
 	}
 
 	@Test
+	void startWhenStoppedWithoutClosingThenAnswersKeepTheirConnectionsAgain() {
+		// A paused test context, or ConfigurableApplicationContext#stop() and #start().
+		ServerDrain drain = new ServerDrain(this.context, Duration.ofSeconds(30));
+		drain.start();
+		drain.stop();
+
+		drain.start();
+
+		assertThat(drain.isDraining()).isFalse();
+		assertThat(answer(drain).getHeaders().getConnection()).isEmpty();
+	}
+
+	@Test
 	void onApplicationEventWhenAChildContextClosesThenNotDraining() {
 		ServerDrain drain = new ServerDrain(this.context, Duration.ofSeconds(30));
 		StaticApplicationContext child = new StaticApplicationContext(this.context);
