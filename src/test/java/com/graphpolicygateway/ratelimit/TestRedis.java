@@ -27,9 +27,9 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * shared one is never stopped). Without Redis the test is skipped, or fails when
  * {@code CI=true}: CI must never pass without the store production shares limits in.
  */
-final class TestRedis {
+public final class TestRedis {
 
-	static final String HOST = "127.0.0.1";
+	public static final String HOST = "127.0.0.1";
 
 	static final int SHARED_PORT = 6379;
 
@@ -41,7 +41,7 @@ final class TestRedis {
 	}
 
 	/** The shared Redis at 127.0.0.1:6379; skips or fails the test when it is down. */
-	static int sharedPort() {
+	public static int sharedPort() {
 		if (!answersPing(SHARED_PORT)) {
 			unavailable("no Redis answers PING at " + HOST + ":" + SHARED_PORT);
 		}
@@ -59,7 +59,7 @@ final class TestRedis {
 	}
 
 	/** A key prefix no other test class or run uses. */
-	static String uniquePrefix(Class<?> testClass) {
+	public static String uniquePrefix(Class<?> testClass) {
 		return "test:" + testClass.getSimpleName() + ":" + UUID.randomUUID() + ":";
 	}
 
