@@ -52,8 +52,8 @@ class AuditConfiguration {
 					+ "show accidents, not changes by someone with write access to the audit database");
 			return AuditSigning.NONE;
 		}
-		AuditSigningKey key = signing.createIfMissing() ? AuditSigningKey.readOrCreate(signing.key())
-				: AuditSigningKey.read(signing.key());
+		AuditSigningKey key = signing.createIfMissing() ? SigningKeyFiles.readOrCreate(signing.key())
+				: SigningKeyFiles.read(signing.key());
 		logger.info("The audit trail is keyed: events carry MACs and checkpoints are signed with " + key);
 		return new AuditSigning(key);
 	}

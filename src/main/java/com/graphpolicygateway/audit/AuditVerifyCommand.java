@@ -55,7 +55,7 @@ public final class AuditVerifyCommand {
 				.logStartupInfo(false)
 				.run(options.springArguments())) {
 				String keyFile = context.getEnvironment().getProperty("graph-gateway.audit.signing.key");
-				AuditSigningKey key = (keyFile != null && !keyFile.isBlank()) ? AuditSigningKey.read(Path.of(keyFile))
+				AuditSigningKey key = (keyFile != null && !keyFile.isBlank()) ? SigningKeyFiles.read(Path.of(keyFile))
 						: null;
 				if (options.checkpoints() != null && key == null && publicKey == null) {
 					out.println("Audit trail could not be verified: " + CHECKPOINTS
@@ -97,7 +97,7 @@ public final class AuditVerifyCommand {
 
 	private static PublicKey readPublicKey(Path file) {
 		try {
-			return AuditSigningKey.publicKeyFromPem(Files.readString(file, StandardCharsets.US_ASCII));
+			return SigningKeyFiles.publicKeyFromPem(Files.readString(file, StandardCharsets.US_ASCII));
 		}
 		catch (IOException ex) {
 			throw new IllegalArgumentException("The public key " + file + " cannot be read: " + ex, ex);

@@ -59,7 +59,7 @@ class AuditSigningKeyTests {
 
 	@Test
 	void opensslSec1KeyThenItsPublicHalfIsOpensslsAndItSigns() {
-		AuditSigningKey key = AuditSigningKey.fromPem(OPENSSL_SEC1_P256);
+		AuditSigningKey key = SigningKeyFiles.fromPem(OPENSSL_SEC1_P256);
 		assertThat(key.publicKeyPem()).isEqualTo(OPENSSL_SEC1_P256_PUBLIC);
 		assertThat(key.algorithm()).isEqualTo(AuditSigningKey.ECDSA);
 		assertSignsAndVerifies(key);
@@ -67,7 +67,7 @@ class AuditSigningKeyTests {
 
 	@Test
 	void opensslEd25519KeyThenItsPublicHalfIsOpensslsAndItSigns() {
-		AuditSigningKey key = AuditSigningKey.fromPem(OPENSSL_ED25519);
+		AuditSigningKey key = SigningKeyFiles.fromPem(OPENSSL_ED25519);
 		assertThat(key.publicKeyPem()).isEqualTo(OPENSSL_ED25519_PUBLIC);
 		assertThat(key.algorithm()).isEqualTo(AuditSigningKey.ED25519);
 		assertSignsAndVerifies(key);
@@ -80,7 +80,7 @@ class AuditSigningKeyTests {
 		KeyPairGenerator ed = KeyPairGenerator.getInstance("Ed25519");
 		for (int i = 0; i < 5; i++) {
 			for (KeyPair pair : new KeyPair[] { ec.generateKeyPair(), ed.generateKeyPair() }) {
-				AuditSigningKey key = AuditSigningKey.fromPem(pkcs8(pair));
+				AuditSigningKey key = SigningKeyFiles.fromPem(pkcs8(pair));
 				assertThat(key.publicKey().getEncoded()).isEqualTo(pair.getPublic().getEncoded());
 				assertThat(key.keyId()).isEqualTo(AuditSigningKey.keyIdOf(pair.getPublic())).hasSize(16);
 			}
@@ -89,11 +89,11 @@ class AuditSigningKeyTests {
 
 	@Test
 	void sameKeyInTwoEncodingsThenSameMacsAndKeyId() throws Exception {
-		AuditSigningKey sec1 = AuditSigningKey.fromPem(OPENSSL_SEC1_P256);
+		AuditSigningKey sec1 = SigningKeyFiles.fromPem(OPENSSL_SEC1_P256);
 		Path dir = Files.createTempDirectory("key");
 		// The same key as PKCS#8, as `openssl pkcs8 -topk8 -nocrypt` would write it.
-		AuditSigningKey created = AuditSigningKey.readOrCreate(dir.resolve("k.pem"));
-		AuditSigningKey again = AuditSigningKey.read(dir.resolve("k.pem"));
+		AuditSigningKey created = SigningKeyFiles.readOrCreate(dir.resolve("k.pem"));
+		AuditSigningKey again = SigningKeyFiles.read(dir.resolve("k.pem"));
 		assertThat(again.keyId()).isEqualTo(created.keyId());
 		assertThat(again.mac("event\nabc")).isEqualTo(created.mac("event\nabc"));
 		assertThat(sec1.mac("event\nabc")).isNotEqualTo(created.mac("event\nabc")).hasSize(64);
@@ -105,46 +105,46 @@ class AuditSigningKeyTests {
 	@Test
 	void createIfMissingThenAnOwnerOnlyP256KeyIsWrittenOnceAndKept(@TempDir Path dir) throws Exception {
 		Path file = dir.resolve("secrets/audit-signing.pem");
-		AuditSigningKey first = AuditSigningKey.readOrCreate(file);
+		AuditSigningKey first = SigningKeyFiles.readOrCreate(file);
 		assertThat(first.algorithm()).isEqualTo(AuditSigningKey.ECDSA);
 		assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
 				PosixFilePermission.OWNER_WRITE);
-		assertThat(AuditSigningKey.readOrCreate(file).keyId()).isEqualTo(first.keyId());
+		assertThat(SigningKeyFiles.readOrCreate(file).keyId()).isEqualTo(first.keyId());
 	}
 
 	@Test
 	void otherKeysThenClearRefusals(@TempDir Path dir) throws Exception {
-		assertThatIllegalArgumentException().isThrownBy(() -> AuditSigningKey.fromPem(OPENSSL_SEC1_P384))
+		assertThatIllegalArgumentException().isThrownBy(() -> SigningKeyFiles.fromPem(OPENSSL_SEC1_P384))
 			.withMessageContaining("P-256");
 		KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
 		rsa.initialize(1024);
-		assertThatIllegalArgumentException().isThrownBy(() -> AuditSigningKey.fromPem(pkcs8(rsa.generateKeyPair())))
+		assertThatIllegalArgumentException().isThrownBy(() -> SigningKeyFiles.fromPem(pkcs8(rsa.generateKeyPair())))
 			.withMessageContaining("neither an EC P-256 nor an Ed25519 key");
 		KeyPairGenerator p384 = KeyPairGenerator.getInstance("EC");
 		p384.initialize(new ECGenParameterSpec("secp384r1"));
-		assertThatIllegalArgumentException().isThrownBy(() -> AuditSigningKey.fromPem(pkcs8(p384.generateKeyPair())))
+		assertThatIllegalArgumentException().isThrownBy(() -> SigningKeyFiles.fromPem(pkcs8(p384.generateKeyPair())))
 			.withMessageContaining("P-256");
-		assertThatIllegalArgumentException().isThrownBy(() -> AuditSigningKey.fromPem(OPENSSL_ED25519_PUBLIC))
+		assertThatIllegalArgumentException().isThrownBy(() -> SigningKeyFiles.fromPem(OPENSSL_ED25519_PUBLIC))
 			.withMessageContaining("not a private key");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> AuditSigningKey
+			.isThrownBy(() -> SigningKeyFiles
 				.fromPem("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"))
 			.withMessageContaining("encrypted");
-		assertThatIllegalArgumentException().isThrownBy(() -> AuditSigningKey.fromPem("not a key"))
+		assertThatIllegalArgumentException().isThrownBy(() -> SigningKeyFiles.fromPem("not a key"))
 			.withMessageContaining("no PEM block");
 		Path missing = dir.resolve("missing.pem");
-		assertThatIllegalStateException().isThrownBy(() -> AuditSigningKey.read(missing))
+		assertThatIllegalStateException().isThrownBy(() -> SigningKeyFiles.read(missing))
 			.withMessageContaining(missing.toString());
 		Path garbage = dir.resolve("garbage.pem");
 		Files.writeString(garbage, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-		assertThatIllegalStateException().isThrownBy(() -> AuditSigningKey.read(garbage))
+		assertThatIllegalStateException().isThrownBy(() -> SigningKeyFiles.read(garbage))
 			.withMessageContaining(garbage.toString())
 			.withMessageNotContaining("AAAA");
 	}
 
 	@Test
 	void toStringThenNoKeyMaterial() {
-		AuditSigningKey key = AuditSigningKey.fromPem(OPENSSL_SEC1_P256);
+		AuditSigningKey key = SigningKeyFiles.fromPem(OPENSSL_SEC1_P256);
 		assertThat(key.toString()).contains(key.keyId()).doesNotContain("MHcC").doesNotContain("BEGIN");
 	}
 
@@ -156,7 +156,7 @@ class AuditSigningKeyTests {
 				"checkpoinT".getBytes(StandardCharsets.UTF_8), signature))
 			.isFalse();
 		assertThat(AuditSigningKey.verify(key.publicKey(), key.algorithm(), content, "not base64!")).isFalse();
-		assertThat(AuditSigningKey.publicKeyFromPem(key.publicKeyPem()).getEncoded())
+		assertThat(SigningKeyFiles.publicKeyFromPem(key.publicKeyPem()).getEncoded())
 			.isEqualTo(key.publicKey().getEncoded());
 	}
 

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @EnumSource(AuditDatabases.Engine.class)
 class AuditTamperTests {
 
-	static final AuditSigningKey KEY = AuditSigningKey.fromPem(AuditSigningKeyTests.OPENSSL_SEC1_P256);
+	static final AuditSigningKey KEY = SigningKeyFiles.fromPem(AuditSigningKeyTests.OPENSSL_SEC1_P256);
 
 	private final AuditDatabases.Engine engine;
 

@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
 		"graph-gateway.audit.signing.checkpoint-events=3" })
 class KeyedAuditTrailRouteTests extends GatewayIntegrationTest {
 
-	private static final AuditSigningKey KEY = AuditSigningKey
+	private static final AuditSigningKey KEY = SigningKeyFiles
 		.read(Path.of("src/test/resources/audit/test-signing-key.pem"));
 
 	@Autowired
