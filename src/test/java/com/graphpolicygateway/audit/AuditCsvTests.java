@@ -3,12 +3,16 @@ package com.graphpolicygateway.audit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Tests for {@link AuditCsv}: RFC 4180 quoting, spreadsheet formula neutralising, and
@@ -17,19 +21,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AuditCsvTests {
 
 	@Test
-	void cellWhenPlainTextThenUnchanged() {
-		assertThat(AuditCsv.cell("adele.vance@contoso.com")).isEqualTo("adele.vance@contoso.com");
-		assertThat(AuditCsv.cell(204)).isEqualTo("204");
+	void cellWhenPlainTextThenQuotedAndUnchanged() {
+		assertThat(AuditCsv.cell("adele.vance@contoso.com")).isEqualTo("\"adele.vance@contoso.com\"");
+		assertThat(AuditCsv.cell(204)).isEqualTo("\"204\"");
 	}
 
 	@Test
-	void cellWhenNullThenEmpty() {
-		assertThat(AuditCsv.cell(null)).isEmpty();
+	void cellWhenNullThenEmptyQuotedCell() {
+		assertThat(AuditCsv.cell(null)).isEqualTo("\"\"");
 	}
 
 	@Test
-	void cellWhenEmptyThenEmpty() {
-		assertThat(AuditCsv.cell("")).isEmpty();
+	void cellWhenEmptyThenEmptyQuotedCell() {
+		assertThat(AuditCsv.cell("")).isEqualTo("\"\"");
 	}
 
 	@Test
@@ -63,7 +67,50 @@ class AuditCsvTests {
 
 	@Test
 	void cellWhenFormulaCharacterNotFirstThenUnchanged() {
-		assertThat(AuditCsv.cell("a=b+c-d@e")).isEqualTo("a=b+c-d@e");
+		assertThat(AuditCsv.cell("a=b+c-d@e")).isEqualTo("\"a=b+c-d@e\"");
+	}
+
+	/**
+	 * Values whose formula a spreadsheet would run once it splits the cell on one of the
+	 * separators it may be set to (European locales: ';'), trims blanks, or reads a
+	 * full-width sign as the ASCII one: each neutralised where the formula starts.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("hostileValues")
+	void cellWhenAFormulaStartsAfterASeparatorOrBlanksThenNeutralisedThere(String name, String value,
+			String neutralised) {
+		String cell = AuditCsv.cell(value);
+
+		assertThat(parse(cell + "\r\n")).containsExactly(List.of(neutralised));
+		assertNoFormulaCanStart(neutralised);
+		assertThat(recover(neutralised)).isEqualTo(value);
+	}
+
+	static Stream<Arguments> hostileValues() {
+		return Stream.of(arguments("semicolon", "x;=2+5", "x;'=2+5"), arguments("tab", "x\t=2+5", "x\t'=2+5"),
+				arguments("comma", "x,=1", "x,'=1"), arguments("pipe", "x|=cmd", "x|'=cmd"),
+				arguments("leading space", " =1", "' =1"), arguments("space after separator", "x; =1", "x;' =1"),
+				arguments("no-break space", "x;\u00A0+1", "x;'\u00A0+1"),
+				arguments("ideographic space", "\u3000=1", "'\u3000=1"),
+				arguments("zero-width space", "\u200B=1", "'\u200B=1"),
+				arguments("line feed", "x\n@SUM(1)", "x\n'@SUM(1)"), arguments("crlf", "x\r\n@SUM(1)", "x\r\n'@SUM(1)"),
+				arguments("carriage return", "x\r-1", "x\r'-1"),
+				arguments("every separator", "=1;+2,-3|@4\t=5", "'=1;'+2,'-3|'@4\t'=5"),
+				arguments("two separators", "x;;=1", "x;;'=1"),
+				arguments("full-width equals", "\uFF1D1+1", "'\uFF1D1+1"),
+				arguments("full-width plus", "x;\uFF0B1", "x;'\uFF0B1"),
+				arguments("full-width minus", "x;\uFF0D1", "x;'\uFF0D1"),
+				arguments("full-width at", "x;\uFF20SUM(1)", "x;'\uFF20SUM(1)"),
+				arguments("minus sign", "\u22121+1", "'\u22121+1"), arguments("small equals", "\uFE661", "'\uFE661"),
+				arguments("null character", "\u0000=1", "'\u0000=1"),
+				arguments("quote then separator", "x\";=1+2", "x\";'=1+2"),
+				arguments("OWASP's first example", "=1+2\";=1+2", "'=1+2\";'=1+2"),
+				arguments("OWASP's second example", "=1+2'\" ;,=1+2", "'=1+2'\" ;,'=1+2"),
+				arguments("apostrophe before a formula", "'=1", "''=1"),
+				arguments("apostrophe after a separator", "x;'=1", "x;''=1"),
+				arguments("apostrophe and blank", "x;' =1", "x;'' =1"),
+				arguments("apostrophe without formula", "x;'y", "x;'y"), arguments("no formula", "x; y", "x; y"),
+				arguments("separator last", "x;", "x;"), arguments("formula inside", "x=1;y+2", "x=1;y+2"));
 	}
 
 	@Test
@@ -154,6 +201,28 @@ class AuditCsvTests {
 		assertThat(column(rows, "actorUserPrincipalName")).isEqualTo("'+upn@contoso.com");
 		assertThat(column(rows, "actorApplicationId")).isEqualTo("app,id");
 		assertThat(column(rows, "modifiedProperties")).isEqualTo("displayName=Vance, \"Adele\"\nline two; jobTitle=");
+	}
+
+	/**
+	 * Fails when a spreadsheet could see a formula in {@code neutralised}: at its start
+	 * or after any separator, after blanks, unless an apostrophe comes first.
+	 */
+	static void assertNoFormulaCanStart(String neutralised) {
+		for (String part : neutralised.split("[,;|\t\r\n]", -1)) {
+			String trimmed = part.replaceAll("^[\\s\\p{Z}\\p{Cf}]+", "");
+			assertThat(trimmed.isEmpty()
+					|| "=+-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\u2212\u0000".indexOf(trimmed.charAt(0)) < 0
+					|| part.startsWith("'"))
+				.as("a cell a spreadsheet may split off: [%s] in [%s]", part, neutralised)
+				.isTrue();
+		}
+	}
+
+	/** The value back from a neutralised cell, by the rule the README gives. */
+	static String recover(String neutralised) {
+		return neutralised.replaceAll(
+				"(^|\r\n|[,;|\t\r\n])'(?='*[\\s\\p{Z}\\p{Cf}&&[^,;|\t\r\n]]*[=+\\-@\t\r\u0000\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\u2212])",
+				"$1");
 	}
 
 	private static AuditEventView view(AuditEvent event) {

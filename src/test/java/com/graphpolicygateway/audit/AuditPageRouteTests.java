@@ -99,8 +99,8 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 			.isEqualTo(4321)
 			.jsonPath("$.summary.first")
 			.isEqualTo(first.toString());
-		assertThat(page(browser, "/audit/page/export.csv?reason=rate_limited")).contains(summary.id() + ",")
-			.contains(",4321," + first + ",");
+		assertThat(page(browser, "/audit/page/export.csv?reason=rate_limited")).contains("\"" + summary.id() + "\",")
+			.contains(",\"4321\",\"" + first + "\",");
 	}
 
 	@Test
