@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,14 +31,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A gateway streaming to a webhook and to Kafka, killed with {@code kill -9} under load
- * while the sinks are behind, and started again: once the new process has closed the dead
- * one's pending events and taken the sinks' leases over, every event in the database has
- * reached both sinks at least once (a duplicate carries the same event id).
+ * A gateway streaming to a webhook, to Kafka and to Debian's rsyslogd, killed with
+ * {@code kill -9} under load while the sinks are behind, and started again: once the new
+ * process has closed the dead one's pending events and taken the sinks' leases over,
+ * every event in the database has reached every sink at least once (a duplicate carries
+ * the same event id).
  */
 class AuditSinksCrashTests {
 
 	private static final String TOPIC = "graph-gateway-audit";
+
+	private static final Pattern EVENT_ID = Pattern.compile("eventId=\"([0-9a-f-]{36})\"");
 
 	@Test
 	void gatewayKilledInTheMiddleOfDeliveryThenEveryEventReachesEverySinkAfterTheRestart() throws Exception {
@@ -45,11 +51,12 @@ class AuditSinksCrashTests {
 		try (StubGraph graph = StubGraph.start();
 				StubIdentityProvider idp = StubIdentityProvider.start();
 				WebhookReceiver receiver = WebhookReceiver.start();
-				TestKafka kafka = TestKafka.start(TOPIC)) {
+				TestKafka kafka = TestKafka.start(TOPIC);
+				Rsyslog rsyslog = Rsyslog.start(Files.createDirectories(directory.resolve("rsyslog")), false)) {
 			// Slower than the load, so that events wait for the webhook when the gateway
 			// dies.
 			receiver.delay(50);
-			String[] sinks = sinks(receiver, kafka);
+			String[] sinks = sinks(receiver, kafka, rsyslog);
 			GatewayProcess first = GatewayProcess.start(database, graph, idp, directory.resolve("first.log"), sinks);
 			String token = idp.validToken();
 			AtomicBoolean loading = new AtomicBoolean(true);
@@ -94,6 +101,9 @@ class AuditSinksCrashTests {
 				await().atMost(Duration.ofSeconds(60))
 					.pollInterval(Duration.ofSeconds(1))
 					.untilAsserted(() -> assertThat(kafkaEventIds(kafka)).containsAll(events));
+				await().atMost(Duration.ofSeconds(60))
+					.pollInterval(Duration.ofSeconds(1))
+					.untilAsserted(() -> assertThat(syslogEventIds(rsyslog)).containsAll(events));
 			}
 			finally {
 				second.kill();
@@ -101,8 +111,8 @@ class AuditSinksCrashTests {
 		}
 	}
 
-	private static String[] sinks(WebhookReceiver receiver, TestKafka kafka) {
-		List<String> arguments = new java.util.ArrayList<>(List.of("--graph-gateway.audit.sinks.hook.type=webhook",
+	private static String[] sinks(WebhookReceiver receiver, TestKafka kafka, Rsyslog rsyslog) {
+		List<String> arguments = new ArrayList<>(List.of("--graph-gateway.audit.sinks.hook.type=webhook",
 				"--graph-gateway.audit.sinks.hook.webhook.url=" + receiver.uri(),
 				"--graph-gateway.audit.sinks.hook.batch-size=10",
 				"--graph-gateway.audit.sinks.hook.poll-interval=100ms",
@@ -110,13 +120,30 @@ class AuditSinksCrashTests {
 				"--graph-gateway.audit.sinks.siem.kafka.topic=" + TOPIC,
 				"--graph-gateway.audit.sinks.siem.poll-interval=100ms",
 				"--graph-gateway.audit.sinks.siem.max-backoff=1s",
-				"--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers()));
+				"--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+				"--graph-gateway.audit.sinks.logs.type=syslog",
+				"--graph-gateway.audit.sinks.logs.syslog.host=127.0.0.1",
+				"--graph-gateway.audit.sinks.logs.syslog.port=" + rsyslog.port(),
+				"--graph-gateway.audit.sinks.logs.poll-interval=100ms",
+				"--graph-gateway.audit.sinks.logs.max-backoff=1s"));
 		TestKafka.impatientProducer().forEach((property) -> arguments.add("--" + property));
 		return arguments.toArray(String[]::new);
 	}
 
 	private static List<String> chained(JdbcTemplate jdbc) {
 		return jdbc.queryForList("SELECT id FROM audit_event WHERE chain_id IS NOT NULL", String.class);
+	}
+
+	/** The event ids rsyslogd wrote, from each message's structured data. */
+	private static Set<String> syslogEventIds(Rsyslog rsyslog) throws IOException {
+		Set<String> ids = new HashSet<>();
+		for (String line : rsyslog.lines()) {
+			Matcher id = EVENT_ID.matcher(line);
+			if (line.contains("|auditEvent|") && id.find()) {
+				ids.add(id.group(1));
+			}
+		}
+		return ids;
 	}
 
 	private static Set<String> kafkaEventIds(TestKafka kafka) {
