@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * properties, a one-off, a weekend and a nightly freeze; every fifth tenant observes
  * freezes report-only; half the tenants have {@code license: auto}, answered once by a
  * stub Graph and then cached, so no HTTP happens in the measured loop (checked at the end
- * of each trial).
+ * of each trial). Protected users are matched as written ({@code protected-users-resolution:
+ * off}): the targets are random object ids, and resolving each with Graph would measure
+ * the stub's HTTP, not the rules.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -91,7 +93,8 @@ public class PolicyDecisionBenchmark {
 			}
 		}
 		this.licenseLookups = this.graph.lookups();
-		this.evaluator = new PolicyEvaluator(store, licenses, false);
+		TargetProtection targets = new TargetProtection(TestUserResolvers.against(this.graph.baseUri()).build());
+		this.evaluator = new PolicyEvaluator(store, licenses, targets, false);
 		this.allowed = new PolicyRequest(tenant(1), APPLICATIONS.get(1), UUID.randomUUID().toString(),
 				List.of("displayName", "jobTitle", "department"), WEDNESDAY_NOON);
 		this.requests = new PolicyRequest[REQUESTS];
@@ -114,6 +117,7 @@ public class PolicyDecisionBenchmark {
 			.license(((t % 2) == 0) ? "active" : "auto")
 			.allowedApplications(APPLICATIONS.toArray(String[]::new))
 			.protectedUsers(protectedUsers.toArray(String[]::new))
+			.protectedUsersResolution("off")
 			.allowedProperties("displayName", "jobTitle", "department", "officeLocation", "mobilePhone",
 					"businessPhones", "usageLocation")
 			.onceFreeze("year-end", "2027-12-24T00:00", "2028-01-02T00:00", ZONE)

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import com.graphpolicygateway.policy.PolicyFile.Freeze;
 import com.graphpolicygateway.policy.PolicyFile.License;
 import com.graphpolicygateway.policy.PolicyFile.Mode;
+import com.graphpolicygateway.policy.PolicyFile.Resolution;
 import com.graphpolicygateway.policy.PolicyFile.Rules;
 import com.graphpolicygateway.policy.PolicyFile.UnknownTenants;
 
@@ -85,6 +86,7 @@ final class CompiledPolicy {
 				pick(override.license(), base.license()),
 				pick(override.allowedApplications(), base.allowedApplications()),
 				pick(override.protectedUsers(), base.protectedUsers()),
+				pick(override.protectedUsersResolution(), base.protectedUsersResolution()),
 				pick(override.allowedProperties(), base.allowedProperties()), pick(override.freezes(), base.freezes()),
 				modes, limits(base.rateLimits(), override.rateLimits()));
 	}
@@ -113,13 +115,16 @@ final class CompiledPolicy {
 	 * @param license the license flag
 	 * @param allowedApplications allowed application ids (lower case); empty allows any
 	 * @param protectedUsers protected user ids and principal names (lower case)
+	 * @param resolvesProtectedUsers whether protection is matched by object id, resolving
+	 * identifiers with Graph
 	 * @param allowedProperties allowed properties (lower case); empty allows any
 	 * @param freezes change-freeze windows
 	 * @param rateLimits the tenant's token buckets
 	 */
 	record TenantRules(@Nullable String id, @Nullable String name, boolean known, boolean enabled,
 			Map<Rule, Mode> modes, License license, Set<String> allowedApplications, Set<String> protectedUsers,
-			Set<String> allowedProperties, List<Freeze> freezes, RateLimits rateLimits) {
+			boolean resolvesProtectedUsers, Set<String> allowedProperties, List<Freeze> freezes,
+			RateLimits rateLimits) {
 
 		static TenantRules of(@Nullable String id, @Nullable String name, boolean known, boolean enabled, Rules rules) {
 			Mode mode = (rules.mode() != null) ? rules.mode() : Mode.ENFORCE;
@@ -130,7 +135,8 @@ final class CompiledPolicy {
 			}
 			return new TenantRules(id, name, known, enabled, modes,
 					(rules.license() != null) ? rules.license() : License.AUTO, lower(rules.allowedApplications()),
-					lower(rules.protectedUsers()), lower(rules.allowedProperties()),
+					lower(rules.protectedUsers()), rules.protectedUsersResolution() != Resolution.OFF,
+					lower(rules.allowedProperties()),
 					(rules.freezes() != null) ? List.copyOf(rules.freezes()) : List.of(),
 					(rules.rateLimits() != null)
 							? new RateLimits(rules.rateLimits().tenant(), rules.rateLimits().caller())

@@ -2,6 +2,7 @@ package com.graphpolicygateway.policy;
 
 import java.time.Clock;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.annotation.Bean;
@@ -18,8 +19,8 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.AppOnlyTokens;
 
 /**
- * The tenant policy: store with hot reload, license check, evaluator, route filter,
- * what-if.
+ * The tenant policy: store with hot reload, license check, protected-user resolution,
+ * evaluator, route filter, what-if.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("!" + BareRouteProfile.NAME)
@@ -43,9 +44,16 @@ class PolicyConfiguration {
 	}
 
 	@Bean
-	PolicyEvaluator policyEvaluator(PolicyStore store, IntuneLicenseChecker licenses,
+	UserResolver userResolver(GraphGatewayProperties properties, AppOnlyTokens tokens, MeterRegistry meters) {
+		return new UserResolver(WebClient.create(), properties.upstream().baseUri(), tokens,
+				properties.policy().protectedUsers(), Ticker.systemTicker(), meters);
+	}
+
+	@Bean
+	PolicyEvaluator policyEvaluator(PolicyStore store, IntuneLicenseChecker licenses, UserResolver users,
 			GraphGatewayProperties properties) {
-		return new PolicyEvaluator(store, licenses, properties.policy().license().failOpen());
+		return new PolicyEvaluator(store, licenses, new TargetProtection(users),
+				properties.policy().license().failOpen());
 	}
 
 	@Bean

@@ -16,16 +16,24 @@ import com.graphpolicygateway.policy.CompiledPolicy.TenantRules;
 import com.graphpolicygateway.policy.PolicyDecision.Violation;
 import com.graphpolicygateway.policy.PolicyFile.Freeze;
 import com.graphpolicygateway.policy.PolicyFile.Mode;
+import com.graphpolicygateway.routing.GraphErrorCodes;
 
 /**
  * Decides a call against the current tenant policy, rule by rule in {@link Rule} order:
  * the first violation of an enforced rule refuses; violations of report-only rules are
- * collected and the call goes on. The license rule runs last, since it may have to ask
- * Graph.
+ * collected and the call goes on. The target rule may have to resolve users with Graph;
+ * when it cannot, a later rule's refusal still wins over "try again later". The license
+ * rule runs last, since it may have to ask Graph.
  */
 public final class PolicyEvaluator {
 
 	private static final Log logger = LogFactory.getLog(PolicyEvaluator.class);
+
+	/** Reason of a call whose target could not be resolved to check protected users. */
+	static final String TARGET_UNRESOLVED = "target_unresolved";
+
+	/** Reason of a call whose tenant's Intune license could not be checked. */
+	static final String LICENSE_CHECK_FAILED = "license_check_failed";
 
 	private static final String ODATA_TYPE = "@odata.type";
 
@@ -33,13 +41,18 @@ public final class PolicyEvaluator {
 
 	private final IntuneLicenseChecker licenses;
 
+	private final TargetProtection targets;
+
 	private final boolean licenseFailOpen;
 
-	PolicyEvaluator(PolicyStore store, IntuneLicenseChecker licenses, boolean licenseFailOpen) {
+	PolicyEvaluator(PolicyStore store, IntuneLicenseChecker licenses, TargetProtection targets,
+			boolean licenseFailOpen) {
 		Assert.notNull(store, "store cannot be null");
 		Assert.notNull(licenses, "licenses cannot be null");
+		Assert.notNull(targets, "targets cannot be null");
 		this.store = store;
 		this.licenses = licenses;
+		this.targets = targets;
 		this.licenseFailOpen = licenseFailOpen;
 	}
 
@@ -48,10 +61,21 @@ public final class PolicyEvaluator {
 		TenantRules tenant = policy.tenant(request.tenantId());
 		Checks checks = new Checks(tenant, policy.version());
 		boolean refused = checks.check(Rule.TENANT, tenantViolation(tenant, request))
-				|| checks.check(Rule.CALLER, callerViolation(tenant, request))
-				|| checks.check(Rule.TARGET, targetViolation(tenant, request))
+				|| checks.check(Rule.CALLER, callerViolation(tenant, request));
+		if (refused) {
+			return Mono.just(checks.decision());
+		}
+		return this.targets.check(tenant, request.tenantId(), request.targetUserId())
+			.flatMap((target) -> decideFromTarget(tenant, request, checks, target));
+	}
+
+	private Mono<PolicyDecision> decideFromTarget(TenantRules tenant, PolicyRequest request, Checks checks,
+			TargetProtection.Outcome target) {
+		boolean refused = checks.check(Rule.TARGET, targetViolation(request, target))
+				|| checks.targetUnknown(request, target, false)
 				|| checks.check(Rule.PROPERTIES, propertyViolation(tenant, request))
-				|| checks.check(Rule.FREEZE, freezeViolation(tenant, request));
+				|| checks.check(Rule.FREEZE, freezeViolation(tenant, request))
+				|| checks.targetUnknown(request, target, true);
 		if (refused) {
 			return Mono.just(checks.decision());
 		}
@@ -80,8 +104,8 @@ public final class PolicyEvaluator {
 			.of("Application " + request.applicationId() + " is not allowed to change users in this tenant.");
 	}
 
-	private static Optional<String> targetViolation(TenantRules tenant, PolicyRequest request) {
-		return tenant.protectedUsers().contains(request.targetUserId().toLowerCase(Locale.ROOT))
+	private static Optional<String> targetViolation(PolicyRequest request, TargetProtection.Outcome target) {
+		return target.isProtected()
 				? Optional
 					.of("User " + request.targetUserId() + " is protected and cannot be changed through the gateway.")
 				: Optional.empty();
@@ -149,9 +173,32 @@ public final class PolicyEvaluator {
 			return true;
 		}
 
+		/**
+		 * Records a target that could not be resolved: at the target rule's place when
+		 * the rule is report-only, else as the refusal once no other rule refused
+		 * ({@code last}). True when it refuses the call.
+		 */
+		boolean targetUnknown(PolicyRequest request, TargetProtection.Outcome target, boolean last) {
+			boolean enforced = this.tenant.mode(Rule.TARGET) == Mode.ENFORCE;
+			if (target.unresolved() == null || enforced != last) {
+				return false;
+			}
+			logger.warn("Target " + request.targetUserId() + " of a call in tenant " + request.tenantId()
+					+ " could not be resolved to check protected users: " + target.unresolved());
+			Violation unknown = new Violation(TARGET_UNRESOLVED, GraphErrorCodes.SERVICE_NOT_AVAILABLE,
+					HttpStatus.SERVICE_UNAVAILABLE, "User " + request.targetUserId()
+							+ " could not be looked up in Microsoft Graph to check protected users; try again later.");
+			if (last) {
+				this.refusal = unknown;
+				return true;
+			}
+			this.wouldRefuse.add(unknown);
+			return false;
+		}
+
 		PolicyDecision licenseUnknown(LicenseCheckFailed ex, boolean failOpen) {
 			logger.warn("Intune license check failed for tenant " + this.tenant.id() + ": " + ex.getMessage());
-			Violation unknown = new Violation("license_check_failed", "serviceNotAvailable",
+			Violation unknown = new Violation(LICENSE_CHECK_FAILED, GraphErrorCodes.SERVICE_NOT_AVAILABLE,
 					HttpStatus.SERVICE_UNAVAILABLE,
 					"The tenant's Intune license could not be checked with Microsoft Graph; try again later.");
 			if (failOpen || this.tenant.mode(Rule.LICENSE) == Mode.REPORT_ONLY) {

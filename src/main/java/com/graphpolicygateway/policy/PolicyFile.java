@@ -66,6 +66,23 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 
 	}
 
+	/** How a call's target is matched against {@code protected-users}. */
+	enum Resolution {
+
+		/**
+		 * The target and the listed principal names are resolved to object ids with
+		 * Graph, so a user is protected under any of their identifiers (the default).
+		 */
+		ON,
+
+		/**
+		 * Only the identifiers as written are compared, ignoring case; Graph is not
+		 * asked.
+		 */
+		OFF
+
+	}
+
 	/**
 	 * Rules, in the defaults or overriding them for one tenant ({@code null}: inherit).
 	 *
@@ -74,6 +91,7 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 	 * @param license the license flag
 	 * @param allowedApplications application ids that may call; empty allows any
 	 * @param protectedUsers user ids and principal names that may never be changed
+	 * @param protectedUsersResolution whether protected users are matched by object id
 	 * @param allowedProperties properties a PATCH may change; empty allows any
 	 * @param freezes windows in which no change is allowed
 	 * @param ruleModes a mode per rule, overriding {@code mode}
@@ -81,12 +99,16 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 	 */
 	record Rules(@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
 			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
-			@Nullable List<String> allowedProperties, @Nullable List<Freeze> freezes,
-			@Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
+			@Nullable Resolution protectedUsersResolution, @Nullable List<String> allowedProperties,
+			@Nullable List<Freeze> freezes, @Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
 
 		/** Defaults used when the file leaves them out. */
 		static final Rules BUILT_IN = new Rules(UnknownTenants.REFUSE, Mode.ENFORCE, License.AUTO, List.of(), List.of(),
-				List.of(), List.of(), Map.of(), new Limits(RateLimits.TENANT, RateLimits.CALLER));
+				Resolution.ON, List.of(), List.of(), Map.of(), new Limits(RateLimits.TENANT, RateLimits.CALLER));
+
+		Rules {
+			UserIdentifiers.requireUsers(protectedUsers);
+		}
 
 	}
 
@@ -101,8 +123,8 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 	record Tenant(String id, @Nullable String name, @DefaultValue("true") boolean enabled,
 			@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
 			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
-			@Nullable List<String> allowedProperties, @Nullable List<Freeze> freezes,
-			@Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
+			@Nullable Resolution protectedUsersResolution, @Nullable List<String> allowedProperties,
+			@Nullable List<Freeze> freezes, @Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
 
 		Tenant {
 			if (id == null || !Ids.isGuid(id)) {
@@ -111,11 +133,13 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 			if (unknownTenants != null) {
 				throw new IllegalArgumentException("tenants[].unknown-tenants is only meaningful in defaults");
 			}
+			UserIdentifiers.requireUsers(protectedUsers);
 		}
 
 		Rules rules() {
 			return new Rules(null, this.mode, this.license, this.allowedApplications, this.protectedUsers,
-					this.allowedProperties, this.freezes, this.ruleModes, this.rateLimits);
+					this.protectedUsersResolution, this.allowedProperties, this.freezes, this.ruleModes,
+					this.rateLimits);
 		}
 
 	}

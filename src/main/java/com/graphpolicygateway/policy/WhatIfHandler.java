@@ -17,7 +17,8 @@ import com.graphpolicygateway.policy.PolicyDecision.Violation;
 /**
  * {@code POST /policy/what-if}: decides a hypothetical call (tenant, application, target,
  * body) against the current policy and answers the decision, its reason and the policy
- * version. Nothing is forwarded.
+ * version. Nothing is forwarded; the target is resolved with Graph as for a real call,
+ * and the answer says so when it could not be ({@code target_unresolved}).
  */
 final class WhatIfHandler {
 
@@ -70,6 +71,10 @@ final class WhatIfHandler {
 			}
 			if (this.targetUserId == null || this.targetUserId.isBlank()) {
 				return "targetUserId is required.";
+			}
+			if (!UserIdentifiers.isUser(this.targetUserId)) {
+				// As the request guard refuses such a path: never looked up in Graph.
+				return "targetUserId must be a user object id (GUID) or a user principal name.";
 			}
 			return null;
 		}

@@ -2,21 +2,38 @@ package com.graphpolicygateway.sandbox;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 
 /**
  * Answers like Microsoft Graph for what the gateway calls: {@code PATCH /v1.0/users/{id}}
- * (and {@code /beta}) with 204 and Graph's headers, and {@code GET /v1.0/subscribedSkus}
- * with a tenant holding an active Intune license. Every call must carry a Graph token
- * from the sandbox issuer.
+ * (and {@code /beta}) with 204 and Graph's headers, {@code GET /v1.0/subscribedSkus} with
+ * a tenant holding an active Intune license, and {@code GET /v1.0/users/{id}} (object id
+ * or principal name, any case) with the id and principal name of the sandbox's
+ * {@link #USERS users}, 404 {@code Request_ResourceNotFound} for anyone else. Every call
+ * must carry a Graph token from the sandbox issuer.
  */
 final class GraphSimulator implements AutoCloseable {
 
 	private static final Pattern USER = Pattern.compile("/(v1\\.0|beta)/users/[^/]+");
+
+	private static final Pattern USER_LOOKUP = Pattern
+		.compile("/(?:v1\\.0|beta)/users(?:/([^/()]+)|\\('((?:[^']|'')+)'\\))");
+
+	/**
+	 * The sandbox tenant's users, by object id: the protected break-glass account among
+	 * them.
+	 */
+	static final Map<String, String> USERS = Map.of("bea6c1a5-5a9d-4b0c-8e1f-5a4db0c0ffee",
+			"breakglass@sandbox.example", "87d349ed-44d7-43e1-9a83-5f2406dee5bd", "adele.vance@sandbox.example",
+			"0a1b2c3d-0000-4000-8000-5a4db0c0ffee", "sandbox.user@sandbox.example",
+			"0a1b2c3d-a0d1-4000-8000-5a4db0c0ffee", TokenIssuer.AUDITOR);
 
 	static final String SUBSCRIBED_SKUS = "{\"value\":[{\"skuPartNumber\":\"EMS\",\"capabilityStatus\":\"Enabled\","
 			+ "\"servicePlans\":[{\"servicePlanId\":\"c1ec4a95-1f05-45b3-a911-aa3fa01094f5\","
@@ -54,13 +71,39 @@ final class GraphSimulator implements AutoCloseable {
 			else if ("GET".equals(exchange.getRequestMethod()) && "/v1.0/subscribedSkus".equals(path)) {
 				LoopbackHttpServer.answer(exchange, 200, "application/json", SUBSCRIBED_SKUS, headers);
 			}
+			else if ("GET".equals(exchange.getRequestMethod())
+					&& USER_LOOKUP.matcher(exchange.getRequestURI().getRawPath()).matches()) {
+				lookUp(exchange, headers);
+			}
 			else {
 				LoopbackHttpServer.answer(exchange, 400, "application/json",
-						error("BadRequest", "The sandbox Graph simulator answers PATCH /v1.0/users/{id} and "
-								+ "GET /v1.0/subscribedSkus only."),
+						error("BadRequest", "The sandbox Graph simulator answers PATCH /v1.0/users/{id}, "
+								+ "GET /v1.0/users/{id} and GET /v1.0/subscribedSkus only."),
 						headers);
 			}
 		}
+	}
+
+	/** The user a lookup names, by object id or principal name, ignoring case. */
+	private static void lookUp(HttpExchange exchange, Map<String, String> headers) throws IOException {
+		Matcher lookup = USER_LOOKUP.matcher(exchange.getRequestURI().getRawPath());
+		lookup.matches();
+		String raw = (lookup.group(1) != null) ? lookup.group(1) : lookup.group(2).replace("''", "'");
+		String wanted = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+		for (Map.Entry<String, String> user : USERS.entrySet()) {
+			if (user.getKey().equalsIgnoreCase(wanted) || user.getValue().equalsIgnoreCase(wanted)) {
+				LoopbackHttpServer.answer(exchange, 200, "application/json",
+						"{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName)"
+								+ "/$entity\",\"id\":\"" + user.getKey() + "\",\"userPrincipalName\":\""
+								+ user.getValue() + "\"}",
+						headers);
+				return;
+			}
+		}
+		LoopbackHttpServer.answer(exchange, 404, "application/json",
+				error("Request_ResourceNotFound",
+						"Resource does not exist or one of its queried reference-property objects are not present."),
+				headers);
 	}
 
 	private static String error(String code, String message) {

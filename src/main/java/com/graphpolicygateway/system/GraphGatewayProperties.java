@@ -391,11 +391,13 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param adminPermission scope or app role that lets a caller use the what-if
 	 * endpoint
 	 * @param license how {@code license: auto} tenants are checked against Graph
+	 * @param protectedUsers how a call's target and the {@code protected-users} entries
+	 * are resolved to object ids with Graph
 	 */
 	public record Policy(@NotNull @DefaultValue("config/tenants.yml") java.nio.file.Path file,
 			@NotNull @DefaultValue("2s") Duration reloadInterval,
 			@NotBlank @DefaultValue("GraphGateway.Policy.Evaluate") String adminPermission,
-			@Valid @DefaultValue License license) {
+			@Valid @DefaultValue License license, @Valid @DefaultValue ProtectedUsers protectedUsers) {
 
 		public Policy {
 			requirePositive("graph-gateway.policy.reload-interval", reloadInterval);
@@ -420,6 +422,40 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			requirePositive("graph-gateway.policy.license.positive-ttl", positiveTtl);
 			requirePositive("graph-gateway.policy.license.negative-ttl", negativeTtl);
 			requirePositive("graph-gateway.policy.license.lookup-timeout", lookupTimeout);
+		}
+
+	}
+
+	/**
+	 * The resolution of protected users: a call's target and the principal names listed
+	 * in {@code protected-users}, looked up with Graph ({@code GET
+	 * /v1.0/users/{id}?$select=id,userPrincipalName}) and cached.
+	 *
+	 * @param ttl how long a found user is kept; a lookup older than this is never used
+	 * @param refreshAfter age after which a user still asked for is looked up again in
+	 * the background, its last answer served meanwhile
+	 * @param notFoundTtl how long "no such user" is kept
+	 * @param lookupTimeout time allowed for one lookup, app-only token included; then the
+	 * call is refused (503) as unresolved
+	 * @param cacheSize most resolutions kept (the least useful are evicted first)
+	 */
+	public record ProtectedUsers(@NotNull @DefaultValue("5m") Duration ttl,
+			@NotNull @DefaultValue("1m") Duration refreshAfter, @NotNull @DefaultValue("30s") Duration notFoundTtl,
+			@NotNull @DefaultValue("3s") Duration lookupTimeout, @DefaultValue("50000") int cacheSize) {
+
+		public ProtectedUsers {
+			requirePositive("graph-gateway.policy.protected-users.ttl", ttl);
+			requirePositive("graph-gateway.policy.protected-users.refresh-after", refreshAfter);
+			requirePositive("graph-gateway.policy.protected-users.not-found-ttl", notFoundTtl);
+			requirePositive("graph-gateway.policy.protected-users.lookup-timeout", lookupTimeout);
+			if (refreshAfter.compareTo(ttl) >= 0) {
+				throw new IllegalArgumentException("graph-gateway.policy.protected-users.refresh-after (" + refreshAfter
+						+ ") must be shorter than graph-gateway.policy.protected-users.ttl (" + ttl + ")");
+			}
+			if (cacheSize < 1) {
+				throw new IllegalArgumentException(
+						"graph-gateway.policy.protected-users.cache-size must be at least 1, but was " + cacheSize);
+			}
 		}
 
 	}

@@ -1,5 +1,6 @@
 package com.graphpolicygateway.policy;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.springframework.http.HttpStatus;
 
 import com.graphpolicygateway.policy.PolicyDecision.Violation;
 import com.graphpolicygateway.policy.TestPolicies.Rules;
+import com.graphpolicygateway.test.StubGraph;
 import com.graphpolicygateway.upstream.AppOnlyTokens;
 
 import static com.graphpolicygateway.policy.TestPolicies.OTHER_TENANT;
@@ -45,14 +47,19 @@ class PolicyEvaluatorTests {
 
 	SubscribedSkusStub graph;
 
+	/** The Graph that answers user lookups. */
+	StubGraph users;
+
 	@BeforeEach
 	void startGraph() {
 		this.graph = SubscribedSkusStub.start();
+		this.users = StubGraph.start();
 	}
 
 	@AfterEach
 	void stopGraph() {
 		this.graph.close();
+		this.users.close();
 	}
 
 	@ParameterizedTest
@@ -364,7 +371,8 @@ class PolicyEvaluatorTests {
 		Path file = policy.writeTo(this.directory.resolve("tenants.yml"));
 		PolicyStore store = new PolicyStore(file, Duration.ofSeconds(1), Clock.systemUTC(), new SimpleMeterRegistry());
 		IntuneLicenseChecker licenses = TestLicenseCheckers.against(this.graph.baseUri()).tokens(tokens).build();
-		return new PolicyEvaluator(store, licenses, failOpen);
+		UserResolver users = TestUserResolvers.against(URI.create(this.users.baseUri())).tokens(tokens).build();
+		return new PolicyEvaluator(store, licenses, new TargetProtection(users), failOpen);
 	}
 
 }

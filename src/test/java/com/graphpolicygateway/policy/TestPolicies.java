@@ -145,6 +145,11 @@ final class TestPolicies {
 			return put("protected-users", List.of(users));
 		}
 
+		/** {@code on} (the default) or {@code off}. */
+		Rules protectedUsersResolution(String resolution) {
+			return put("protected-users-resolution", resolution);
+		}
+
 		Rules allowedProperties(String... properties) {
 			return put("allowed-properties", List.of(properties));
 		}

@@ -34,8 +34,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The README's sandbox quick start, end to end: mint a caller token at the sandbox
  * issuer, send a PATCH with it, see it forwarded (On-Behalf-Of, license checked against
- * the Graph simulator) and audited, and see a protected user refused. The sandbox never
- * starts off loopback.
+ * the Graph simulator) and audited, and see a protected user refused, under their
+ * principal name and their object id. The sandbox never starts off loopback.
  */
 @SpringBootTest(classes = GraphPolicyGatewayApplication.class,
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -125,6 +125,22 @@ class SandboxQuickStartTests {
 	void quickStartWhenTargetIsTheProtectedBreakGlassUserThenRefused() {
 		gateway().method(HttpMethod.PATCH)
 			.uri("/users/breakglass@sandbox.example")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"displayName\":\"x\"}")
+			.exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("TargetUserProtected");
+	}
+
+	@Test
+	void quickStartWhenTargetIsTheBreakGlassUsersObjectIdThenRefusedToo() {
+		// The policy lists the principal name only: the Graph simulator resolves both.
+		gateway().method(HttpMethod.PATCH)
+			.uri("/users/BEA6C1A5-5a9d-4b0c-8e1f-5a4db0c0ffee")
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"displayName\":\"x\"}")

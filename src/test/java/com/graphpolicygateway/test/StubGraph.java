@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,19 +14,26 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 
 /**
  * A stand-in for Microsoft Graph on 127.0.0.1: records every request it receives (method,
  * raw path and query, headers, body bytes) and answers with queued responses, or 204 by
- * default.
+ * default. User lookups ({@code GET /v1.0/users/{id}}) are the exception: its
+ * {@link #directory() directory} answers them and records them apart, so that what was
+ * forwarded is still all {@link #received()} holds.
  */
 public final class StubGraph implements AutoCloseable {
 
@@ -37,6 +45,8 @@ public final class StubGraph implements AutoCloseable {
 
 	/** How some queued answers misbehave, keyed by the identity of the queued answer. */
 	private final Map<Answer, Trouble> troubles = Collections.synchronizedMap(new IdentityHashMap<>());
+
+	private final Directory directory = new Directory();
 
 	private StubGraph(HttpServer server) {
 		this.server = server;
@@ -135,10 +145,16 @@ public final class StubGraph implements AutoCloseable {
 		return all.get(0);
 	}
 
+	/** The users this Graph knows: they answer the gateway's user lookups. */
+	public Directory directory() {
+		return this.directory;
+	}
+
 	public void reset() {
 		this.received.clear();
 		this.answers.clear();
 		this.troubles.clear();
+		this.directory.reset();
 	}
 
 	@Override
@@ -148,6 +164,9 @@ public final class StubGraph implements AutoCloseable {
 
 	private void handle(HttpExchange exchange) throws IOException {
 		try (exchange) {
+			if (this.directory.answers(exchange)) {
+				return;
+			}
 			if (resetsConnection(exchange)) {
 				return;
 			}
@@ -223,6 +242,147 @@ public final class StubGraph implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * The users of the stub's tenant, by object id, answering {@code GET /v1.0/users/{id
+	 * | userPrincipalName}} (and {@code /users('{upn}')}) as Graph does: 200 with
+	 * {@code id} and {@code userPrincipalName}, or 404 {@code Request_ResourceNotFound},
+	 * ignoring case. Empty until a test adds users.
+	 */
+	public static final class Directory {
+
+		private static final Pattern LOOKUP = Pattern
+			.compile("/(?:v1\\.0|beta)/users(?:/([^/()]+)|\\('((?:[^']|'')+)'\\))");
+
+		/** Principal names by lower-case object id. */
+		private final Map<String, String> users = new ConcurrentHashMap<>();
+
+		private final List<Received> lookups = Collections.synchronizedList(new ArrayList<>());
+
+		private volatile @Nullable Answer failure;
+
+		private volatile Duration delay = Duration.ZERO;
+
+		private Directory() {
+		}
+
+		/** Adds a user, or renames one already there. */
+		public Directory user(String objectId, String userPrincipalName) {
+			this.users.put(objectId.toLowerCase(Locale.ROOT), userPrincipalName);
+			return this;
+		}
+
+		/** Deletes a user: lookups by its id or name answer 404 from now on. */
+		public Directory delete(String objectId) {
+			this.users.remove(objectId.toLowerCase(Locale.ROOT));
+			return this;
+		}
+
+		/** Answers every lookup with {@code answer} (an outage) until {@link #heal()}. */
+		public Directory failWith(Answer answer) {
+			this.failure = answer;
+			return this;
+		}
+
+		public Directory heal() {
+			this.failure = null;
+			return this;
+		}
+
+		/** Answers every lookup only after {@code delay} (a slow Graph). */
+		public Directory delay(Duration delay) {
+			this.delay = delay;
+			return this;
+		}
+
+		/** Every lookup received since the last reset. */
+		public List<Received> lookups() {
+			synchronized (this.lookups) {
+				return List.copyOf(this.lookups);
+			}
+		}
+
+		/** How many lookups asked for {@code identifier}, ignoring case. */
+		public long lookupsOf(String identifier) {
+			return lookups().stream().filter((lookup) -> identifier.equalsIgnoreCase(identifier(lookup.uri()))).count();
+		}
+
+		void reset() {
+			this.users.clear();
+			this.lookups.clear();
+			this.failure = null;
+			this.delay = Duration.ZERO;
+		}
+
+		/** Answers a user lookup; false when the request is not one. */
+		boolean answers(HttpExchange exchange) throws IOException {
+			URI uri = exchange.getRequestURI();
+			if (!"GET".equals(exchange.getRequestMethod()) || identifier(uri) == null) {
+				return false;
+			}
+			exchange.getRequestBody().readAllBytes();
+			HttpHeaders headers = new HttpHeaders();
+			exchange.getRequestHeaders().forEach((name, values) -> headers.addAll(name, values));
+			this.lookups.add(new Received("GET", uri, headers, new byte[0]));
+			if (!this.delay.isZero()) {
+				try {
+					Thread.sleep(this.delay.toMillis());
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return true;
+				}
+			}
+			Answer answer = answer(identifier(uri));
+			answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+			try {
+				exchange.sendResponseHeaders(answer.status(), (answer.body().length == 0) ? -1 : answer.body().length);
+				if (answer.body().length > 0) {
+					try (OutputStream out = exchange.getResponseBody()) {
+						out.write(answer.body());
+					}
+				}
+			}
+			catch (IOException ex) {
+				// The gateway gave up first (its lookup timeout)
+			}
+			return true;
+		}
+
+		private Answer answer(String identifier) {
+			Answer outage = this.failure;
+			if (outage != null) {
+				return outage;
+			}
+			String wanted = identifier.toLowerCase(Locale.ROOT);
+			for (Map.Entry<String, String> user : this.users.entrySet()) {
+				if (user.getKey().equals(wanted) || user.getValue().toLowerCase(Locale.ROOT).equals(wanted)) {
+					return Answer.json(200,
+							"{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName)"
+									+ "/$entity\",\"id\":\"" + user.getKey() + "\",\"userPrincipalName\":\""
+									+ user.getValue() + "\"}",
+							Map.of());
+				}
+			}
+			return Answer.json(404,
+					"{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":\"Resource '"
+							+ identifier.replace("\"", "")
+							+ "' does not exist or one of its queried reference-property objects "
+							+ "are not present.\",\"innerError\":{\"date\":\"2026-11-27T10:00:00\"}}}",
+					Map.of());
+		}
+
+		/** The user a lookup asks for, decoded, or null when the URI is not a lookup. */
+		private static @Nullable String identifier(URI uri) {
+			Matcher lookup = LOOKUP.matcher(uri.getRawPath());
+			if (!lookup.matches()) {
+				return null;
+			}
+			String raw = (lookup.group(1) != null) ? lookup.group(1) : lookup.group(2).replace("''", "'");
+			return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+		}
+
 	}
 
 	/**
