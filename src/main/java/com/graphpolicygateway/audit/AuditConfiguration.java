@@ -25,6 +25,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import com.graphpolicygateway.routing.BareRouteProfile;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
+import com.graphpolicygateway.system.PublicLinks;
 
 /**
  * The audit trail's parts: store, writer thread, event factory, the two filters that
@@ -141,8 +142,8 @@ class AuditConfiguration {
 
 	@Bean
 	AuditEventsHandler auditEventsHandler(JdbcTemplate jdbc, AuditAccess access, GraphErrorResponder errors,
-			JsonMapper json) {
-		return new AuditEventsHandler(new JdbcAuditReader(jdbc), access, errors, json);
+			JsonMapper json, PublicLinks links) {
+		return new AuditEventsHandler(new JdbcAuditReader(jdbc), access, errors, json, links);
 	}
 
 	@Bean
@@ -162,7 +163,7 @@ class AuditConfiguration {
 			.GET("/audit/checkpoints", checkpoints::list)
 			.GET("/audit/events/export", events::export)
 			.GET("/audit/events/{id}", events::get)
-			.GET("/audit/events", events::list)
+			.GET(AuditEventsHandler.PATH, events::list)
 			.GET(VERIFY_PATH,
 					(request) -> Mono.fromCallable(verifier::verify)
 						.subscribeOn(Schedulers.boundedElastic())

@@ -16,10 +16,12 @@ import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
 
 import com.graphpolicygateway.routing.GraphErrorCodes;
 import com.graphpolicygateway.routing.GraphErrorResponder;
 import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.system.PublicLinks;
 
 /**
  * The auditors' API: {@code GET /audit/events} (filters, newest first, pages answered the
@@ -29,6 +31,11 @@ import com.graphpolicygateway.routing.RequestCorrelation;
  * configured global auditors see all. Database reads run off the event loop.
  */
 final class AuditEventsHandler {
+
+	/** The list's path, which its next-page links name. */
+	static final String PATH = "/audit/events";
+
+	private static final String SKIP_TOKEN = "$skiptoken";
 
 	private static final int EXPORT_PAGE = 500;
 
@@ -40,13 +47,18 @@ final class AuditEventsHandler {
 
 	private final JsonMapper json;
 
-	AuditEventsHandler(JdbcAuditReader reader, AuditAccess access, GraphErrorResponder errors, JsonMapper json) {
+	private final PublicLinks links;
+
+	AuditEventsHandler(JdbcAuditReader reader, AuditAccess access, GraphErrorResponder errors, JsonMapper json,
+			PublicLinks links) {
 		Assert.notNull(reader, "reader cannot be null");
 		Assert.notNull(access, "access cannot be null");
+		Assert.notNull(links, "links cannot be null");
 		this.reader = reader;
 		this.access = access;
 		this.errors = errors;
 		this.json = json;
+		this.links = links;
 	}
 
 	Mono<ServerResponse> list(ServerRequest request) {
@@ -55,7 +67,7 @@ final class AuditEventsHandler {
 			body.put("value", page.events());
 			if (page.more()) {
 				AuditEventView last = page.events().get(page.events().size() - 1);
-				body.put("@odata.nextLink", nextLink(request, last));
+				body.put("@odata.nextLink", this.links.link(nextPage(request, last)));
 			}
 			return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
 		})).onErrorResume(AuditQuery.InvalidParameterException.class, (ex) -> badRequest(request, ex));
@@ -126,11 +138,21 @@ final class AuditEventsHandler {
 			.map((auditor) -> AuditAccess.scope(auditor, AuditQuery.parse(request.queryParams())));
 	}
 
-	private static String nextLink(ServerRequest request, AuditEventView last) {
-		return UriComponentsBuilder.fromUri(request.uri())
-			.replaceQueryParam("$skiptoken", new AuditQuery.Cursor(last.activityDateTime(), last.id()).encode())
-			.build()
-			.toUriString();
+	/**
+	 * The next page: this endpoint's own path (not the request's, nor its host) with the
+	 * request's parameters, every character of them encoded, and the page's cursor.
+	 */
+	static String nextPage(ServerRequest request, AuditEventView last) {
+		UriComponentsBuilder next = UriComponentsBuilder.fromPath(PATH);
+		request.queryParams().forEach((name, values) -> {
+			if (!name.equals(SKIP_TOKEN)) {
+				values.forEach((value) -> next.queryParam(UriUtils.encodeQueryParam(name, StandardCharsets.UTF_8),
+						UriUtils.encode(value, StandardCharsets.UTF_8)));
+			}
+		});
+		next.queryParam(SKIP_TOKEN, UriUtils.encode(new AuditQuery.Cursor(last.activityDateTime(), last.id()).encode(),
+				StandardCharsets.UTF_8));
+		return next.build(true).toUriString();
 	}
 
 	private Mono<ServerResponse> badRequest(ServerRequest request, AuditQuery.InvalidParameterException ex) {

@@ -35,13 +35,28 @@ import org.springframework.validation.annotation.Validated;
  * @param audit how the audit trail is written and kept
  * @param policy where the tenant policy comes from and how licenses are checked
  * @param rateLimit where rate-limit buckets live
+ * @param publicBaseUrl where clients reach the gateway (scheme, host and port, as the
+ * load balancer or ingress serves it): absolute links and the audit page's sign-in
+ * redirect URI are built from it, never from a request's {@code Host} or forwarding
+ * headers; http only for loopback. Without it, links are root-relative
  */
 @ConfigurationProperties("graph-gateway")
 @Validated
 public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Valid @DefaultValue Identity identity,
 		@NotBlank @DefaultValue("DeviceManagementApps.ReadWrite.All") String requiredPermission,
 		@Valid @DefaultValue Request request, @Valid @DefaultValue Audit audit, @Valid @DefaultValue Policy policy,
-		@Valid @DefaultValue RateLimit rateLimit) {
+		@Valid @DefaultValue RateLimit rateLimit, @Nullable URI publicBaseUrl) {
+
+	public GraphGatewayProperties {
+		requireHttpsUnlessLoopback("graph-gateway.public-base-url", publicBaseUrl);
+		if (publicBaseUrl != null
+				&& (StringUtils.hasText(publicBaseUrl.getRawPath()) && !"/".equals(publicBaseUrl.getRawPath())
+						|| publicBaseUrl.getRawQuery() != null || publicBaseUrl.getRawFragment() != null
+						|| publicBaseUrl.getRawUserInfo() != null)) {
+			throw new IllegalArgumentException("graph-gateway.public-base-url must be scheme, host and port only "
+					+ "(the gateway serves its paths at the root), but was " + publicBaseUrl);
+		}
+	}
 
 	/**
 	 * Where allowed calls go.

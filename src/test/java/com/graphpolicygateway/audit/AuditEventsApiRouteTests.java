@@ -223,7 +223,9 @@ class AuditEventsApiRouteTests extends GatewayIntegrationTest {
 				break;
 			}
 			assertThat(pages).as("pages").isLessThan(10);
-			assertThat(nextLink).startsWith("http://127.0.0.1:" + this.port + "/audit/events?").contains("$top=3");
+			// Root-relative: no public base URL is configured, and the request's Host is
+			// never used.
+			assertThat(nextLink).startsWith("/audit/events?").contains("$top=3");
 			// Newer events land between the pages; a pager by offset would repeat events.
 			List<String> newer = List.of(patch(tenant, caller, target).correlationId(),
 					patch(tenant, caller, target).correlationId());

@@ -169,6 +169,39 @@ class GraphGatewayPropertiesTests {
 	}
 
 	@Test
+	void bindWhenNoPublicBaseUrlThenNone() {
+		assertThat(bind(Map.of()).publicBaseUrl()).isNull();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "https://gateway.contoso.example", "https://gateway.contoso.example:8443/",
+			"http://localhost:8080", "http://127.0.0.1:8080" })
+	void bindWhenPublicBaseUrlHttpsOrLoopbackThenAccepted(String url) {
+		assertThat(bind(Map.of("graph-gateway.public-base-url", url)).publicBaseUrl()).isEqualTo(URI.create(url));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "http://gateway.contoso.example", "http://10.0.0.7:8080" })
+	void bindWhenPublicBaseUrlHttpToOtherHostThenRefusedNamingKey(String url) {
+		assertRefused(Map.of("graph-gateway.public-base-url", url), "graph-gateway.public-base-url must use https");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "https://gateway.contoso.example/audit", "https://gateway.contoso.example?x=1",
+			"https://gateway.contoso.example#top", "https://user@gateway.contoso.example" })
+	void bindWhenPublicBaseUrlHasPathQueryFragmentOrUserThenRefusedNamingKey(String url) {
+		assertRefused(Map.of("graph-gateway.public-base-url", url),
+				"graph-gateway.public-base-url must be scheme, host and port only");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "gateway.contoso.example", "/audit", "ftp://gateway.contoso.example" })
+	void bindWhenPublicBaseUrlNotAbsoluteHttpThenRefusedNamingKey(String url) {
+		assertRefused(Map.of("graph-gateway.public-base-url", url),
+				"graph-gateway.public-base-url must be an absolute http(s) URI");
+	}
+
+	@Test
 	void bindWhenIssuerHoldsTenantPlaceholderTwiceThenRefusedNamingKey() {
 		assertRefused(
 				Map.of("graph-gateway.identity.issuers[0].issuer",

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.MediaType;
@@ -41,6 +42,11 @@ public final class AuditPageSession {
 	/** The client, sending and keeping the gateway's cookies. */
 	public WebTestClient client() {
 		return this.client;
+	}
+
+	/** The value of a cookie the gateway set, or null. */
+	public @Nullable String cookie(String name) {
+		return this.cookies.get(name);
 	}
 
 	/** Whether the session cookie is held. */
