@@ -119,12 +119,17 @@ final class UserResolver {
 	 */
 	Mono<ResolvedUser> resolve(String tenantId, String identifier) {
 		Key key = new Key(UserIdentifiers.normalize(tenantId), UserIdentifiers.normalize(identifier));
-		// Cancelling one caller must not cancel the lookup others wait for.
-		return Mono.fromFuture(() -> this.cache.get(key), true).flatMap((lookup) -> {
-			if (lookup.problem() != null) {
-				return Mono.error(new LookupFailedException(lookup.problem()));
-			}
-			return Mono.justOrEmpty(lookup.user());
+		return Mono.defer(() -> {
+			CompletableFuture<Lookup> answer = this.cache.get(key);
+			// Cancelling one caller must not cancel the lookup others wait for.
+			return Mono.fromFuture(answer, true).flatMap((lookup) -> {
+				if (lookup.problem() != null) {
+					// Gone before anyone hears of it: the next call asks Graph again.
+					this.cache.asMap().remove(key, answer);
+					return Mono.error(new LookupFailedException(lookup.problem()));
+				}
+				return Mono.justOrEmpty(lookup.user());
+			});
 		});
 	}
 
