@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,7 @@ import org.springframework.http.HttpStatus;
 import com.graphpolicygateway.policy.PolicyDecision.Violation;
 import com.graphpolicygateway.policy.TestPolicies.Rules;
 import com.graphpolicygateway.test.StubGraph;
+import com.graphpolicygateway.test.StubGraph.Answer;
 import com.graphpolicygateway.upstream.AppOnlyTokens;
 
 import static com.graphpolicygateway.policy.TestPolicies.OTHER_TENANT;
@@ -309,6 +311,66 @@ class PolicyEvaluatorTests {
 	}
 
 	@Test
+	void decideWhenProtectedByPrincipalNameAndCalledByObjectIdThenTargetProtected() {
+		this.users.directory().user(TARGET_USER, PROTECTED_UPN);
+
+		PolicyDecision decision = decide(policy().tenant(licensed(TENANT).protectedUsers(PROTECTED_UPN)),
+				request().build());
+
+		assertViolation(decision.refusal(), Rule.TARGET);
+	}
+
+	@Test
+	void decideWhenProtectionResolutionOffThenOnlyTheIdentifiersAsWrittenMatch() {
+		this.users.directory().user(TARGET_USER, PROTECTED_UPN);
+		TestPolicies.Builder policy = policy()
+			.tenant(licensed(TENANT).protectedUsers(PROTECTED_UPN).protectedUsersResolution("off"));
+
+		assertThat(decide(policy, request().build()).allowed()).isTrue();
+		assertThat(decide(policy, request().target(PROTECTED_UPN).build()).refusal().reason())
+			.isEqualTo("target_protected");
+		assertThat(this.users.directory().lookups()).isEmpty();
+	}
+
+	@Test
+	void decideWhenTargetCannotBeResolvedThenServiceNotAvailableAndLicenseNotAsked() {
+		this.users.directory().failWith(Answer.json(503, "{\"error\":{\"code\":\"x\",\"message\":\"y\"}}", Map.of()));
+
+		PolicyDecision decision = decide(policy().tenant(tenant(TENANT).license("auto").protectedUsers(PROTECTED_UPN)),
+				request().build());
+
+		assertTargetUnresolved(decision.refusal());
+		assertThat(decision.refusal().message()).contains(TARGET_USER);
+		assertThat(decision.wouldRefuse()).isEmpty();
+		assertThat(this.graph.lookups()).isZero();
+	}
+
+	@Test
+	void decideWhenTargetCannotBeResolvedAndALaterRuleRefusesThenThatRefusalWins() {
+		this.users.directory().failWith(Answer.json(503, "{\"error\":{\"code\":\"x\",\"message\":\"y\"}}", Map.of()));
+
+		PolicyDecision decision = decide(
+				policy().tenant(licensed(TENANT).protectedUsers(PROTECTED_UPN).allowedProperties("jobTitle")),
+				request().build());
+
+		assertViolation(decision.refusal(), Rule.PROPERTIES);
+	}
+
+	@Test
+	void decideWhenTargetCannotBeResolvedAndTheTargetRuleReportOnlyThenAllowedWithTheFailureReported() {
+		this.users.directory().failWith(Answer.json(503, "{\"error\":{\"code\":\"x\",\"message\":\"y\"}}", Map.of()));
+
+		PolicyDecision decision = decide(policy().tenant(licensed(TENANT).protectedUsers(PROTECTED_UPN)
+			.ruleMode(Rule.TARGET, "report-only")
+			.allowedProperties("jobTitle")
+			.ruleMode(Rule.PROPERTIES, "report-only")), request().build());
+
+		assertThat(decision.allowed()).isTrue();
+		assertThat(decision.wouldRefuse()).extracting(Violation::reason)
+			.containsExactly("target_unresolved", "property_not_allowed");
+	}
+
+	@Test
 	void decideThenDecisionCarriesTheVersionOfThePolicyFile() {
 		TestPolicies.Builder policy = policy().tenant(licensed(TENANT));
 
@@ -355,6 +417,13 @@ class PolicyEvaluatorTests {
 	private static void assertLicenseCheckFailed(Violation violation) {
 		assertThat(violation).isNotNull();
 		assertThat(violation.reason()).isEqualTo("license_check_failed");
+		assertThat(violation.errorCode()).isEqualTo("serviceNotAvailable");
+		assertThat(violation.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+	}
+
+	private static void assertTargetUnresolved(Violation violation) {
+		assertThat(violation).isNotNull();
+		assertThat(violation.reason()).isEqualTo("target_unresolved");
 		assertThat(violation.errorCode()).isEqualTo("serviceNotAvailable");
 		assertThat(violation.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 	}

@@ -144,6 +144,68 @@ class PolicyParserTests {
 	}
 
 	@Test
+	void parseWhenProtectedUsersResolutionNotSetThenOnAndATenantMayTurnItOff() throws Exception {
+		String yaml = """
+				defaults:
+				  protected-users: [ breakglass@contoso.example ]
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				  - id: 4a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d
+				    protected-users-resolution: off
+				""";
+
+		CompiledPolicy policy = parse(yaml);
+
+		assertThat(policy.tenant(TENANT).resolvesProtectedUsers()).isTrue();
+		assertThat(policy.tenant(OTHER_TENANT).resolvesProtectedUsers()).isFalse();
+		assertThat(policy.tenant(OTHER_TENANT).protectedUsers()).containsExactly("breakglass@contoso.example");
+	}
+
+	@Test
+	void parseWhenDefaultsTurnResolutionOffThenATenantMayTurnItOn() throws Exception {
+		String yaml = """
+				defaults:
+				  protected-users-resolution: "off"
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    protected-users-resolution: "on"
+				  - id: 4a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d
+				""";
+
+		CompiledPolicy policy = parse(yaml);
+
+		assertThat(policy.tenant(TENANT).resolvesProtectedUsers()).isTrue();
+		assertThat(policy.tenant(OTHER_TENANT).resolvesProtectedUsers()).isFalse();
+		assertThat(policy.tenant(UNKNOWN_TENANT).resolvesProtectedUsers()).isFalse();
+	}
+
+	@Test
+	void parseWhenProtectedUsersResolutionInvalidThenKeyAndLineNamed() {
+		String yaml = """
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    protected-users-resolution: sometimes
+				""";
+
+		assertThat(invalid(yaml)).contains("tenants[0].protected-users-resolution").contains("line 3");
+	}
+
+	@Test
+	void parseWhenProtectedUserIsNeitherObjectIdNorPrincipalNameThenRefusedNamingIt() {
+		String yaml = """
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    protected-users: [ breakglass@contoso.example, "Break Glass" ]
+				""";
+
+		assertThat(invalid(yaml)).contains("tenants[0]").contains("'Break Glass'").contains("line 2");
+		assertThat(invalid("""
+				defaults:
+				  protected-users: [ 5b1f0e2a3c4d4e5f8a9b0c1d2e3f4a5b ]
+				""")).contains("'5b1f0e2a3c4d4e5f8a9b0c1d2e3f4a5b'").contains("neither a user object id");
+	}
+
+	@Test
 	void parseWhenBadEnumValueThenKeyAndLineNamed() {
 		String yaml = """
 				defaults:
