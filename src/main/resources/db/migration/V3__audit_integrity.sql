@@ -50,3 +50,18 @@ CREATE TABLE audit_sink_lease (
     owner             VARCHAR(36)   NOT NULL,
     expires_at        TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- The audit page's sign-in sessions, where every replica finds them, when Redis is not configured
+-- (session/JdbcSessionRepository). A row is found by the SHA-256 of the session id, never the id
+-- itself: whoever reads this table cannot take over a session. Times are epoch milliseconds.
+-- attributes: the Spring Security context and sign-in state as JSON of allowed types only.
+CREATE TABLE page_session (
+    id_hash           VARCHAR(64)   NOT NULL PRIMARY KEY,
+    created_at        BIGINT        NOT NULL,
+    last_accessed_at  BIGINT        NOT NULL,
+    max_inactive_secs BIGINT        NOT NULL,
+    expires_at        BIGINT        NOT NULL,
+    attributes        VARCHAR(1000000) NOT NULL
+);
+
+CREATE INDEX ix_page_session_expires ON page_session (expires_at);

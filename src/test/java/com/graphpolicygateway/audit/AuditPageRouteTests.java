@@ -336,6 +336,57 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void sessionCookieWhenSignedInOverPlainHttpThenHttpOnlySameSiteLaxAndNotSecure() {
+		AuditPageSession session = new AuditPageSession(this.client, gateway()).signedIn();
+
+		// Lax, not Strict: the provider's redirect back to the callback is a cross-site
+		// navigation, and a Strict cookie would not come with it (the sign-in would
+		// fail).
+		assertThat(session.setCookieHeaders()).isNotEmpty()
+			.allSatisfy((cookie) -> assertThat(cookie).startsWith(AuditPageSession.COOKIE + "=")
+				.contains("; Path=/")
+				.containsIgnoringCase("; HttpOnly")
+				.contains("; SameSite=Lax")
+				.doesNotContainIgnoringCase("Domain=")
+				.doesNotContain("; Secure"));
+	}
+
+	@Test
+	void signOutThenTheOldSessionIsGoneAndTheNewCookieHasTheSameAttributes() {
+		AuditPageSession session = new AuditPageSession(this.client, gateway()).signedIn();
+		String signedIn = session.cookie(AuditPageSession.COOKIE);
+		String html = page(session.client(), "/audit");
+		String csrf = html.replaceAll("(?s).*name=\"_csrf\" value=\"([^\"]+)\".*", "$1");
+		int before = session.setCookieHeaders().size();
+		session.client()
+			.post()
+			.uri("/audit/page/sign-out")
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.bodyValue("_csrf=" + csrf)
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectBody()
+			.returnResult();
+
+		assertThat(session.setCookieHeaders().subList(before, session.setCookieHeaders().size())).isNotEmpty()
+			.allSatisfy((cookie) -> assertThat(cookie).doesNotContain(signedIn)
+				.containsIgnoringCase("; HttpOnly")
+				.contains("; SameSite=Lax")
+				.contains("; Path=/"));
+		this.client.get()
+			.uri("/audit")
+			.cookie(AuditPageSession.COOKIE, signedIn)
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectHeader()
+			.location("/oauth2/authorization/audit-page")
+			.expectBody()
+			.returnResult();
+	}
+
+	@Test
 	void styleSheetWhenNotSignedInThenServed() {
 		this.client.get()
 			.uri("/audit/page/assets/audit.css")

@@ -1,12 +1,15 @@
 package com.graphpolicygateway.test;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
@@ -32,6 +35,8 @@ public final class AuditPageSession {
 
 	private final Map<String, String> cookies = new ConcurrentHashMap<>();
 
+	private final List<String> setCookies = new CopyOnWriteArrayList<>();
+
 	private final WebTestClient client;
 
 	public AuditPageSession(WebTestClient client, URI gateway) {
@@ -47,6 +52,11 @@ public final class AuditPageSession {
 	/** The value of a cookie the gateway set, or null. */
 	public @Nullable String cookie(String name) {
 		return this.cookies.get(name);
+	}
+
+	/** Every {@code Set-Cookie} header the gateway answered, in order. */
+	public List<String> setCookieHeaders() {
+		return List.copyOf(this.setCookies);
 	}
 
 	/** Whether the session cookie is held. */
@@ -96,6 +106,7 @@ public final class AuditPageSession {
 					? ClientRequest.from(request).cookies((sent) -> this.cookies.forEach(sent::set)).build() : request;
 			return next.exchange(withCookies).flatMap((response) -> {
 				if (gatewayHost) {
+					this.setCookies.addAll(response.headers().header(HttpHeaders.SET_COOKIE));
 					for (ResponseCookie cookie : response.cookies().toSingleValueMap().values()) {
 						if (cookie.getMaxAge().isZero()) {
 							this.cookies.remove(cookie.getName());
