@@ -4,6 +4,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -14,11 +15,14 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jwt.JWTParser;
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.MappedJwtClaimSetConverter;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.util.Assert;
@@ -30,9 +34,10 @@ import com.graphpolicygateway.system.GraphGatewayProperties.TrustedIssuer;
 /**
  * One token decoder per configured trusted issuer, for one set of accepted audiences:
  * asymmetric signatures from the issuer's key set (re-fetched at most once per refresh
- * interval), timestamps with the configured skew, and the Entra checks (issuer of the
- * token's own tenant, accepted audience, never Graph's). Callers' bearer tokens and the
- * audit page's ID tokens are decoded by two instances of it.
+ * interval), timestamps with the configured skew, the shapes of the claims the gateway
+ * reads, and the Entra checks (issuer of the token's own tenant, accepted audience, never
+ * Graph's). Callers' bearer tokens and the audit page's ID tokens are decoded by two
+ * instances of it.
  */
 final class IssuerDecoders implements ReactiveJwtDecoder {
 
@@ -43,6 +48,8 @@ final class IssuerDecoders implements ReactiveJwtDecoder {
 	static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
 			JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
 			JWSAlgorithm.ES512);
+
+	private static final Converter<Object, Object> AS_SENT = (value) -> value;
 
 	private final List<Entry> entries = new ArrayList<>();
 
@@ -57,9 +64,15 @@ final class IssuerDecoders implements ReactiveJwtDecoder {
 				.jwtProcessorCustomizer((processor) -> processor
 					.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, new JWKSecurityContextJWKSet())))
 				.build();
+			// sub and aud as the token holds them, not turned into text first, so that
+			// their shape is checked like every other claim's (EntraClaimShapes).
+			decoder.setClaimSetConverter(MappedJwtClaimSetConverter
+				.withDefaults(Map.of(JwtClaimNames.SUB, AS_SENT, JwtClaimNames.AUD, AS_SENT)));
 			JwtTimestampValidator timestamps = new JwtTimestampValidator(identity.clockSkew());
 			timestamps.setClock(clock);
-			decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(timestamps,
+			// Shapes first: the Entra checks, and everything after the decoder, read
+			// claims whose shape has been checked.
+			decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(timestamps, new EntraClaimShapes(),
 					new EntraTokenValidator(issuer, acceptedAudiences)));
 			// Nimbus reports an unreachable key set as IllegalStateException; as a
 			// (non-bad) JwtException it becomes an AuthenticationServiceException,
