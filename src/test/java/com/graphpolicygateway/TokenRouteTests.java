@@ -112,6 +112,48 @@ class TokenRouteTests extends GatewayIntegrationTest {
 				.contains(StubIdentityProvider.AUDIENCE));
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "00000003-0000-0000-C000-000000000000", "https://GRAPH.microsoft.com",
+			"https://graph.microsoft.com/", "HTTPS://Graph.Microsoft.Com./", "https://graph.microsoft.us",
+			"https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn", "https://graph.microsoft.de" })
+	void patchWhenAudienceHoldsTheGatewayAndGraphInAnyCaseOrCloudThenUnauthorizedAndNotRelayedInPassthrough(
+			String graphAudience) {
+		String token = identityProvider.token().audience(StubIdentityProvider.AUDIENCE, graphAudience).build();
+
+		expectInvalidToken(token).jsonPath("$.error.message")
+			.value((String message) -> assertThat(message).contains("confused deputy"));
+	}
+
+	@Test
+	void patchWhenAudienceIsTheGatewaysInAnotherSchemeAndHostCaseThenForwarded() {
+		String token = identityProvider.token().audience(StubIdentityProvider.AUDIENCE.toUpperCase()).build();
+
+		patchWith(token).exchange().expectStatus().isNoContent();
+	}
+
+	@Test
+	void patchWhenTidIsInUpperCaseThenForwarded() {
+		String upper = StubIdentityProvider.TENANT.toUpperCase();
+		String token = identityProvider.token().tenant(upper).issuer(identityProvider.issuerV2(upper)).build();
+
+		patchWith(token).exchange().expectStatus().isNoContent();
+	}
+
+	@Test
+	void patchWhenPersonalMicrosoftAccountInUpperCaseThenForbidden() {
+		String personal = "9188040D-6C67-4C5B-B112-36A304B66DAD";
+		String token = identityProvider.token().tenant(personal).issuer(identityProvider.issuerV2(personal)).build();
+
+		patchWith(token).exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.error.message")
+			.isEqualTo("Personal Microsoft accounts are not supported by this API.");
+
+		assertThat(graph.received()).isEmpty();
+	}
+
 	@Test
 	void patchWhenTokenAudienceIsAnotherApiThenUnauthorized() {
 		expectInvalidToken(identityProvider.token().audience("api://someone-else").build()).jsonPath("$.error.message")

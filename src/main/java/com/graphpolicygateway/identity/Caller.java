@@ -58,9 +58,11 @@ public record Caller(String type, @Nullable String userId, @Nullable String user
 		boolean appOnly = "app".equals(jwt.getClaimAsString("idtyp")) || jwt.getClaim(EntraClaims.SCOPES) == null;
 		List<String> permissions = appOnly ? strings(jwt.getClaim(EntraClaims.ROLES))
 				: Arrays.asList(jwt.getClaimAsString(EntraClaims.SCOPES).split(" "));
-		String applicationId = (jwt.getClaimAsString("azp") != null) ? jwt.getClaimAsString("azp")
-				: jwt.getClaimAsString("appid");
-		return new Caller(appOnly ? "Application" : "Delegated", appOnly ? null : jwt.getClaimAsString("oid"),
+		// Shapes are checked at the edge (EntraClaimShapes); ids are GUIDs, kept in one
+		// letter case so that buckets and policies see one caller.
+		String applicationId = jwt.hasClaim("azp") ? EntraClaims.guid(jwt.getClaim("azp"))
+				: EntraClaims.guid(jwt.getClaim("appid"));
+		return new Caller(appOnly ? "Application" : "Delegated", appOnly ? null : EntraClaims.guid(jwt.getClaim("oid")),
 				appOnly ? null : principalName(jwt.getClaims()), applicationId, EntraClaims.tenantId(jwt), permissions);
 	}
 
@@ -71,8 +73,9 @@ public record Caller(String type, @Nullable String userId, @Nullable String user
 		if (applicationId == null && audiences != null && !audiences.isEmpty()) {
 			applicationId = audiences.get(0);
 		}
-		return new Caller("Delegated", user.getClaimAsString("oid"), principalName(user.getClaims()), applicationId,
-				EntraClaims.tenantId(user.getClaims()), strings(user.getClaims().get(EntraClaims.ROLES)));
+		return new Caller("Delegated", EntraClaims.guid(user.getClaims().get("oid")), principalName(user.getClaims()),
+				applicationId, EntraClaims.tenantId(user.getClaims()),
+				strings(user.getClaims().get(EntraClaims.ROLES)));
 	}
 
 	private static @Nullable String principalName(Map<String, Object> claims) {

@@ -1,5 +1,6 @@
 package com.graphpolicygateway.identity;
 
+import java.util.Locale;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -26,15 +27,23 @@ public final class EntraClaims {
 	private EntraClaims() {
 	}
 
-	/** The token's {@code tid} when it is a GUID. */
+	/** The token's {@code tid} when it is a GUID, in lower case. */
 	public static @Nullable String tenantId(Jwt jwt) {
 		return tenantId(jwt.getClaims());
 	}
 
-	/** The {@code tid} of these claims when it is a GUID. */
+	/**
+	 * The {@code tid} of these claims when it is a GUID, in lower case: a GUID has no
+	 * letter case, and the buckets, the policy, the audit trail and the token caches key
+	 * on one spelling of it.
+	 */
 	public static @Nullable String tenantId(Map<String, Object> claims) {
-		Object tid = claims.get(TENANT_ID);
-		return (tid instanceof String value && Ids.isGuid(value)) ? value : null;
+		return guid(claims.get(TENANT_ID));
+	}
+
+	/** The value when it is a GUID, in lower case. */
+	static @Nullable String guid(@Nullable Object value) {
+		return (value instanceof String text && Ids.isGuid(text)) ? text.toLowerCase(Locale.ROOT) : null;
 	}
 
 }

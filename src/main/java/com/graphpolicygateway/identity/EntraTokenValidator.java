@@ -2,6 +2,9 @@ package com.graphpolicygateway.identity;
 
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
@@ -14,53 +17,77 @@ import com.graphpolicygateway.system.GraphGatewayProperties.TrustedIssuer;
 
 /**
  * The Entra-specific checks of a signed token from one trusted issuer: {@code tid} is a
- * GUID, {@code iss} equals the issuer (template filled with the token's own {@code tid}),
- * and the audience is the gateway's own API, never Microsoft Graph (the confused-deputy
- * rule).
+ * GUID, {@code iss} equals the issuer (template filled with the token's own {@code tid},
+ * which compares without letter case), and the audience is the gateway's own API, never
+ * Microsoft Graph in any cloud (the confused-deputy rule), compared as {@link Audiences}
+ * says. Runs after {@link EntraClaimShapes}: the claims it reads have their shape.
  */
 final class EntraTokenValidator implements OAuth2TokenValidator<Jwt> {
-
-	/** Audiences of Microsoft Graph tokens: the app id and the resource URI. */
-	static final Set<String> GRAPH_AUDIENCES = Set.of("00000003-0000-0000-c000-000000000000",
-			"https://graph.microsoft.com", "https://graph.microsoft.com/");
 
 	private final TrustedIssuer issuer;
 
 	private final List<String> acceptedAudiences;
 
+	/** The accepted audiences in the form tokens' audiences are compared in. */
+	private final Set<String> canonicalAudiences;
+
 	EntraTokenValidator(TrustedIssuer issuer, List<String> acceptedAudiences) {
 		Assert.notNull(issuer, "issuer cannot be null");
 		Assert.notEmpty(acceptedAudiences, "acceptedAudiences cannot be empty");
+		for (String audience : acceptedAudiences) {
+			Assert.isTrue(!Audiences.isMicrosoftGraph(audience),
+					() -> "graph-gateway.identity.audiences must name the gateway's own API, never Microsoft Graph, "
+							+ "but holds " + audience + ": a token for Graph is refused whatever else it names");
+		}
 		this.issuer = issuer;
 		this.acceptedAudiences = List.copyOf(acceptedAudiences);
+		this.canonicalAudiences = acceptedAudiences.stream().map(Audiences::canonical).collect(Collectors.toSet());
 	}
 
 	@Override
 	public OAuth2TokenValidatorResult validate(Jwt jwt) {
 		List<String> audiences = (jwt.getAudience() != null) ? jwt.getAudience() : List.of();
-		if (audiences.stream().anyMatch(GRAPH_AUDIENCES::contains)) {
+		if (audiences.stream().anyMatch(Audiences::isMicrosoftGraph)) {
 			return invalid("The token's audience is Microsoft Graph. The gateway accepts only tokens issued for "
 					+ "itself and obtains its own Graph token for each allowed call; relaying a token meant for Graph "
 					+ "would make the gateway a confused deputy. Request a token for the gateway's API ("
 					+ String.join(", ", this.acceptedAudiences) + ").");
 		}
-		if (audiences.stream().noneMatch(this.acceptedAudiences::contains)) {
+		if (audiences.stream().map(Audiences::canonical).noneMatch(this.canonicalAudiences::contains)) {
 			return invalid("The token's audience is not accepted by this gateway.");
 		}
 		String tenantId = EntraClaims.tenantId(jwt);
 		if (this.issuer.isTemplate() && tenantId == null) {
 			return invalid("The token's tid claim must be a GUID.");
 		}
-		String expectedIssuer = this.issuer.isTemplate()
-				? this.issuer.issuer().replace(TrustedIssuer.TENANT_PLACEHOLDER, tenantId) : this.issuer.issuer();
 		Object actualIssuer = jwt.getClaims().get("iss");
-		if (!expectedIssuer.equals(actualIssuer)) {
+		if (!(actualIssuer instanceof String issued) || !isIssuer(issued, tenantId)) {
 			return invalid("The token's issuer does not match its tenant.");
 		}
 		if (jwt.getExpiresAt() == null) {
 			return invalid("The token has no expiry (exp).");
 		}
 		return OAuth2TokenValidatorResult.success();
+	}
+
+	/**
+	 * Whether {@code iss} is the trusted issuer, compared exactly as OpenID Connect
+	 * requires, except that the tenant id filled into a template is a GUID and so
+	 * compares without letter case.
+	 */
+	private boolean isIssuer(String iss, @Nullable String tenantId) {
+		String trusted = this.issuer.issuer();
+		if (!this.issuer.isTemplate()) {
+			return trusted.equals(iss);
+		}
+		if (tenantId == null) {
+			return false;
+		}
+		int placeholder = trusted.indexOf(TrustedIssuer.TENANT_PLACEHOLDER);
+		String before = trusted.substring(0, placeholder);
+		String after = trusted.substring(placeholder + TrustedIssuer.TENANT_PLACEHOLDER.length());
+		return iss.length() == before.length() + tenantId.length() + after.length() && iss.startsWith(before)
+				&& iss.endsWith(after) && iss.regionMatches(true, before.length(), tenantId, 0, tenantId.length());
 	}
 
 	private static OAuth2TokenValidatorResult invalid(String description) {

@@ -1,6 +1,7 @@
 package com.graphpolicygateway.identity;
 
 import java.util.List;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,21 @@ class CallerAuthenticationTokenTests {
 			.contains(EntraAuthoritiesConverter.ROLE_PREFIX + TestJwts.PERMISSION);
 		assertThat(Caller.of(authentication)).contains(new Caller("Application", null, null,
 				"11111111-2222-3333-4444-555555555555", TestJwts.TENANT, List.of(TestJwts.PERMISSION)));
+	}
+
+	@Test
+	void converterWhenIdsInUpperCaseThenTheCallerHoldsThemInLowerCase() {
+		Jwt jwt = TestJwts.jwt()
+			.claim(EntraClaims.TENANT_ID, TestJwts.TENANT.toUpperCase(Locale.ROOT))
+			.claim("oid", "87D349ED-44D7-43E1-9A83-5F2406DEE5BD")
+			.claim("azp", "AAAAAAAA-2222-3333-4444-555555555555")
+			.build();
+
+		Caller caller = Caller.of(convert(jwt)).orElseThrow();
+
+		assertThat(caller.tenantId()).isEqualTo(TestJwts.TENANT);
+		assertThat(caller.userId()).isEqualTo("87d349ed-44d7-43e1-9a83-5f2406dee5bd");
+		assertThat(caller.applicationId()).isEqualTo("aaaaaaaa-2222-3333-4444-555555555555");
 	}
 
 	@Test

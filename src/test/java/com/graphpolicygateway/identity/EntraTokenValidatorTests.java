@@ -2,6 +2,7 @@ package com.graphpolicygateway.identity;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,9 +36,14 @@ class EntraTokenValidatorTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "00000003-0000-0000-c000-000000000000", "https://graph.microsoft.com",
-			"https://graph.microsoft.com/" })
-	void validateWhenAudienceIsGraphThenInvalidWithConfusedDeputyExplanation(String graphAudience) {
+	@ValueSource(strings = { "00000003-0000-0000-c000-000000000000", "00000003-0000-0000-C000-000000000000",
+			"https://graph.microsoft.com", "https://graph.microsoft.com/", "https://GRAPH.microsoft.com",
+			"HTTPS://Graph.Microsoft.Com//", "https://graph.microsoft.com./", "https://graph.microsoft.com:443",
+			"https://graph.microsoft.com/v1.0", "graph.microsoft.com", " https://graph.microsoft.com ",
+			"https://canary.graph.microsoft.com", "spn:00000003-0000-0000-c000-000000000000",
+			"https://graph.microsoft.us", "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn",
+			"https://graph.microsoft.de", "https://GRAPH.MICROSOFT.US/" })
+	void validateWhenAudienceIsGraphInAnyCaseOrCloudThenInvalidWithConfusedDeputyExplanation(String graphAudience) {
 		Jwt jwt = TestJwts.jwt().audience(List.of(graphAudience)).build();
 
 		OAuth2Error error = singleError(this.validator.validate(jwt));
@@ -49,15 +55,75 @@ class EntraTokenValidatorTests {
 			.contains(TestJwts.AUDIENCE);
 	}
 
-	@Test
-	void validateWhenAudienceHoldsGatewayAndGraphThenInvalid() {
-		EntraTokenValidator lenient = new EntraTokenValidator(GraphGatewayProperties.Identity.ENTRA_V2,
-				List.of(TestJwts.AUDIENCE, "https://graph.microsoft.com"));
-		Jwt jwt = TestJwts.jwt().audience(List.of(TestJwts.AUDIENCE, "https://graph.microsoft.com")).build();
+	@ParameterizedTest
+	@ValueSource(strings = { "https://graph.microsoft.com", "00000003-0000-0000-C000-000000000000",
+			"https://GRAPH.microsoft.com" })
+	void validateWhenAudienceHoldsGatewayAndGraphThenInvalid(String graphAudience) {
+		Jwt jwt = TestJwts.jwt().audience(List.of(TestJwts.AUDIENCE, graphAudience)).build();
 
-		OAuth2Error error = singleError(lenient.validate(jwt));
+		OAuth2Error error = singleError(this.validator.validate(jwt));
 
 		assertThat(error.getDescription()).contains("confused deputy");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "https://graph.microsoft.com", "00000003-0000-0000-C000-000000000000",
+			"https://graph.microsoft.us/" })
+	void constructWhenAnAcceptedAudienceIsGraphThenIllegalArgument(String graphAudience) {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new EntraTokenValidator(GraphGatewayProperties.Identity.ENTRA_V2,
+					List.of(TestJwts.AUDIENCE, graphAudience)))
+			.withMessageContaining("graph-gateway.identity.audiences must name the gateway's own API");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "API://graph-policy-gateway-test", "api://GRAPH-POLICY-GATEWAY-TEST" })
+	void validateWhenAudienceDiffersInSchemeOrHostCaseThenSuccess(String audience) {
+		Jwt jwt = TestJwts.jwt().audience(List.of(audience)).build();
+
+		assertThat(this.validator.validate(jwt).hasErrors()).isFalse();
+	}
+
+	@Test
+	void validateWhenAudienceIsTheApplicationIdInAnotherCaseThenSuccess() {
+		String applicationId = "5f6e7d8c-1a2b-4c3d-9e8f-0a1b2c3d4e5f";
+		EntraTokenValidator byApplicationId = new EntraTokenValidator(GraphGatewayProperties.Identity.ENTRA_V2,
+				List.of(applicationId));
+
+		Jwt jwt = TestJwts.jwt().audience(List.of(applicationId.toUpperCase(Locale.ROOT))).build();
+
+		assertThat(byApplicationId.validate(jwt).hasErrors()).isFalse();
+	}
+
+	@Test
+	void validateWhenAudiencePathDiffersInCaseThenInvalid() {
+		EntraTokenValidator withPath = new EntraTokenValidator(GraphGatewayProperties.Identity.ENTRA_V2,
+				List.of("https://api.contoso.example/Gateway"));
+
+		Jwt jwt = TestJwts.jwt().audience(List.of("https://API.contoso.example/gateway")).build();
+
+		assertThat(singleError(withPath.validate(jwt)).getDescription())
+			.isEqualTo("The token's audience is not accepted by this gateway.");
+		assertThat(withPath.validate(TestJwts.jwt().audience(List.of("https://API.contoso.example/Gateway")).build())
+			.hasErrors()).isFalse();
+	}
+
+	@Test
+	void validateWhenTidAndIssuerNameTheTenantInDifferentCaseThenSuccess() {
+		String upper = TestJwts.TENANT.toUpperCase(Locale.ROOT);
+
+		assertThat(this.validator.validate(TestJwts.jwt().claim(EntraClaims.TENANT_ID, upper).build()).hasErrors())
+			.isFalse();
+		assertThat(this.validator.validate(TestJwts.jwt().issuer(TestJwts.entraV2Issuer(upper)).build()).hasErrors())
+			.isFalse();
+	}
+
+	@Test
+	void validateWhenIssuerDiffersOutsideTheTenantInCaseThenInvalid() {
+		Jwt jwt = TestJwts.jwt().issuer("https://login.microsoftonline.com/" + TestJwts.TENANT + "/V2.0").build();
+
+		assertThat(singleError(this.validator.validate(jwt)).getDescription())
+			.isEqualTo("The token's issuer does not match its tenant.");
 	}
 
 	@Test
