@@ -13,7 +13,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -79,7 +81,27 @@ class PolicyRouteTests {
 
 	static final String AUTO_LICENSE_FAILING_TENANT = "10000000-0000-4000-8000-000000000009";
 
+	static final String PROTECTED_BY_NAME_TENANT = "10000000-0000-4000-8000-00000000000a";
+
+	static final String PROTECTED_BY_ID_TENANT = "10000000-0000-4000-8000-00000000000b";
+
+	static final String UNRESOLVABLE_TENANT = "10000000-0000-4000-8000-00000000000c";
+
+	static final String RESOLUTION_OFF_TENANT = "10000000-0000-4000-8000-00000000000d";
+
 	static final String UNKNOWN_TENANT = "10000000-0000-4000-8000-0000000000ff";
+
+	/**
+	 * A protected user: listed by principal name or by object id, depending on the
+	 * tenant.
+	 */
+	static final String BREAKGLASS_ID = "6d1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+
+	static final String BREAKGLASS = "breakglass@contoso.example";
+
+	static final String GUEST_ID = "4a11ce00-0000-4000-8000-000000000001";
+
+	static final String GUEST = "alice_fabrikam.example#EXT#@contoso.onmicrosoft.com";
 
 	static final TestPolicies.Builder POLICY = policy().defaults((rules) -> rules.license("active"))
 		.tenant(tenant(OPEN_TENANT))
@@ -91,7 +113,11 @@ class PolicyRouteTests {
 		.tenant(tenant(UNLICENSED_TENANT).license("inactive"))
 		.tenant(tenant(REPORT_ONLY_TENANT).mode("report-only").protectedUsers(USER_ID).allowedProperties("jobTitle"))
 		.tenant(tenant(AUTO_LICENSE_TENANT).license("auto"))
-		.tenant(tenant(AUTO_LICENSE_FAILING_TENANT).license("auto"));
+		.tenant(tenant(AUTO_LICENSE_FAILING_TENANT).license("auto"))
+		.tenant(tenant(PROTECTED_BY_NAME_TENANT).protectedUsers(BREAKGLASS, GUEST))
+		.tenant(tenant(PROTECTED_BY_ID_TENANT).protectedUsers(BREAKGLASS_ID, GUEST_ID))
+		.tenant(tenant(UNRESOLVABLE_TENANT).protectedUsers(BREAKGLASS))
+		.tenant(tenant(RESOLUTION_OFF_TENANT).protectedUsers(BREAKGLASS).protectedUsersResolution("off"));
 
 	static final Path POLICY_FILE = writePolicy();
 
@@ -337,9 +363,175 @@ class PolicyRouteTests {
 			.jsonPath("$.components.policy.details.version")
 			.isEqualTo(policyVersion())
 			.jsonPath("$.components.policy.details.tenants")
-			.isEqualTo(10)
+			.isEqualTo(14)
 			.jsonPath("$.components.policy.details.lastReloadError")
 			.doesNotExist();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/users/" + BREAKGLASS_ID, "/v1.0/users/" + BREAKGLASS_ID,
+			"/beta/users/6D1F0E2A-3C4D-4E5F-8A9B-0C1D2E3F4A5B", "/users/" + GUEST_ID })
+	void patchWhenProtectedByPrincipalNameAndCalledByObjectIdThenTargetUserProtectedAndNothingForwarded(String path) {
+		graph.directory().user(BREAKGLASS_ID, "BreakGlass@Contoso.example").user(GUEST_ID, GUEST);
+		String clientRequestId = UUID.randomUUID().toString();
+
+		patch(tokenOf(PROTECTED_BY_NAME_TENANT), path, clientRequestId).exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("TargetUserProtected");
+
+		assertThat(graph.received()).isEmpty();
+		assertThat(graph.directory().lookups()).allSatisfy((lookup) -> {
+			assertThat(lookup.uri().getPath()).startsWith("/v1.0/users/");
+			assertThat(lookup.headers().getFirst(HttpHeaders.AUTHORIZATION)).startsWith("Bearer graph-token-");
+		});
+		assertThat(auditEventOf(clientRequestId)).containsEntry("reason", "target_protected");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/users/" + BREAKGLASS, "/users/BreakGlass@CONTOSO.example",
+			"/users/breakglass%40contoso.example", "/v1.0/users/" + BREAKGLASS, "/beta/users/" + BREAKGLASS,
+			"/users/emergency-access@contoso.example",
+			"/users/alice_fabrikam.example%23EXT%23@contoso.onmicrosoft.com" })
+	void patchWhenProtectedByObjectIdAndCalledByAnyPrincipalNameThenTargetUserProtectedAndNothingForwarded(
+			String path) {
+		// emergency-access@ is the name the break-glass account was renamed to.
+		graph.directory()
+			.user(BREAKGLASS_ID, path.contains("emergency") ? "emergency-access@contoso.example" : BREAKGLASS)
+			.user(GUEST_ID, GUEST);
+
+		patch(tokenOf(PROTECTED_BY_ID_TENANT), path, UUID.randomUUID().toString()).exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("TargetUserProtected");
+
+		assertThat(graph.received()).isEmpty();
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "/users/breakglass@contoso.example., 400", "/users/breakglass@contoso.example%20, 400",
+			"/users/%20breakglass@contoso.example, 400", "/users/breakglass%2540contoso.example, 400",
+			"/users/breakglass@contoso.example;x=1, 400", "/users/6d1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b%00, 400",
+			"/users/%7B6d1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b%7D, 400", "/users/6d1f0e2a3c4d4e5f8a9b0c1d2e3f4a5b, 400",
+			"/users/breakglass, 400", "/users/6d1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b/, 404",
+			"/users/6d1f0e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b/manager, 404", "/v1.0//users/breakglass@contoso.example, 400",
+			"/users/..%2Fusers%2Fbreakglass@contoso.example, 400" })
+	void patchWhenAnotherSpellingOfAProtectedUserThenRefusedAndNothingForwarded(String path, int status) {
+		graph.directory().user(BREAKGLASS_ID, BREAKGLASS);
+
+		patch(tokenOf(PROTECTED_BY_NAME_TENANT), path, UUID.randomUUID().toString()).exchange()
+			.expectStatus()
+			.isEqualTo(status);
+
+		assertThat(graph.received()).isEmpty();
+	}
+
+	@Test
+	void patchWhenProtectedUsersListedAndTargetUnknownToGraphThenForwarded() {
+		graph.directory().user(BREAKGLASS_ID, BREAKGLASS);
+
+		patch(tokenOf(PROTECTED_BY_NAME_TENANT), "/users/nobody@contoso.example", UUID.randomUUID().toString())
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		assertThat(graph.onlyRequest().uri().getPath()).isEqualTo("/v1.0/users/nobody@contoso.example");
+	}
+
+	@Test
+	void patchWhenTargetCannotBeResolvedThenServiceNotAvailableWithRetryAfterOneAuditEventAndNothingForwarded() {
+		graph.directory()
+			.failWith(
+					Answer.json(503, "{\"error\":{\"code\":\"serviceNotAvailable\",\"message\":\"down\"}}", Map.of()));
+		String clientRequestId = UUID.randomUUID().toString();
+
+		patch(tokenOf(UNRESOLVABLE_TENANT), "/users/" + USER_ID, clientRequestId).exchange()
+			.expectStatus()
+			.isEqualTo(503)
+			.expectHeader()
+			.valueEquals(HttpHeaders.RETRY_AFTER, "30")
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("serviceNotAvailable")
+			.jsonPath("$.error.message")
+			.value((String message) -> assertThat(message).contains(USER_ID));
+
+		assertThat(graph.received()).isEmpty();
+		assertThat(graph.directory().lookups()).isNotEmpty();
+		assertThat(auditEventOf(clientRequestId)).containsEntry("activity_result", "refused")
+			.containsEntry("decision", "refuse")
+			.containsEntry("reason", "target_unresolved")
+			.containsEntry("target_user_id", USER_ID);
+		assertThat(this.jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE correlation_id = ?", Long.class,
+				clientRequestId))
+			.isEqualTo(1);
+	}
+
+	@Test
+	void patchWhenResolutionOffThenOnlyTheIdentifierAsWrittenIsProtectedAndGraphNotAsked() {
+		graph.directory().user(BREAKGLASS_ID, BREAKGLASS);
+
+		patch(tokenOf(RESOLUTION_OFF_TENANT), "/users/" + BREAKGLASS_ID, UUID.randomUUID().toString()).exchange()
+			.expectStatus()
+			.isNoContent();
+		patch(tokenOf(RESOLUTION_OFF_TENANT), "/users/BreakGlass@Contoso.example", UUID.randomUUID().toString())
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+
+		assertThat(graph.directory().lookups()).isEmpty();
+		assertThat(graph.onlyRequest().uri().getPath()).isEqualTo("/v1.0/users/" + BREAKGLASS_ID);
+	}
+
+	@Test
+	void whatIfWhenProtectedByPrincipalNameAndAskedByObjectIdThenRefuseAsTheRouteWould() {
+		graph.directory().user(BREAKGLASS_ID, BREAKGLASS);
+
+		whatIf(identityProvider.token().scopes(ADMIN_PERMISSION).build(), PROTECTED_BY_NAME_TENANT, BREAKGLASS_ID)
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.decision")
+			.isEqualTo("refuse")
+			.jsonPath("$.reason")
+			.isEqualTo("target_protected")
+			.jsonPath("$.errorCode")
+			.isEqualTo("TargetUserProtected");
+
+		assertThat(graph.received()).isEmpty();
+	}
+
+	@Test
+	void whatIfWhenTargetCannotBeResolvedThenSaysSo() {
+		graph.directory().failWith(Answer.json(500, "{\"error\":{\"code\":\"x\",\"message\":\"y\"}}", Map.of()));
+
+		whatIf(identityProvider.token().scopes(ADMIN_PERMISSION).build(), UNRESOLVABLE_TENANT, USER_ID).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.decision")
+			.isEqualTo("refuse")
+			.jsonPath("$.reason")
+			.isEqualTo("target_unresolved")
+			.jsonPath("$.errorCode")
+			.isEqualTo("serviceNotAvailable")
+			.jsonPath("$.status")
+			.isEqualTo(503);
+	}
+
+	@Test
+	void whatIfWhenTargetIsNotAUserIdThenBadRequestWithoutAskingGraph() {
+		whatIf(identityProvider.token().scopes(ADMIN_PERMISSION).build(), PROTECTED_BY_NAME_TENANT, "../subscribedSkus")
+			.expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("invalidRequest");
+
+		assertThat(graph.directory().lookups()).isEmpty();
 	}
 
 	private static String tenantViolating(Rule rule) {
@@ -362,8 +554,13 @@ class PolicyRouteTests {
 	}
 
 	private WebTestClient.RequestHeadersSpec<?> patch(String token, String clientRequestId) {
+		return patch(token, "/users/" + USER_ID, clientRequestId);
+	}
+
+	/** A PATCH to {@code path} exactly as written (no encoding added). */
+	private WebTestClient.RequestHeadersSpec<?> patch(String token, String path, String clientRequestId) {
 		return this.client.method(HttpMethod.PATCH)
-			.uri(URI.create("http://127.0.0.1:" + this.port + "/users/" + USER_ID))
+			.uri(URI.create("http://127.0.0.1:" + this.port + path))
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
 			.header("client-request-id", clientRequestId)
 			.contentType(MediaType.APPLICATION_JSON)
@@ -371,12 +568,16 @@ class PolicyRouteTests {
 	}
 
 	private WebTestClient.ResponseSpec whatIf(String token, String tenantId) {
+		return whatIf(token, tenantId, USER_ID);
+	}
+
+	private WebTestClient.ResponseSpec whatIf(String token, String tenantId, String targetUserId) {
 		return this.client.post()
 			.uri("/policy/what-if")
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(Map.of("tenantId", tenantId, "applicationId", TestPolicyRequests.APPLICATION, "targetUserId",
-					USER_ID, "body", Map.of("displayName", "x")))
+					targetUserId, "body", Map.of("displayName", "x")))
 			.exchange();
 	}
 
