@@ -3,6 +3,7 @@ package com.graphpolicygateway.identity;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,8 @@ import org.springframework.security.web.server.authentication.RedirectServerAuth
 import org.springframework.security.web.server.authentication.logout.RedirectServerLogoutSuccessHandler;
 import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.security.oauth2.client.web.server.DefaultServerOAuth2AuthorizationRequestResolver;
+import org.springframework.security.oauth2.client.web.server.ServerOAuth2AuthorizationRequestResolver;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
@@ -38,6 +41,7 @@ import com.graphpolicygateway.audit.AuditPagePaths;
 import com.graphpolicygateway.routing.BareRouteProfile;
 import com.graphpolicygateway.routing.RequestCorrelation;
 import com.graphpolicygateway.system.GraphGatewayProperties;
+import com.graphpolicygateway.system.PublicLinks;
 
 /**
  * The audit page's security, active when the {@code audit-page} client registration is
@@ -61,7 +65,7 @@ class AuditPageSecurityConfiguration {
 	@Bean
 	@Order(Ordered.HIGHEST_PRECEDENCE)
 	SecurityWebFilterChain auditPageSecurity(ServerHttpSecurity http, GraphGatewayProperties properties,
-			ReactiveClientRegistrationRepository registrations, Clock clock) {
+			ReactiveClientRegistrationRepository registrations, Clock clock, PublicLinks links) {
 		ClientRegistration registration = registrations.findByRegistrationId(AuditPagePaths.REGISTRATION_ID)
 			.blockOptional()
 			.orElseThrow(() -> new IllegalStateException(
@@ -94,6 +98,7 @@ class AuditPageSecurityConfiguration {
 				.pathMatchers(AuditPagePaths.FORBIDDEN).authenticated()
 				.anyExchange().access(auditorPermission))
 			.oauth2Login((login) -> login
+				.authorizationRequestResolver(authorizationRequests(registrations, registration, links))
 				.authenticationManager(signIn)
 				.authenticationFailureHandler((exchange, ex) -> {
 					// The reason, never a token: the provider's error or the ID token check.
@@ -115,6 +120,47 @@ class AuditPageSecurityConfiguration {
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
 			.build();
 		// @formatter:on
+	}
+
+	/**
+	 * Sign-ins whose redirect URI (where the provider sends the browser back with the
+	 * code) is the registration's, with {@code {baseUrl}} and its parts taken from the
+	 * public base URL when one is configured, never from the request's {@code Host}.
+	 * Without one, Spring Security fills them from the request; the provider sends the
+	 * user back only to a redirect URI registered with it, so a forged {@code Host} ends
+	 * in a sign-in the provider refuses.
+	 */
+	static ServerOAuth2AuthorizationRequestResolver authorizationRequests(
+			ReactiveClientRegistrationRepository registrations, ClientRegistration registration, PublicLinks links) {
+		DefaultServerOAuth2AuthorizationRequestResolver resolver = new DefaultServerOAuth2AuthorizationRequestResolver(
+				registrations);
+		String template = registration.getRedirectUri();
+		boolean fromRequest = template.contains("{baseUrl}") || template.contains("{baseScheme}")
+				|| template.contains("{baseHost}") || template.contains("{basePort}")
+				|| template.contains("{basePath}");
+		links.baseUrl().ifPresentOrElse((base) -> {
+			String redirectUri = redirectUri(template, registration.getRegistrationId(), URI.create(base));
+			resolver.setAuthorizationRequestCustomizer((request) -> request.redirectUri(redirectUri));
+		}, () -> {
+			if (fromRequest) {
+				logger.warn("The audit page's sign-in redirect URI (" + template + ") is built from each request's "
+						+ "Host header: set graph-gateway.public-base-url to the address browsers use");
+			}
+		});
+		return resolver;
+	}
+
+	/** The registration's redirect URI template filled in under {@code base}. */
+	static String redirectUri(String template, String registrationId, URI base) {
+		Map<String, String> variables = new HashMap<>();
+		variables.put("baseUrl", base.getScheme() + "://" + base.getRawAuthority());
+		variables.put("baseScheme", base.getScheme());
+		variables.put("baseHost", base.getHost());
+		variables.put("basePort", (base.getPort() != -1) ? ":" + base.getPort() : "");
+		variables.put("basePath", "");
+		variables.put("registrationId", registrationId);
+		variables.put("action", "login");
+		return UriComponentsBuilder.fromUriString(template).buildAndExpand(variables).toUriString();
 	}
 
 	/**
