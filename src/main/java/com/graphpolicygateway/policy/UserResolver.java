@@ -99,7 +99,7 @@ final class UserResolver {
 					.ticker(ticker)
 					.recordStats()
 					.buildAsync(new Loader()),
-				"graph_gateway.protected_users");
+				"protected-users");
 		this.found = lookups(meters, "found");
 		this.notFound = lookups(meters, "not_found");
 		this.failed = lookups(meters, "failed");

@@ -34,7 +34,8 @@ final class WhatIfApiDocumentation implements OpenApiCustomizer {
 			.summary("Decides a hypothetical PATCH against the current tenant policy.")
 			.description("Answers the decision (allow or refuse), its reason code, the Graph error the caller would "
 					+ "get, whether a report-only rule would refuse it, and the policy version. Nothing is forwarded "
-					+ "or audited. Requires " + this.adminPermission
+					+ "or audited. The target is resolved with Graph as for a real call; when it cannot be, the "
+					+ "answer says so (reason target_unresolved, status 503). Requires " + this.adminPermission
 					+ " as a delegated scope (scp) or an application role (roles).")
 			.requestBody(new RequestBody().required(true)
 				.content(new Content().addMediaType("application/json", new MediaType().schema(call))))

@@ -267,6 +267,28 @@ class GraphGatewayPropertiesTests {
 	}
 
 	@Test
+	void bindWhenProtectedUsersNotSetThenShortTtlRefreshedAheadAndAShortLookupTimeout() {
+		GraphGatewayProperties.ProtectedUsers protectedUsers = bind(Map.of()).policy().protectedUsers();
+
+		assertThat(protectedUsers.ttl()).isEqualTo(Duration.ofMinutes(5));
+		assertThat(protectedUsers.refreshAfter()).isEqualTo(Duration.ofMinutes(1));
+		assertThat(protectedUsers.notFoundTtl()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(protectedUsers.lookupTimeout()).isEqualTo(Duration.ofSeconds(3));
+		assertThat(protectedUsers.cacheSize()).isEqualTo(50_000);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "ttl, 0s, must be a positive duration", "refresh-after, -1s, must be a positive duration",
+			"not-found-ttl, 0ms, must be a positive duration", "lookup-timeout, 0s, must be a positive duration",
+			"refresh-after, 5m, must be shorter than graph-gateway.policy.protected-users.ttl",
+			"cache-size, 0, must be at least 1" })
+	void bindWhenProtectedUsersSettingInvalidThenRefusedNamingKey(String key, String value, String message) {
+		assertRefused(Map.of("graph-gateway.policy.protected-users." + key, value),
+				"graph-gateway.policy.protected-users." + key);
+		assertRefused(Map.of("graph-gateway.policy.protected-users." + key, value), message);
+	}
+
+	@Test
 	void validateWhenNoAudienceThenErrorOnAudiencesWithExplanation() {
 		assertThatExceptionOfType(BindException.class).isThrownBy(() -> bindValidated(Map.of()))
 			.havingCause()
