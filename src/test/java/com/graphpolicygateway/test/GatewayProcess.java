@@ -51,6 +51,11 @@ public record GatewayProcess(Process process, int port, int managementPort, Path
 				"--graph-gateway.identity.audiences[0]=" + StubIdentityProvider.AUDIENCE,
 				"--graph-gateway.identity.issuers[0].issuer=" + idp.issuerTemplateV2(),
 				"--graph-gateway.identity.issuers[0].jwk-set-uri=" + idp.jwkSetUri(),
+				// The gateway's own app registration: its Graph lookups (license, protected
+				// users) get app-only tokens from the stub, in passthrough mode too.
+				"--graph-gateway.identity.token-uri=" + idp.tokenUriTemplate(),
+				"--graph-gateway.identity.client-id=" + StubIdentityProvider.GATEWAY_CLIENT_ID,
+				"--graph-gateway.identity.client-secret=" + StubIdentityProvider.GATEWAY_CLIENT_SECRET,
 				"--graph-gateway.policy.file=src/test/resources/policy/allow-all.yml",
 				"--graph-gateway.upstream.response-timeout=2s", "--graph-gateway.audit.write-timeout=500ms",
 				"--graph-gateway.audit.recovery-grace=1s", "--logging.structured.format.console=");
