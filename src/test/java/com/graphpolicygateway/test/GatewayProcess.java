@@ -51,8 +51,7 @@ public record GatewayProcess(Process process, int port, int managementPort, Path
 				"--graph-gateway.identity.audiences[0]=" + StubIdentityProvider.AUDIENCE,
 				"--graph-gateway.identity.issuers[0].issuer=" + idp.issuerTemplateV2(),
 				"--graph-gateway.identity.issuers[0].jwk-set-uri=" + idp.jwkSetUri(),
-				// The gateway's own app registration: its Graph lookups (license, protected
-				// users) get app-only tokens from the stub, in passthrough mode too.
+				// Its own app registration, for its Graph lookups in passthrough mode too
 				"--graph-gateway.identity.token-uri=" + idp.tokenUriTemplate(),
 				"--graph-gateway.identity.client-id=" + StubIdentityProvider.GATEWAY_CLIENT_ID,
 				"--graph-gateway.identity.client-secret=" + StubIdentityProvider.GATEWAY_CLIENT_SECRET,
