@@ -57,6 +57,11 @@ class RoutingConfiguration {
 	}
 
 	@Bean
+	AmbiguousRequestWebFilter ambiguousRequestWebFilter(GraphErrorResponder errors) {
+		return new AmbiguousRequestWebFilter(errors);
+	}
+
+	@Bean
 	RequestGuardGatewayFilterFactory requestGuardGatewayFilterFactory(GraphErrorResponder errors) {
 		return new RequestGuardGatewayFilterFactory(errors);
 	}
