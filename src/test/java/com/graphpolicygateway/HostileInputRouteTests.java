@@ -139,6 +139,25 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 				(r) -> identityProvider.token().audience("00000003-0000-0000-c000-000000000000").build()));
 		cases.add(invalidToken("token for Graph's audience (URL)",
 				(r) -> identityProvider.token().audience("https://graph.microsoft.com").build()));
+		cases.add(invalidToken("token for the gateway and for Graph's GUID in upper case",
+				(r) -> identityProvider.token()
+					.audience(StubIdentityProvider.AUDIENCE, "00000003-0000-0000-C000-000000000000")
+					.build()));
+		cases.add(invalidToken("token for the gateway and for Graph's URL in another case",
+				(r) -> identityProvider.token()
+					.audience(StubIdentityProvider.AUDIENCE, "https://GRAPH.microsoft.com")
+					.build()));
+		cases.add(invalidToken("token for the gateway and for Graph in a national cloud",
+				(r) -> identityProvider.token()
+					.audience(StubIdentityProvider.AUDIENCE, "https://dod-graph.microsoft.us")
+					.build()));
+		cases.add(invalidToken("token whose roles are an array of arrays",
+				(r) -> identityProvider.token()
+					.roles()
+					.claim("roles", List.of(List.of("DeviceManagementApps.ReadWrite.All")))
+					.build()));
+		cases
+			.add(invalidToken("token whose tid is a number", (r) -> identityProvider.token().claim("tid", 42).build()));
 		cases.add(invalidToken("token naming an unknown kid",
 				(r) -> identityProvider.token().keyId("unknown-" + UUID.randomUUID()).build()));
 		cases.add(invalidToken("token truncated", (r) -> validToken().substring(0, validToken().length() - 20)));
@@ -281,6 +300,71 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
 						List.of(bearer(), "X-Padding: " + "p".repeat(20 * 1024), "Content-Length: " + BODY.length()),
 						body(BODY)))));
+		cases.add(HostileCase.unparsable("obsolete line folding of a header", 400, "invalidRequest",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
+						List.of(bearer(), "X-Folded: a", " b", "Content-Length: " + BODY.length()), body(BODY)))));
+		cases.add(HostileCase.unparsable("obsolete line folding of the Authorization header", 400, "invalidRequest",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
+						List.of("Authorization: Bearer", "\t" + validToken(), "Content-Length: " + BODY.length()),
+						body(BODY)))));
+		for (String codings : new String[] { "gzip, chunked", "chunked, gzip", "identity", "xchunked" }) {
+			cases.add(HostileCase.unparsable("Transfer-Encoding " + codings, 400, "invalidRequest",
+					(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
+							List.of(bearer(), "Transfer-Encoding: " + codings), chunked(body(BODY))))));
+		}
+		cases.add(HostileCase.unparsable("two Transfer-Encoding chunked headers", 400, "invalidRequest",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
+						List.of(bearer(), "Transfer-Encoding: chunked", "Transfer-Encoding: chunked"),
+						chunked(body(BODY))))));
+		cases.add(HostileCase.unparsable("Transfer-Encoding in HTTP/1.0", 400, "invalidRequest",
+				(t, r) -> t.raw(rawRequest(t, r, "PATCH /users/" + r.userId() + " HTTP/1.0",
+						List.of("Host: 127.0.0.1:" + t.port), List.of(bearer(), "Transfer-Encoding: chunked"),
+						chunked(body(BODY))))));
+		cases.add(HostileCase.unparsable("two equal Content-Length headers", 400, "invalidRequest",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
+						List.of(bearer(), "Content-Length: " + BODY.length(), "Content-Length: " + BODY.length()),
+						body(BODY)))));
+		cases.add(HostileCase.unparsable("Content-Length as a list", 400, "invalidRequest",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
+						List.of(bearer(), "Content-Length: " + BODY.length() + ", " + BODY.length()), body(BODY)))));
+		cases.add(HostileCase.unparsable("Content-Length with a plus sign", 400, "invalidRequest",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
+						List.of(bearer(), "Content-Length: +" + BODY.length()), body(BODY)))));
+		cases.add(HostileCase.unparsable("tab before a header's colon", 400, "invalidRequest",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(),
+						List.of(bearer(), "X-Name\t: value", "Content-Length: " + BODY.length()), body(BODY)))));
+		cases.add(HostileCase.unparsable("request line of 5 KB", 414, "requestTooLarge",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId() + "?" + "q".repeat(5 * 1024),
+						List.of(bearer(), "Content-Length: " + BODY.length()), body(BODY)))));
+		cases.add(HostileCase.unparsable("1000 short header lines", 431, "requestTooLarge",
+				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId(), manyHeaders(1000), body(BODY)))));
+		cases.add(HostileCase.refused("two Host headers", 400, "invalidRequest", "invalid_request",
+				(t, r) -> t.raw(rawRequest(t, r, "PATCH /users/" + r.userId() + " HTTP/1.1",
+						List.of("Host: 127.0.0.1:" + t.port, "Host: attacker.example"), List.of(bearer()),
+						body(BODY)))));
+		cases.add(HostileCase.refused("no Host header in HTTP/1.1", 400, "invalidRequest", "invalid_request",
+				(t, r) -> t.raw(rawRequest(t, r, "PATCH /users/" + r.userId() + " HTTP/1.1", List.of(),
+						List.of(bearer()), body(BODY)))));
+		for (String host : new String[] { "", "attacker example", "user@attacker.example" }) {
+			cases.add(HostileCase.refused("invalid Host '" + host + "'", 400, "invalidRequest", "invalid_request",
+					(t, r) -> t.raw(rawRequest(t, r, "PATCH /users/" + r.userId() + " HTTP/1.1",
+							List.of("Host: " + host), List.of(bearer()), body(BODY)))));
+		}
+		// Reactor Netty reads the port of Host itself, and refuses one it cannot.
+		cases.add(HostileCase.unparsable("Host with an invalid port", 400, "invalidRequest",
+				(t, r) -> t.raw(rawRequest(t, r, "PATCH /users/" + r.userId() + " HTTP/1.1",
+						List.of("Host: attacker.example:80x"), List.of(bearer()), body(BODY)))));
+		cases.add(HostileCase.refused("absolute request target naming another host than Host", 400, "invalidRequest",
+				"invalid_request",
+				(t, r) -> t.raw(rawRequest(t, r, "PATCH http://attacker.example/users/" + r.userId() + " HTTP/1.1",
+						List.of("Host: 127.0.0.1:" + t.port), List.of(bearer()), body(BODY)))));
+		cases.add(HostileCase
+			.refused("absolute request target with user information", 400, "invalidRequest", "invalid_request",
+					(t, r) -> t.raw(rawRequest(t, r,
+							"PATCH http://user@127.0.0.1:" + t.port + "/users/" + r.userId() + " HTTP/1.1",
+							List.of("Host: 127.0.0.1:" + t.port), List.of(bearer()), body(BODY)))));
+		cases.add(HostileCase.refused("two Content-Type headers", 400, "invalidRequest", "invalid_request", (t, r) -> t
+			.raw(rawPatch(t, r, "/users/" + r.userId(), List.of(bearer(), "Content-Type: text/plain"), body(BODY)))));
 		cases.add(HostileCase.unparsable("CR LF injected into the request line", 400, "invalidRequest",
 				(t, r) -> t.raw(rawPatch(t, r, "/users/" + r.userId() + "\r\nX-Injected: yes",
 						List.of(bearer(), "Content-Length: " + BODY.length()), body(BODY)))));
@@ -433,6 +517,29 @@ class HostileInputRouteTests extends GatewayIntegrationTest {
 		bytes.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
 		bytes.writeBytes(body);
 		return bytes.toByteArray();
+	}
+
+	/**
+	 * A request written byte for byte with its own request line and {@code Host} lines
+	 * (none is added); otherwise as {@link #rawPatch}.
+	 */
+	private static byte[] rawRequest(HostileInputRouteTests test, Request request, String requestLine,
+			List<String> hosts, List<String> headers, byte[] body) {
+		byte[] patch = rawPatch(test, request, "/", headers, body);
+		String text = new String(patch, StandardCharsets.ISO_8859_1);
+		String hostLine = "Host: 127.0.0.1:" + test.port + "\r\n";
+		String rest = text.substring(text.indexOf(hostLine) + hostLine.length());
+		StringBuilder head = new StringBuilder(requestLine).append("\r\n");
+		hosts.forEach((host) -> head.append(host).append("\r\n"));
+		return (head + rest).getBytes(StandardCharsets.ISO_8859_1);
+	}
+
+	private static List<String> manyHeaders(int count) {
+		List<String> headers = new ArrayList<>(List.of(bearer(), "Content-Length: " + BODY.length()));
+		for (int i = 0; i < count; i++) {
+			headers.add("X-H" + i + ": v");
+		}
+		return headers;
 	}
 
 	private Map<String, Object> eventOf(String correlationId) {

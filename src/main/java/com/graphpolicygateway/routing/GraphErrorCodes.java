@@ -21,6 +21,12 @@ public final class GraphErrorCodes {
 	/** 405: the path is routed, but only for PATCH. */
 	public static final String METHOD_NOT_ALLOWED = "methodNotAllowed";
 
+	/**
+	 * 408: the request line and headers did not arrive within
+	 * {@code graph-gateway.request.head-timeout}.
+	 */
+	public static final String REQUEST_TIMEOUT = "requestTimeout";
+
 	/** 413: the request body is larger than the gateway accepts. */
 	public static final String REQUEST_TOO_LARGE = "requestTooLarge";
 

@@ -17,12 +17,12 @@ import org.springframework.util.Assert;
 /**
  * Gives Graph's error shape to the answers Reactor Netty sends by itself for a request it
  * cannot parse (conflicting {@code Content-Length} and {@code Transfer-Encoding}, a
- * malformed request line or header, a request line or head above the size limits). Such a
- * request never reaches the gateway's filters and is not audited, since nothing in it can
- * be trusted; the caller still gets a Graph error naming what was wrong. Sits between the
- * HTTP codec and Reactor Netty's handler, where only those answers pass as one empty
- * {@link FullHttpResponse} that closes the connection; every answer of the gateway's own
- * code has a body.
+ * malformed request line or header, a request line or head above the size limits, or a
+ * request {@link RequestArrivalGuard} found ambiguous). Such a request never reaches the
+ * gateway's filters and is not audited, since nothing in it can be trusted; the caller
+ * still gets a Graph error naming what was wrong. Sits between the HTTP codec and Reactor
+ * Netty's handler, where only those answers pass as one empty {@link FullHttpResponse}
+ * that closes the connection; every answer of the gateway's own code has a body.
  */
 @ChannelHandler.Sharable
 final class MalformedRequestResponses extends ChannelOutboundHandlerAdapter {
@@ -58,8 +58,9 @@ final class MalformedRequestResponses extends ChannelOutboundHandlerAdapter {
 		boolean tooLarge = status.code() != 400;
 		String code = tooLarge ? GraphErrorCodes.REQUEST_TOO_LARGE : GraphErrorCodes.INVALID_REQUEST;
 		String message = tooLarge ? "The request line or headers are larger than the gateway accepts."
-				: "The request is not valid HTTP (malformed request line or header, or conflicting "
-						+ "Content-Length and Transfer-Encoding).";
+				: "The request is not valid HTTP or its framing is ambiguous (malformed request line or header, "
+						+ "folded header line, repeated or conflicting Content-Length and Transfer-Encoding, or a "
+						+ "transfer coding other than chunked).";
 		String requestId = UUID.randomUUID().toString();
 		byte[] body = this.errors.body(code, message, new RequestCorrelation(requestId, requestId));
 		FullHttpResponse answer = new DefaultFullHttpResponse(refused.protocolVersion(), status,

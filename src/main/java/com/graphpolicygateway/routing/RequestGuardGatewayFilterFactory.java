@@ -2,7 +2,9 @@ package com.graphpolicygateway.routing;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -23,14 +25,19 @@ import org.springframework.util.Assert;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
 
+import com.graphpolicygateway.system.ConnectionEventLoops;
+
 /**
  * The first filter of the Graph route: refuses what is malformed before any policy runs.
  * It checks the user id in the path, the content type, the body size (with or without
- * Content-Length) and the body's JSON shape, then hands the exact bytes on to be
- * forwarded.
+ * Content-Length), the time the body takes to arrive and the body's JSON shape, then
+ * hands the exact bytes on to be forwarded.
  */
 public class RequestGuardGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<RequestGuardGatewayFilterFactory.Config> {
+
+	/** Audit reason of a body that did not arrive within the body timeout. */
+	static final String BODY_TIMEOUT_REASON = "body_timeout";
 
 	private final GraphErrorResponder errors;
 
@@ -47,8 +54,9 @@ public class RequestGuardGatewayFilterFactory
 				"maxBodySize must be between 1 byte and 2 GiB");
 		UserIdValidator ids = new UserIdValidator(config.maxIdLength);
 		PatchBodyValidator bodies = new PatchBodyValidator(config.maxJsonDepth);
+		Assert.isTrue(!config.bodyTimeout.isNegative() && !config.bodyTimeout.isZero(), "bodyTimeout must be positive");
 		int maxBytes = (int) config.maxBodySize.toBytes();
-		return new RequestGuard(ids, bodies, maxBytes);
+		return new RequestGuard(ids, bodies, maxBytes, config.bodyTimeout);
 	}
 
 	/** How strict the guard is. */
@@ -59,6 +67,8 @@ public class RequestGuardGatewayFilterFactory
 		private int maxIdLength = 256;
 
 		private int maxJsonDepth = 32;
+
+		private Duration bodyTimeout = Duration.ofSeconds(30);
 
 		public Config maxBodySize(DataSize maxBodySize) {
 			this.maxBodySize = maxBodySize;
@@ -72,6 +82,11 @@ public class RequestGuardGatewayFilterFactory
 
 		public Config maxJsonDepth(int maxJsonDepth) {
 			this.maxJsonDepth = maxJsonDepth;
+			return this;
+		}
+
+		public Config bodyTimeout(Duration bodyTimeout) {
+			this.bodyTimeout = bodyTimeout;
 			return this;
 		}
 
@@ -96,10 +111,13 @@ public class RequestGuardGatewayFilterFactory
 
 		private final int maxBytes;
 
-		RequestGuard(UserIdValidator ids, PatchBodyValidator bodies, int maxBytes) {
+		private final Duration bodyTimeout;
+
+		RequestGuard(UserIdValidator ids, PatchBodyValidator bodies, int maxBytes, Duration bodyTimeout) {
 			this.ids = ids;
 			this.bodies = bodies;
 			this.maxBytes = maxBytes;
+			this.bodyTimeout = bodyTimeout;
 		}
 
 		@Override
@@ -121,6 +139,11 @@ public class RequestGuardGatewayFilterFactory
 				return refuse(exchange, tooLarge());
 			}
 			return DataBufferUtils.join(request.getBody(), this.maxBytes)
+				// A body that keeps the gateway waiting is refused on the connection's
+				// own
+				// loop; the connection is closed behind it (RequestArrivalGuard for
+				// others).
+				.timeout(this.bodyTimeout, ConnectionEventLoops.schedulerOf(exchange))
 				.map(RequestGuard::drain)
 				.defaultIfEmpty(new byte[0])
 				.onErrorMap(DataBufferLimitException.class, (ex) -> new BodyTooLargeException())
@@ -135,7 +158,15 @@ public class RequestGuardGatewayFilterFactory
 					new PatchBody(id.userId(), properties).storeOn(exchange);
 					return chain.filter(exchange.mutate().request(withBody(exchange, body)).build());
 				})
-				.onErrorResume(BodyTooLargeException.class, (ex) -> refuse(exchange, tooLarge()));
+				.onErrorResume(BodyTooLargeException.class, (ex) -> refuse(exchange, tooLarge()))
+				.onErrorResume(TimeoutException.class, (ex) -> bodyTimedOut(exchange));
+		}
+
+		private Mono<Void> bodyTimedOut(ServerWebExchange exchange) {
+			return RequestGuardGatewayFilterFactory.this.errors.respond(exchange, HttpStatus.REQUEST_TIMEOUT,
+					GraphErrorCodes.REQUEST_TIMEOUT, BODY_TIMEOUT_REASON,
+					"The request body did not arrive within " + this.bodyTimeout.toMillis() + " ms.",
+					(headers) -> headers.set(HttpHeaders.CONNECTION, "close"));
 		}
 
 		private RequestRefusal tooLarge() {

@@ -33,10 +33,12 @@ import com.graphpolicygateway.upstream.UpstreamCircuitBreakerGatewayFilterFactor
 import com.graphpolicygateway.upstream.UpstreamRetryGatewayFilterFactory;
 
 /**
- * The Graph route and everything around it, in the order a request meets it: correlation
- * ids, the route's filters (request guard, version prefix, upstream credentials), the
- * header allow-list, Graph-shaped errors and the 405 answer for other methods; and Spring
- * Security's request firewall (path and header rules), which runs before the route.
+ * The Graph route and everything around it, in the order a request meets it: the
+ * connection's limits on how a request arrives (head and body timeouts, unambiguous
+ * framing), correlation ids, unambiguous Host and Content-Type, the route's filters
+ * (request guard, version prefix, upstream credentials), the header allow-list,
+ * Graph-shaped errors and the 405 answer for other methods; and Spring Security's request
+ * firewall (path and header rules), which runs before the route.
  */
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
@@ -90,6 +92,20 @@ class RoutingConfiguration {
 	}
 
 	/**
+	 * Time limits on a request's arrival, and unambiguous framing
+	 * ({@link RequestArrivalGuard}): the head within
+	 * {@code graph-gateway.request.head-timeout}, the body within
+	 * {@code graph-gateway.request.body-timeout}. Idle kept-alive connections are closed
+	 * by {@code server.netty.idle-timeout}.
+	 */
+	@Bean
+	NettyServerCustomizer requestArrivalGuard(GraphErrorResponder errors, GraphGatewayProperties properties) {
+		GraphGatewayProperties.Request limits = properties.request();
+		return (server) -> server.doOnChannelInit((observer, channel, remoteAddress) -> RequestArrivalGuard
+			.install(channel.pipeline(), limits.headTimeout(), limits.bodyTimeout(), errors));
+	}
+
+	/**
 	 * Spring Security's strict firewall, as it would be without this bean, with its
 	 * header rules checked without regular expressions.
 	 */
@@ -124,7 +140,8 @@ class RoutingConfiguration {
 						.filter(guard.apply(new RequestGuardGatewayFilterFactory.Config()
 							.maxBodySize(limits.maxBodySize())
 							.maxIdLength(limits.maxIdLength())
-							.maxJsonDepth(limits.maxJsonDepth())))
+							.maxJsonDepth(limits.maxJsonDepth())
+							.bodyTimeout(limits.bodyTimeout())))
 						.filter(policy.apply(new Object()))
 						.filter(rateLimit.apply(new Object()))
 						.filter(audit.apply(new AuditGatewayFilterFactory.Config()

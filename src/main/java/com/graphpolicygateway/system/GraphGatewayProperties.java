@@ -266,17 +266,27 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	}
 
 	/**
-	 * Limits of the request guard.
+	 * Limits of the request guard, and of the time a request may take to arrive.
 	 *
 	 * @param maxBodySize largest request body accepted, with or without Content-Length
 	 * @param maxIdLength longest user id (GUID or user principal name) accepted in the
 	 * path
 	 * @param maxJsonDepth deepest nesting of objects and arrays accepted in the body
+	 * @param headTimeout time a request's line and headers may take to arrive, from the
+	 * connection's accept or, on a kept-alive connection, from the first byte of the
+	 * request once the previous answer is complete; then the connection is closed (408)
+	 * @param bodyTimeout time a request's body may take to arrive once its headers have;
+	 * then the connection is closed
 	 */
 	public record Request(@NotNull @DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("256") int maxIdLength,
-			@DefaultValue("32") int maxJsonDepth) {
+			@DefaultValue("32") int maxJsonDepth, @NotNull @DefaultValue("10s") Duration headTimeout,
+			@NotNull @DefaultValue("30s") Duration bodyTimeout) {
 
 		public Request {
+			requireBetween("graph-gateway.request.head-timeout", headTimeout, Duration.ofMillis(100),
+					Duration.ofMinutes(5));
+			requireBetween("graph-gateway.request.body-timeout", bodyTimeout, Duration.ofMillis(100),
+					Duration.ofMinutes(10));
 			if (maxBodySize != null
 					&& (maxBodySize.toBytes() < 2 || maxBodySize.toBytes() > DataSize.ofMegabytes(64).toBytes())) {
 				throw new IllegalArgumentException(
@@ -526,6 +536,22 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 		if (duration == null || duration.isNegative() || duration.isZero()) {
 			throw new IllegalArgumentException(key + " must be a positive duration, but was " + duration);
 		}
+	}
+
+	static void requireBetween(String key, Duration duration, Duration least, Duration most) {
+		if (duration == null || duration.compareTo(least) < 0 || duration.compareTo(most) > 0) {
+			throw new IllegalArgumentException(key + " must be between " + text(least) + " and " + text(most)
+					+ ", but was " + ((duration != null) ? text(duration) : null));
+		}
+	}
+
+	/** A duration as it would be written in the configuration. */
+	private static String text(Duration duration) {
+		long millis = duration.toMillis();
+		if (millis != 0 && millis % 60_000 == 0) {
+			return (millis / 60_000) + "m";
+		}
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	static void requireHttpsUnlessLoopback(String key, @Nullable URI uri) {

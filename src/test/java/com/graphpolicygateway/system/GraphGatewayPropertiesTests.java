@@ -76,12 +76,32 @@ class GraphGatewayPropertiesTests {
 		assertThat(properties.request().maxBodySize()).isEqualTo(DataSize.ofMegabytes(1));
 		assertThat(properties.request().maxIdLength()).isEqualTo(256);
 		assertThat(properties.request().maxJsonDepth()).isEqualTo(32);
+		assertThat(properties.request().headTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(properties.request().bodyTimeout()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(properties.audit().journal()).isTrue();
 	}
 
 	@Test
 	void bindWhenAuditJournalOffThenBound() {
 		assertThat(bind(Map.of("graph-gateway.audit.journal", "false")).audit().journal()).isFalse();
+	}
+
+	@Test
+	void bindWhenRequestTimeoutsSetThenBound() {
+		GraphGatewayProperties.Request request = bind(
+				Map.of("graph-gateway.request.head-timeout", "500ms", "graph-gateway.request.body-timeout", "2m"))
+			.request();
+
+		assertThat(request.headTimeout()).isEqualTo(Duration.ofMillis(500));
+		assertThat(request.bodyTimeout()).isEqualTo(Duration.ofMinutes(2));
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "head-timeout, 0s, 100ms and 5m", "head-timeout, 99ms, 100ms and 5m", "head-timeout, 6m, 100ms and 5m",
+			"body-timeout, -1s, 100ms and 10m", "body-timeout, 11m, 100ms and 10m" })
+	void bindWhenRequestTimeoutOutOfRangeThenRefusedNamingKeyAndRange(String key, String value, String range) {
+		assertRefused(Map.of("graph-gateway.request." + key, value),
+				"graph-gateway.request." + key + " must be between " + range + ", but was " + value);
 	}
 
 	@Test
