@@ -35,18 +35,19 @@ final class SessionAttributes {
 	private final JsonMapper json;
 
 	SessionAttributes(ClassLoader classLoader) {
-		// Beyond Spring Security's own list: the JDK's immutable lists, sets and maps
-		// (List.of,
-		// Stream.toList), in which the page's sign-in keeps the user's roles, and
-		// WebFlux's
-		// CSRF token, which Spring Security's module reads but does not list.
+		// Beyond Spring Security's own list: the JDK's immutable collections (List.of,
+		// Stream.toList) that hold the user's roles, WebFlux's CSRF token (read by
+		// Spring Security's module but not listed), and the numbers that Spring
+		// Session's Redis store keeps (times, the inactive interval).
 		BasicPolymorphicTypeValidator.Builder allowed = BasicPolymorphicTypeValidator.builder()
 			.allowIfSubType("java.util.ImmutableCollections$")
-			.allowIfSubType(DefaultCsrfToken.class);
+			.allowIfSubType(DefaultCsrfToken.class)
+			.allowIfSubType(Long.class)
+			.allowIfSubType(Integer.class)
+			.allowIfSubType(Boolean.class);
 		JsonMapper.Builder builder = JsonMapper.builder()
 			.addModules(SecurityJacksonModules.getModules(classLoader, allowed));
-		// Every value is stored with its class, which must be on the allow-list to be
-		// read.
+		// Every value is stored with its class, which must be allowed to be read.
 		this.json = builder.activateDefaultTypingAsProperty(allowed.build(), DefaultTyping.NON_FINAL, "@class").build();
 	}
 

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextImpl;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
@@ -58,6 +59,18 @@ class SessionAttributesTests {
 		OAuth2AuthorizationRequest request = (OAuth2AuthorizationRequest) read.get("AUTHORIZATION_REQUEST");
 		assertThat(request.getState()).isEqualTo("state-1");
 		assertThat(request.getRedirectUri()).isEqualTo("https://gateway.contoso.example/login/oauth2/code/audit-page");
+	}
+
+	@Test
+	void redisSerializerWhenEachValueAloneThenEqualValuesBack() {
+		RedisSerializer<Object> values = this.attributes.redisSerializer();
+		Map<String, Object> session = signedInSession();
+		session.put("creationTime", 1796621808974L);
+		session.put("maxInactiveInterval", 1800);
+
+		session.forEach((name, value) -> assertThat(values.deserialize(values.serialize(value))).as(name)
+			.usingRecursiveComparison()
+			.isEqualTo(value));
 	}
 
 	@Test
