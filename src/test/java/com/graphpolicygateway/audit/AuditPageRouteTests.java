@@ -221,6 +221,50 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void csvWhenValuesHoldFormulasAfterSeparatorsThenTheApiExportAndThePageDownloadNeutraliseThemAlike() {
+		String tenant = StubIdentityProvider.TENANT;
+		String correlationId = UUID.randomUUID().toString();
+		AuditEvent hostile = TestAuditEvents.pending()
+			.tenantId(tenant)
+			.correlationId(correlationId)
+			.targetUserId("x;=2+5")
+			.actor(new AuditEvent.Actor("Delegated", "x\t=2+5", "x,=1", " =1", "x|=cmd", List.of("User.Read")))
+			.properties(new AuditEvent.ModifiedProperty("displayName", null, "x\n@SUM(1)"),
+					new AuditEvent.ModifiedProperty("jobTitle", null, "x\r\n-1; \uFF1D1+1"))
+			.build()
+			.completed("refused", "refuse", "invalid_request", null, null, 5L);
+		this.writer.complete(hostile);
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.jdbc.queryForObject(
+					"SELECT COUNT(*) FROM audit_event WHERE correlation_id = ? AND activity_result <> 'pending'",
+					Integer.class, correlationId) == 1);
+		String api = this.client.get()
+			.uri("/audit/events/export?format=csv&correlationId=" + correlationId)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.token().scopes("AuditLog.Read.All").build())
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		String page = page(signedIn(), "/audit/page/export.csv?correlationId=" + correlationId);
+
+		assertThat(page).isEqualTo(api);
+		List<List<String>> rows = AuditCsvTests.parse(api);
+		assertThat(rows).hasSize(2);
+		List<String> header = rows.get(0);
+		List<String> row = rows.get(1);
+		assertThat(row).hasSameSizeAs(header).allSatisfy(AuditCsvTests::assertNoFormulaCanStart);
+		assertThat(row.get(header.indexOf("targetUserId"))).isEqualTo("x;'=2+5");
+		assertThat(row.get(header.indexOf("actorUserId"))).isEqualTo("x\t'=2+5");
+		assertThat(row.get(header.indexOf("actorUserPrincipalName"))).isEqualTo("x,'=1");
+		assertThat(row.get(header.indexOf("actorApplicationId"))).isEqualTo("' =1");
+		assertThat(row.get(header.indexOf("actorIpAddress"))).isEqualTo("x|'=cmd");
+		assertThat(AuditCsvTests.recover(row.get(header.indexOf("modifiedProperties"))))
+			.isEqualTo("displayName=x\n@SUM(1); jobTitle=x\r\n-1; \uFF1D1+1");
+	}
+
+	@Test
 	void signInWhenUserLacksTheAuditorRoleThenForbiddenPage() {
 		identityProvider.willSignIn((token) -> token.without("roles"));
 		WebTestClient browser = assertSignedInButForbidden();
