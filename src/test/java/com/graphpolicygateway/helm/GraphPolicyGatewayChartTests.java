@@ -291,6 +291,34 @@ class GraphPolicyGatewayChartTests {
 	}
 
 	@Test
+	void renderWhenDefaultValuesThenNoPublicBaseUrl() {
+		assertThat(RenderedChart.render(null).env()).doesNotContainKey("GRAPH_GATEWAY_PUBLIC_BASE_URL");
+	}
+
+	@Test
+	void renderWhenPublicBaseUrlSetThenTheGatewayGetsIt() {
+		RenderedChart chart = RenderedChart.render(ChartValues.production()
+			.with("publicBaseUrl", "https://graph-gateway.contoso.example")
+			.writeTo(this.directory));
+
+		assertThat(chart.env().get("GRAPH_GATEWAY_PUBLIC_BASE_URL")).containsEntry("value",
+				"https://graph-gateway.contoso.example");
+	}
+
+	@Test
+	void renderWhenPublicBaseUrlNotHttpsOrWithAPathThenSchemaRefuses() {
+		for (String url : List.of("http://graph-gateway.contoso.example", "https://graph-gateway.contoso.example/audit",
+				"graph-gateway.contoso.example")) {
+			Path values = ChartValues.defaults().with("publicBaseUrl", url).writeTo(this.directory);
+
+			assertThatIllegalStateException().as(url)
+				.isThrownBy(() -> RenderedChart.render(values))
+				.withMessageContaining("schema")
+				.withMessageContaining("publicBaseUrl");
+		}
+	}
+
+	@Test
 	void renderWhenUpstreamAuthUnknownThenSchemaRefuses() {
 		Path values = ChartValues.defaults().with("upstream.auth", "bogus").writeTo(this.directory);
 
