@@ -121,6 +121,26 @@ class AuditPageBrowserTests extends GatewayIntegrationTest {
 		browser.screenshot("audit-page-4-after-download");
 	}
 
+	/**
+	 * The identity provider (127.0.0.1) is another site than the gateway (localhost): its
+	 * redirect back to the sign-in callback crosses sites, and the {@code SameSite=Lax}
+	 * session cookie, with the sign-in's state, comes along. (The stub provider answers
+	 * without a page, so the browser still counts the chain as its own navigation, where
+	 * even a {@code Strict} cookie is sent; after a real provider's sign-in page it is
+	 * the provider's navigation, which a {@code Strict} cookie would not follow.)
+	 */
+	@Test
+	void signInWhenTheProviderIsAnotherSiteThenTheSessionCookieComesBackWithItsRedirect() {
+		WebDriver driver = browser.driver();
+		String otherSite = "http://localhost:" + this.port;
+
+		open(driver, otherSite + "/audit?result=refused");
+		waitFor(driver, By.id("apply"));
+
+		assertThat(driver.getCurrentUrl()).isEqualTo(otherSite + "/audit?result=refused");
+		assertThat(driver.findElement(By.cssSelector(".who .user")).getText()).isEqualTo("auditor@contoso.example");
+	}
+
 	@Test
 	void pageRefusesInlineScriptByPolicy() {
 		WebDriver driver = browser.driver();
