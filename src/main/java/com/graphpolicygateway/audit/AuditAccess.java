@@ -1,7 +1,9 @@
 package com.graphpolicygateway.audit;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -19,7 +21,10 @@ final class AuditAccess {
 	private final Set<String> globalAuditors;
 
 	AuditAccess(List<String> globalAuditors) {
-		this.globalAuditors = Set.copyOf(globalAuditors);
+		// Object ids and application ids are GUIDs, compared without letter case.
+		this.globalAuditors = globalAuditors.stream()
+			.map((id) -> id.toLowerCase(Locale.ROOT))
+			.collect(Collectors.toUnmodifiableSet());
 	}
 
 	/**
@@ -49,9 +54,9 @@ final class AuditAccess {
 	}
 
 	private boolean isGlobal(Caller caller) {
-		return (caller.userId() != null && this.globalAuditors.contains(caller.userId()))
+		return (caller.userId() != null && this.globalAuditors.contains(caller.userId().toLowerCase(Locale.ROOT)))
 				|| (caller.type().equals("Application") && caller.applicationId() != null
-						&& this.globalAuditors.contains(caller.applicationId()));
+						&& this.globalAuditors.contains(caller.applicationId().toLowerCase(Locale.ROOT)));
 	}
 
 	/**

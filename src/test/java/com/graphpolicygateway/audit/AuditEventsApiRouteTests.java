@@ -56,11 +56,14 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  */
 @SpringBootTest(classes = GraphPolicyGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @TestPropertySource(
-		properties = { "graph-gateway.audit.global-auditors[0]=" + AuditEventsApiRouteTests.GLOBAL_AUDITOR_OID,
+		// Configured in upper case: GUIDs compare without letter case.
+		properties = { "graph-gateway.audit.global-auditors[0]=" + AuditEventsApiRouteTests.GLOBAL_AUDITOR_OID_UPPER,
 				"graph-gateway.audit.global-auditors[1]=" + AuditEventsApiRouteTests.GLOBAL_AUDITOR_APP })
 class AuditEventsApiRouteTests extends GatewayIntegrationTest {
 
 	static final String GLOBAL_AUDITOR_OID = "e1b2c3d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e";
+
+	static final String GLOBAL_AUDITOR_OID_UPPER = "E1B2C3D4-5F6A-4B7C-8D9E-0F1A2B3C4D5E";
 
 	static final String GLOBAL_AUDITOR_APP = "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d";
 

@@ -51,6 +51,7 @@ class SigningKeysOutageTests {
 		registry.add("graph-gateway.identity.issuers[1].issuer", up::issuerTemplateV2);
 		registry.add("graph-gateway.identity.issuers[1].jwk-set-uri", up::jwkSetUri);
 		registry.add("management.server.port", () -> "0");
+		registry.add("graph-gateway.policy.file", () -> "src/test/resources/policy/allow-all.yml");
 	}
 
 	@AfterAll
