@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import org.springframework.util.Assert;
 
 /**
@@ -61,10 +62,19 @@ final class MalformedRequestResponses extends ChannelOutboundHandlerAdapter {
 				: "The request is not valid HTTP or its framing is ambiguous (malformed request line or header, "
 						+ "folded header line, repeated or conflicting Content-Length and Transfer-Encoding, or a "
 						+ "transfer coding other than chunked).";
+		return closingAnswer(this.errors, refused.protocolVersion(), status, code, message);
+	}
+
+	/**
+	 * An answer Netty's pipeline sends itself, before any of the gateway's checks: in
+	 * Graph's error shape, with ids of its own (the request's cannot be trusted), and
+	 * closing the connection.
+	 */
+	static FullHttpResponse closingAnswer(GraphErrorResponder errors, HttpVersion version, HttpResponseStatus status,
+			String code, String message) {
 		String requestId = UUID.randomUUID().toString();
-		byte[] body = this.errors.body(code, message, new RequestCorrelation(requestId, requestId));
-		FullHttpResponse answer = new DefaultFullHttpResponse(refused.protocolVersion(), status,
-				Unpooled.wrappedBuffer(body));
+		byte[] body = errors.body(code, message, new RequestCorrelation(requestId, requestId));
+		FullHttpResponse answer = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(body));
 		answer.headers()
 			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
 			.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)

@@ -4,11 +4,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,7 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -302,20 +299,9 @@ final class RequestArrivalGuard extends ChannelDuplexHandler implements WireFram
 	}
 
 	private FullHttpResponse timeoutAnswer() {
-		String requestId = UUID.randomUUID().toString();
-		byte[] body = this.errors.body(GraphErrorCodes.REQUEST_TIMEOUT,
-				"The request line and headers did not arrive within the time the gateway allows.",
-				new RequestCorrelation(requestId, requestId));
-		ByteBuf content = Unpooled.wrappedBuffer(body);
-		FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
-				content);
-		answer.headers()
-			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-			.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-			.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-			.set(RequestCorrelation.REQUEST_ID, requestId)
-			.set(RequestCorrelation.CLIENT_REQUEST_ID, requestId);
-		return answer;
+		return MalformedRequestResponses.closingAnswer(this.errors, HttpVersion.HTTP_1_1,
+				HttpResponseStatus.REQUEST_TIMEOUT, GraphErrorCodes.REQUEST_TIMEOUT,
+				"The request line and headers did not arrive within the time the gateway allows.");
 	}
 
 	private void cancelTimer() {
