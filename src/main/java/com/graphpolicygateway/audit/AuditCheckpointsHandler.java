@@ -17,8 +17,8 @@ import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import com.graphpolicygateway.routing.GraphErrorCodes;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 /**
  * {@code GET /audit/checkpoints}: the signed checkpoints of every chain (or of

@@ -22,8 +22,8 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import com.graphpolicygateway.routing.BareRouteProfile;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.system.GatewayProfiles;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.system.PublicLinks;
 
@@ -33,7 +33,7 @@ import com.graphpolicygateway.system.PublicLinks;
  * endpoint.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 class AuditConfiguration {
 
 	private static final Log logger = LogFactory.getLog(AuditConfiguration.class);

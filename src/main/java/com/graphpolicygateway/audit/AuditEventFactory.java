@@ -15,9 +15,9 @@ import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.policy.PolicyDecision;
-import com.graphpolicygateway.routing.BodyProperty;
-import com.graphpolicygateway.routing.PatchBody;
-import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.graph.BodyProperty;
+import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.system.Ids;
 
 /**

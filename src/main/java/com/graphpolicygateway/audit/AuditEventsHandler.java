@@ -18,9 +18,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.util.UriUtils;
 
-import com.graphpolicygateway.routing.GraphErrorCodes;
-import com.graphpolicygateway.routing.GraphErrorResponder;
-import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.system.PublicLinks;
 
 /**

@@ -22,10 +22,10 @@ import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.identity.Caller;
-import com.graphpolicygateway.routing.GatewayRefusal;
-import com.graphpolicygateway.routing.GraphErrorCodes;
-import com.graphpolicygateway.routing.GraphErrorResponder;
-import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.graph.GatewayRefusal;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.system.ConnectionEventLoops;
 
 /**

@@ -12,7 +12,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import com.graphpolicygateway.routing.BareRouteProfile;
+import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
@@ -20,7 +20,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * configured; its security chain lives with the rest of the caller-facing security.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 @ConditionalOnProperty(AuditPagePaths.CLIENT_ID_PROPERTY)
 class AuditPageConfiguration {
 

@@ -19,9 +19,9 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 import com.graphpolicygateway.identity.Caller;
-import com.graphpolicygateway.routing.ClientRequestIdWebFilter;
-import com.graphpolicygateway.routing.GatewayRefusal;
-import com.graphpolicygateway.routing.GraphRoutes;
+import com.graphpolicygateway.graph.GatewayRefusal;
+import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.graph.GatewayStages;
 
 /**
  * Records the refusals that happen before the route's own audit filter runs (token,
@@ -32,7 +32,7 @@ import com.graphpolicygateway.routing.GraphRoutes;
 public final class AuditWebFilter implements WebFilter, Ordered {
 
 	/** First of all filters, so that even a refused client-request-id is audited. */
-	public static final int ORDER = ClientRequestIdWebFilter.ORDER - 5;
+	public static final int ORDER = GatewayStages.AUDIT_REFUSALS;
 
 	private static final String ARRIVED = AuditWebFilter.class.getName() + ".arrived";
 

@@ -38,8 +38,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
 import com.graphpolicygateway.audit.AuditPagePaths;
-import com.graphpolicygateway.routing.BareRouteProfile;
-import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.system.GatewayProfiles;
+import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.system.PublicLinks;
 
@@ -53,7 +53,7 @@ import com.graphpolicygateway.system.PublicLinks;
  * at all.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 @ConditionalOnProperty(AuditPagePaths.CLIENT_ID_PROPERTY)
 class AuditPageSecurityConfiguration {
 

@@ -12,8 +12,8 @@ import org.springframework.security.web.server.authorization.ServerAccessDeniedH
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
-import com.graphpolicygateway.routing.GraphErrorCodes;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 /**
  * Answers an authenticated caller who may not call the route with 403

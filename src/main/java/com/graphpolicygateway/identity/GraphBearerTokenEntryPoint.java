@@ -12,8 +12,8 @@ import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
-import com.graphpolicygateway.routing.GraphErrorCodes;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 /**
  * Answers a missing or unacceptable bearer token with 401

@@ -8,8 +8,8 @@ import org.springframework.security.web.server.firewall.ServerExchangeRejectedHa
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
-import com.graphpolicygateway.routing.GraphErrorCodes;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 /**
  * Answers requests that Spring Security's firewall rejects (encoded slashes, double

@@ -16,9 +16,9 @@ import org.springframework.security.web.server.context.NoOpServerSecurityContext
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.server.ServerWebExchange;
 
-import com.graphpolicygateway.routing.BareRouteProfile;
-import com.graphpolicygateway.routing.GraphErrorResponder;
-import com.graphpolicygateway.routing.GraphRoutes;
+import com.graphpolicygateway.system.GatewayProfiles;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphRoutes;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
@@ -28,7 +28,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * port).
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 @EnableWebFluxSecurity
 class IdentityConfiguration {
 

@@ -13,8 +13,8 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import com.graphpolicygateway.routing.BareRouteProfile;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.system.GatewayProfiles;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.AppOnlyTokens;
 
@@ -23,7 +23,7 @@ import com.graphpolicygateway.upstream.AppOnlyTokens;
  * evaluator, route filter, what-if.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 class PolicyConfiguration {
 
 	/** Path of the what-if endpoint. */

@@ -16,7 +16,7 @@ import com.graphpolicygateway.policy.CompiledPolicy.TenantRules;
 import com.graphpolicygateway.policy.PolicyDecision.Violation;
 import com.graphpolicygateway.policy.PolicyFile.Freeze;
 import com.graphpolicygateway.policy.PolicyFile.Mode;
-import com.graphpolicygateway.routing.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorCodes;
 
 /**
  * Decides a call against the current tenant policy, rule by rule in {@link Rule} order:

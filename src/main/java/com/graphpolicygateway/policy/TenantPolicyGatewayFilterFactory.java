@@ -11,8 +11,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.policy.PolicyDecision.Violation;
-import com.graphpolicygateway.routing.GraphErrorResponder;
-import com.graphpolicygateway.routing.PatchBody;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.PatchBody;
 
 /**
  * Enforces the tenant policy on the route: decides the call (tenant, caller, target,

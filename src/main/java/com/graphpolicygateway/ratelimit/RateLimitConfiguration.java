@@ -8,15 +8,15 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
-import com.graphpolicygateway.routing.BareRouteProfile;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.system.GatewayProfiles;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
  * Rate limits: local buckets, Redis buckets when configured, the route filter and health.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 class RateLimitConfiguration {
 
 	@Bean

@@ -13,7 +13,7 @@ import org.springframework.web.server.ServerWebExchange;
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.policy.PolicyDecision;
 import com.graphpolicygateway.policy.RateLimits;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 /**
  * Applies the tenant's token buckets (from the policy decision) to each call: one bucket

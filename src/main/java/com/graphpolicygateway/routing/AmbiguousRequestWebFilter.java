@@ -16,6 +16,9 @@ import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GatewayStages;
 
 /**
  * Refuses a request that could be read two ways with 400 in Graph's shape, and closes its
@@ -35,7 +38,7 @@ import org.springframework.web.server.WebFilterChain;
 final class AmbiguousRequestWebFilter implements WebFilter, Ordered {
 
 	/** Right after the correlation ids, before Spring Security. */
-	static final int ORDER = ClientRequestIdWebFilter.ORDER + 1;
+	static final int ORDER = GatewayStages.ONE_READING;
 
 	private final GraphErrorResponder errors;
 

@@ -11,7 +11,8 @@ import org.springframework.security.config.annotation.web.reactive.EnableWebFlux
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
-
+import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
@@ -21,12 +22,9 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * feature configuration steps aside when it is active; it is never part of a deployment.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile(BareRouteProfile.NAME)
+@Profile(GatewayProfiles.BARE)
 @EnableWebFluxSecurity
 public class BareRouteProfile {
-
-	/** Name of the profile. */
-	public static final String NAME = "bare";
 
 	@Bean
 	RouteLocator bareGraphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties) {

@@ -16,6 +16,10 @@ import org.springframework.web.server.WebFilterChain;
 
 import com.graphpolicygateway.system.Ids;
 import com.graphpolicygateway.system.LogCorrelation;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.RequestCorrelation;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GatewayStages;
 
 /**
  * Gives every request its correlation ids before anything else runs, so that refusals
@@ -25,7 +29,7 @@ import com.graphpolicygateway.system.LogCorrelation;
 public final class ClientRequestIdWebFilter implements WebFilter, Ordered {
 
 	/** Runs before Spring Security, whose refusals need the ids too. */
-	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+	public static final int ORDER = GatewayStages.CLIENT_REQUEST_ID;
 
 	private final GraphErrorResponder errors;
 

@@ -6,10 +6,11 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
+import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.graph.GatewayStages;
 
 /**
  * Sends a bare {@code /users/{id}} to
@@ -21,7 +22,7 @@ import org.springframework.web.server.ServerWebExchange;
 public final class DefaultGraphVersionFilter implements GatewayFilter, Ordered {
 
 	/** Right after the upstream URL is resolved from the request. */
-	public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
+	public static final int ORDER = GatewayStages.GRAPH_VERSION;
 
 	private static final String BARE_PREFIX = "/users/";
 

@@ -16,6 +16,7 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import com.graphpolicygateway.graph.GraphRoutes;
 
 /**
  * The gateway's OpenAPI document ({@code /v3/api-docs}): its title, the bearer token

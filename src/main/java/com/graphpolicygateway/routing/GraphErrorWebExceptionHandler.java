@@ -19,6 +19,10 @@ import org.springframework.util.Assert;
 import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.RequestCorrelation;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GatewayStages;
 
 /**
  * Answers every error that reaches the web layer in Graph's shape: unrouted paths (404),
@@ -28,7 +32,7 @@ import org.springframework.web.server.ServerWebExchange;
 public final class GraphErrorWebExceptionHandler implements ErrorWebExceptionHandler, Ordered {
 
 	/** Before Spring Boot's own error handler, which would answer in its own shape. */
-	public static final int ORDER = -2;
+	public static final int ORDER = GatewayStages.ERRORS;
 
 	private static final Log logger = LogFactory.getLog(GraphErrorWebExceptionHandler.class);
 

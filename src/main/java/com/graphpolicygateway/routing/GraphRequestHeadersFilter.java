@@ -9,6 +9,8 @@ import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
+import com.graphpolicygateway.graph.UpstreamAuthorization;
+import com.graphpolicygateway.graph.GatewayStages;
 
 /**
  * Decides, last of all request header filters, which of the caller's headers reach Graph:
@@ -16,34 +18,24 @@ import org.springframework.web.server.ServerWebExchange;
  * caller names in {@code Connection}), method overrides and anything a caller invents
  * stay at the gateway; Spring Cloud Gateway's own request-side removals are left out
  * ({@link RequestHeaderRemovals}). {@code Host} is always the upstream's (set by the
- * routing filter). {@code Authorization} is the credential the route chose for Graph
- * ({@link #authorizeUpstream}), else the caller's own: set here, where the forwarded
- * headers are built anyway, instead of in one more copy of the request.
+ * routing filter). {@code Authorization} is the credential the route chose for Graph (an
+ * {@link UpstreamAuthorization} an earlier stage handed on), else the caller's own: set
+ * here, where the forwarded headers are built anyway, instead of in one more copy of the
+ * request.
  */
 public final class GraphRequestHeadersFilter implements HttpHeadersFilter, Ordered {
 
 	/** After every other request header filter, so nothing is added back afterwards. */
-	public static final int ORDER = Ordered.LOWEST_PRECEDENCE;
+	public static final int ORDER = GatewayStages.FORWARDED_HEADERS;
 
 	/** Headers forwarded to Graph when the caller sent them. */
 	public static final Set<String> FORWARDED = caseInsensitive("Accept", "Accept-Language", "Authorization",
 			"client-request-id", "ConsistencyLevel", "Content-Length", "Content-Type", "If-Match", "If-None-Match",
 			"Prefer", "traceparent", "tracestate");
 
-	private static final String UPSTREAM_AUTHORIZATION = GraphRequestHeadersFilter.class.getName()
-			+ ".upstreamAuthorization";
-
-	/**
-	 * Graph gets {@code authorization} as this call's {@code Authorization} header
-	 * instead of the caller's.
-	 */
-	public static void authorizeUpstream(ServerWebExchange exchange, String authorization) {
-		exchange.getAttributes().put(UPSTREAM_AUTHORIZATION, authorization);
-	}
-
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-		String upstreamAuthorization = exchange.getAttribute(UPSTREAM_AUTHORIZATION);
+		UpstreamAuthorization upstreamAuthorization = UpstreamAuthorization.from(exchange);
 		Set<String> hopByHop = namedInConnection(input);
 		HttpHeaders forwarded = new HttpHeaders();
 		// Looked up by name: iterating the caller's headers would copy them all into a
@@ -60,7 +52,7 @@ public final class GraphRequestHeadersFilter implements HttpHeadersFilter, Order
 			}
 		}
 		if (upstreamAuthorization != null) {
-			forwarded.set(HttpHeaders.AUTHORIZATION, upstreamAuthorization);
+			forwarded.set(HttpHeaders.AUTHORIZATION, upstreamAuthorization.headerValue());
 		}
 		return forwarded;
 	}

@@ -17,6 +17,7 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
+import com.graphpolicygateway.graph.BodyProperty;
 
 /**
  * Checks that a PATCH body is exactly one JSON object of a Graph user: valid UTF-8, no

@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.netty.NettyPipeline;
 
 import org.springframework.util.Assert;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorCodes;
 
 /**
  * Bounds the time a request may take to arrive, and refuses a request whose bytes the

@@ -26,6 +26,10 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.system.ConnectionEventLoops;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.BodyProperty;
+import com.graphpolicygateway.graph.GraphErrorCodes;
 
 /**
  * The first filter of the Graph route: refuses what is malformed before any policy runs.

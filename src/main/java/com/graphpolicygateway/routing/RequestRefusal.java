@@ -1,6 +1,7 @@
 package com.graphpolicygateway.routing;
 
 import org.springframework.http.HttpStatus;
+import com.graphpolicygateway.graph.GraphErrorCodes;
 
 /**
  * Why the request guard refused a request, in words the caller can act on.

@@ -31,6 +31,9 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.UpstreamAuthorizationGatewayFilterFactory;
 import com.graphpolicygateway.upstream.UpstreamCircuitBreakerGatewayFilterFactory;
 import com.graphpolicygateway.upstream.UpstreamRetryGatewayFilterFactory;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.system.GatewayProfiles;
 
 /**
  * The Graph route and everything around it, in the order a request meets it: the
@@ -123,7 +126,7 @@ class RoutingConfiguration {
 	}
 
 	@Bean
-	@Profile("!" + BareRouteProfile.NAME)
+	@Profile("!" + GatewayProfiles.BARE)
 	RouteLocator graphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
 			RequestGuardGatewayFilterFactory guard, TenantPolicyGatewayFilterFactory policy,
 			RateLimitGatewayFilterFactory rateLimit, AuditGatewayFilterFactory audit,
@@ -147,14 +150,16 @@ class RoutingConfiguration {
 						.filter(audit.apply(new AuditGatewayFilterFactory.Config()
 							.writeTimeout(properties.audit().writeTimeout())
 							.failOpen(properties.audit().failOpen())))
-						.filter(new DefaultGraphVersionFilter())
 						.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
 							.auth(upstream.auth())));
 					// Off by default: then not a step every call passes through.
 					if (upstream.retry().enabled()) {
 						filters.filter(retry.apply(upstream.retry()));
 					}
-					filters.filter(circuitBreaker.apply(new Object()));
+					filters.filter(circuitBreaker.apply(new Object()))
+						// Runs last, where its slot says (GatewayStages.GRAPH_VERSION), after
+						// Spring Cloud Gateway resolved the upstream URL.
+						.filter(new DefaultGraphVersionFilter());
 					return filters;
 				})
 				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())

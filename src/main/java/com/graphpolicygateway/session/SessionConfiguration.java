@@ -27,7 +27,7 @@ import org.springframework.web.server.session.WebSessionIdResolver;
 import org.springframework.web.server.session.WebSessionManager;
 
 import com.graphpolicygateway.audit.AuditPagePaths;
-import com.graphpolicygateway.routing.BareRouteProfile;
+import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.PublicLinks;
 
 /**
@@ -39,7 +39,7 @@ import com.graphpolicygateway.system.PublicLinks;
  * The session cookie's attributes are set here for any session the gateway hands out.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 class SessionConfiguration {
 
 	/** Prefix of the sessions' Redis keys. */

@@ -17,10 +17,10 @@ import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.identity.Caller;
-import com.graphpolicygateway.routing.GraphErrorCodes;
-import com.graphpolicygateway.routing.GraphErrorResponder;
-import com.graphpolicygateway.routing.GraphRequestHeadersFilter;
-import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.UpstreamAuthorization;
+import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.system.GraphGatewayProperties.UpstreamAuth;
 import com.graphpolicygateway.system.Ids;
 
@@ -96,7 +96,7 @@ public class UpstreamAuthorizationGatewayFilterFactory
 				.cast(JwtAuthenticationToken.class)
 				.flatMap((authentication) -> token(authentication))
 				.flatMap((token) -> {
-					GraphRequestHeadersFilter.authorizeUpstream(exchange, "Bearer " + token.value());
+					UpstreamAuthorization.bearer(token.value()).storeOn(exchange);
 					return chain.filter(exchange);
 				})
 				.onErrorResume(TokenExchangeException.class, (ex) -> refuse(exchange, ex));

@@ -13,8 +13,8 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import com.graphpolicygateway.routing.BareRouteProfile;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.system.GatewayProfiles;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
@@ -22,7 +22,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * filter.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 class UpstreamConfiguration {
 
 	@Bean

@@ -19,7 +19,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 import com.graphpolicygateway.identity.Caller;
-import com.graphpolicygateway.routing.BodyProperty;
+import com.graphpolicygateway.graph.BodyProperty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -12,9 +12,9 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
-import com.graphpolicygateway.routing.BodyProperty;
-import com.graphpolicygateway.routing.PatchBody;
-import com.graphpolicygateway.routing.RequestCorrelation;
+import com.graphpolicygateway.graph.BodyProperty;
+import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.RequestCorrelation;
 
 /**
  * {@code PATCH /v1.0/users/{id}} exchanges as the audit sees them once the request guard

@@ -16,8 +16,8 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.jwt.Jwt;
 
-import com.graphpolicygateway.routing.GraphErrorCodes;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

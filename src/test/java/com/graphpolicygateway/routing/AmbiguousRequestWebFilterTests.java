@@ -16,6 +16,9 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import com.graphpolicygateway.graph.RequestCorrelation;
+import com.graphpolicygateway.graph.GatewayRefusal;
+import com.graphpolicygateway.graph.TestGraphErrors;
 
 /**
  * Tests for {@link AmbiguousRequestWebFilter}, on mock requests; the HTTP version and the

@@ -27,13 +27,14 @@ import com.graphpolicygateway.audit.AuditWebFilter;
 import com.graphpolicygateway.test.StubGraph;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import com.graphpolicygateway.system.GatewayProfiles;
 
 /**
  * The {@code bare} benchmark profile: the route forwards without a token, and none of the
  * features it leaves out is running.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles(BareRouteProfile.NAME)
+@ActiveProfiles(GatewayProfiles.BARE)
 class BareRouteProfileTests {
 
 	private static final StubGraph graph = StubGraph.start();

@@ -20,6 +20,9 @@ import org.springframework.web.server.WebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.RequestCorrelation;
+import com.graphpolicygateway.graph.TestGraphErrors;
 
 /**
  * Tests for {@link ClientRequestIdWebFilter}.

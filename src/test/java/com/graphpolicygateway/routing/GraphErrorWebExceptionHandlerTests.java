@@ -28,6 +28,9 @@ import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.RequestCorrelation;
+import com.graphpolicygateway.graph.TestGraphErrors;
 
 /**
  * Tests for {@link GraphErrorWebExceptionHandler}.

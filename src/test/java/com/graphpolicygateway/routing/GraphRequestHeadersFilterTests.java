@@ -15,6 +15,8 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import com.graphpolicygateway.graph.RequestCorrelation;
+import com.graphpolicygateway.graph.UpstreamAuthorization;
 
 /**
  * Tests for {@link GraphRequestHeadersFilter}.
@@ -119,7 +121,7 @@ class GraphRequestHeadersFilterTests {
 		HttpHeaders input = new HttpHeaders();
 		input.set(name, "Bearer caller-token");
 		input.set(HttpHeaders.CONTENT_TYPE, "application/json");
-		GraphRequestHeadersFilter.authorizeUpstream(this.exchange, "Bearer graph-token");
+		new UpstreamAuthorization("Bearer graph-token").storeOn(this.exchange);
 		HttpHeaders forwarded = this.filter.filter(input, this.exchange);
 		assertThat(forwarded.get(HttpHeaders.AUTHORIZATION)).containsExactly("Bearer graph-token");
 		assertThat(forwarded.get(HttpHeaders.CONTENT_TYPE)).containsExactly("application/json");
@@ -128,7 +130,7 @@ class GraphRequestHeadersFilterTests {
 
 	@Test
 	void filterWhenUpstreamAuthorizedAndCallerSentNoneThenGraphGetsIt() {
-		GraphRequestHeadersFilter.authorizeUpstream(this.exchange, "Bearer graph-token");
+		new UpstreamAuthorization("Bearer graph-token").storeOn(this.exchange);
 		assertThat(this.filter.filter(new HttpHeaders(), this.exchange).toSingleValueMap())
 			.containsExactly(Map.entry(HttpHeaders.AUTHORIZATION, "Bearer graph-token"));
 	}

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 class MalformedRequestResponsesTests {
 

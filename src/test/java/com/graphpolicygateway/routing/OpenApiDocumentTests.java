@@ -10,6 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import com.graphpolicygateway.graph.GraphRoutes;
 
 /**
  * The OpenAPI document at {@code /v3/api-docs}: every endpoint a caller can use, with the

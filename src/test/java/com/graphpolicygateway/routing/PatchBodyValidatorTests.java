@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+import com.graphpolicygateway.graph.BodyProperty;
 
 /**
  * Tests for {@link PatchBodyValidator}.

@@ -24,6 +24,7 @@ import reactor.netty.NettyPipeline;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 /**
  * Tests for {@link RequestArrivalGuard}, on an embedded channel whose clock the test

@@ -26,6 +26,9 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.TestGraphErrors;
 
 /**
  * Tests for {@link RequestGuardGatewayFilterFactory}.

@@ -19,8 +19,8 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.ResponseStatusException;
 
-import com.graphpolicygateway.routing.GatewayRefusal;
-import com.graphpolicygateway.routing.GraphErrorResponder;
+import com.graphpolicygateway.graph.GatewayRefusal;
+import com.graphpolicygateway.graph.GraphErrorResponder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

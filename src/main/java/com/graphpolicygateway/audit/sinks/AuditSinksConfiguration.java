@@ -31,7 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
 import com.graphpolicygateway.audit.AuditFeed;
-import com.graphpolicygateway.routing.BareRouteProfile;
+import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.AuditSinkProperties;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
@@ -41,7 +41,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
  * {@code auditSinks} health contributor.
  */
 @Configuration(proxyBeanMethods = false)
-@Profile("!" + BareRouteProfile.NAME)
+@Profile("!" + GatewayProfiles.BARE)
 @Conditional(AuditSinksConfiguration.SinksConfigured.class)
 class AuditSinksConfiguration {
 

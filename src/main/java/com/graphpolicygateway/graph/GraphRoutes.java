@@ -1,4 +1,4 @@
-package com.graphpolicygateway.routing;
+package com.graphpolicygateway.graph;
 
 /** The one route the gateway serves, named once for routing and security alike. */
 public final class GraphRoutes {

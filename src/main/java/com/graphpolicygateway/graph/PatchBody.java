@@ -1,4 +1,4 @@
-package com.graphpolicygateway.routing;
+package com.graphpolicygateway.graph;
 
 import java.util.List;
 
@@ -31,7 +31,7 @@ public record PatchBody(String targetUserId, List<BodyProperty> properties) {
 		return exchange.getAttribute(ATTRIBUTE);
 	}
 
-	void storeOn(ServerWebExchange exchange) {
+	public void storeOn(ServerWebExchange exchange) {
 		exchange.getAttributes().put(ATTRIBUTE, this);
 	}
 

@@ -1,4 +1,6 @@
-package com.graphpolicygateway.routing;
+package com.graphpolicygateway.graph;
+
+import java.util.UUID;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -16,6 +18,9 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.RequestCorrelation;
 
 /**
  * Tests for {@link GraphErrorResponder}.
@@ -25,7 +30,7 @@ class GraphErrorResponderTests {
 	private final GraphErrorResponder responder = TestGraphErrors.responder();
 
 	private final MockServerWebExchange exchange = MockServerWebExchange
-		.from(MockServerHttpRequest.patch("/v1.0/users/{id}", TestUserIds.guid()));
+		.from(MockServerHttpRequest.patch("/v1.0/users/{id}", UUID.randomUUID().toString()));
 
 	@Test
 	void respondWhenCalledThenWritesGraphErrorShape() {
@@ -59,7 +64,8 @@ class GraphErrorResponderTests {
 
 	@Test
 	void respondWhenCorrelationStoredThenHeadersAndInnerErrorCarryIt() {
-		RequestCorrelation correlation = new RequestCorrelation(TestUserIds.guid(), TestUserIds.guid());
+		RequestCorrelation correlation = new RequestCorrelation(UUID.randomUUID().toString(),
+				UUID.randomUUID().toString());
 		correlation.storeOn(this.exchange);
 		respond(HttpStatus.BAD_REQUEST, GraphErrorCodes.INVALID_REQUEST, "Bad.");
 		HttpHeaders headers = this.exchange.getResponse().getHeaders();

@@ -1,4 +1,4 @@
-package com.graphpolicygateway.routing;
+package com.graphpolicygateway.graph;
 
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -58,7 +58,7 @@ public record RequestCorrelation(String requestId, String clientRequestId) {
 		}
 	}
 
-	void storeOn(ServerWebExchange exchange) {
+	public void storeOn(ServerWebExchange exchange) {
 		exchange.getAttributes().put(ATTRIBUTE, this);
 	}
 

@@ -1,4 +1,4 @@
-package com.graphpolicygateway.routing;
+package com.graphpolicygateway.graph;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -93,7 +93,7 @@ public final class GraphErrorResponder {
 		return body(code, message, RequestCorrelation.of(exchange));
 	}
 
-	byte[] body(String code, String message, RequestCorrelation correlation) {
+	public byte[] body(String code, String message, RequestCorrelation correlation) {
 		String date = GRAPH_DATE.format(LocalDateTime.now(this.clock.withZone(ZoneOffset.UTC)));
 		GraphError error = new GraphError(new GraphError.Detail(code, truncate(message),
 				new GraphError.InnerError(date, correlation.requestId(), correlation.clientRequestId())));

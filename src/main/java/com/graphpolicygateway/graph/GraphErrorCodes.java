@@ -1,4 +1,4 @@
-package com.graphpolicygateway.routing;
+package com.graphpolicygateway.graph;
 
 /**
  * The {@code error.code} values the gateway answers with. They are part of the public
