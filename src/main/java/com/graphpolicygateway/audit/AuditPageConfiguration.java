@@ -14,6 +14,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.GraphGatewayProperties;
+import com.graphpolicygateway.graph.AuditPagePaths;
 
 /**
  * The audit page, served when its sign-in ({@code audit-page} client registration) is

@@ -19,6 +19,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.identity.Caller;
+import com.graphpolicygateway.graph.AuditPagePaths;
 
 /**
  * The audit page: a filtered, paged table of events, one event in detail, and the CSV of

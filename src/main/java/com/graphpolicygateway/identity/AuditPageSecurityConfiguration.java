@@ -37,7 +37,7 @@ import org.springframework.security.oauth2.client.web.server.ServerOAuth2Authori
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
-import com.graphpolicygateway.audit.AuditPagePaths;
+import com.graphpolicygateway.graph.AuditPagePaths;
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.system.GraphGatewayProperties;

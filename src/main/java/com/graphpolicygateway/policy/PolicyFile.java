@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-import com.graphpolicygateway.ratelimit.Bucket;
+import com.graphpolicygateway.policy.Bucket;
 import com.graphpolicygateway.system.Ids;
 
 /**

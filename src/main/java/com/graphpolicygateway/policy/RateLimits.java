@@ -2,7 +2,7 @@ package com.graphpolicygateway.policy;
 
 import org.jspecify.annotations.Nullable;
 
-import com.graphpolicygateway.ratelimit.Bucket;
+import com.graphpolicygateway.policy.Bucket;
 
 /**
  * A tenant's token buckets: one for the whole tenant, one for each caller (user, or

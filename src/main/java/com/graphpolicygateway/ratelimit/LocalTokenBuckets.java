@@ -3,6 +3,7 @@ package com.graphpolicygateway.ratelimit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import com.graphpolicygateway.policy.Bucket;
 
 /**
  * Token buckets in this process's memory: exact for one replica, per replica when several

@@ -1,6 +1,7 @@
 package com.graphpolicygateway.ratelimit;
 
 import java.time.Duration;
+import com.graphpolicygateway.policy.Bucket;
 
 /**
  * Whether a call may pass its tenant's and its caller's buckets.

@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.util.Assert;
 
 import com.graphpolicygateway.system.GraphGatewayProperties.RateLimit.RedisUnavailable;
+import com.graphpolicygateway.policy.Bucket;
 
 /**
  * Decides whether a call fits its tenant's and its caller's buckets: in memory, or in

@@ -9,6 +9,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.Assert;
+import com.graphpolicygateway.policy.Bucket;
 
 /**
  * Token buckets in Redis, shared by every replica: both buckets of a call are checked and

@@ -26,7 +26,7 @@ import org.springframework.web.server.session.DefaultWebSessionManager;
 import org.springframework.web.server.session.WebSessionIdResolver;
 import org.springframework.web.server.session.WebSessionManager;
 
-import com.graphpolicygateway.audit.AuditPagePaths;
+import com.graphpolicygateway.graph.AuditPagePaths;
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.PublicLinks;
 

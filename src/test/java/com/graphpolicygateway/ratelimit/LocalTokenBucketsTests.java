@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import com.graphpolicygateway.policy.Bucket;
 
 /**
  * The in-memory token buckets on a clock the test moves: bursts, refill, when to retry,

@@ -15,6 +15,7 @@ import com.graphpolicygateway.system.GraphGatewayProperties.RateLimit.RedisUnava
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import com.graphpolicygateway.policy.Bucket;
 
 /**
  * The rate limiter with {@code store=redis} while its Redis (a process of the test's own)

@@ -14,6 +14,7 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import com.graphpolicygateway.policy.Bucket;
 
 /**
  * The Redis token buckets against a real Redis (the shared server at 127.0.0.1:6379): the

@@ -1,4 +1,4 @@
-package com.graphpolicygateway.audit;
+package com.graphpolicygateway.graph;
 
 /**
  * Where the audit page lives, named once for its handlers and its security chain alike.

@@ -1,7 +1,8 @@
-package com.graphpolicygateway.ratelimit;
+package com.graphpolicygateway.policy;
 
 /**
- * A token bucket's size and refill rate.
+ * A token bucket's size and refill rate, as the tenant policy sets them (the rate limiter
+ * keeps the buckets).
  *
  * @param capacity the most calls that may be made at once (burst)
  * @param refillPerSecond the calls per second sustained
