@@ -183,11 +183,6 @@ final class AuditSigningKey {
 		}
 	}
 
-	/** The algorithm of signatures made with the private half of {@code publicKey}. */
-	static String algorithmOf(PublicKey publicKey) {
-		return publicKey.getAlgorithm().equals("EC") ? ECDSA : ED25519;
-	}
-
 	static String publicKeyPem(PublicKey publicKey) {
 		return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
 			.encodeToString(publicKey.getEncoded()) + "\n-----END PUBLIC KEY-----\n";

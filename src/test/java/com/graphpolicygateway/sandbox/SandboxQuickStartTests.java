@@ -123,33 +123,13 @@ class SandboxQuickStartTests {
 
 	@Test
 	void quickStartWhenTargetIsTheProtectedBreakGlassUserThenRefused() {
-		gateway().method(HttpMethod.PATCH)
-			.uri("/users/breakglass@sandbox.example")
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue("{\"displayName\":\"x\"}")
-			.exchange()
-			.expectStatus()
-			.isForbidden()
-			.expectBody()
-			.jsonPath("$.error.code")
-			.isEqualTo("TargetUserProtected");
+		assertProtected("breakglass@sandbox.example");
 	}
 
 	@Test
 	void quickStartWhenTargetIsTheBreakGlassUsersObjectIdThenRefusedToo() {
 		// The policy lists the principal name only: the Graph simulator resolves both.
-		gateway().method(HttpMethod.PATCH)
-			.uri("/users/BEA6C1A5-5a9d-4b0c-8e1f-5a4db0c0ffee")
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue("{\"displayName\":\"x\"}")
-			.exchange()
-			.expectStatus()
-			.isForbidden()
-			.expectBody()
-			.jsonPath("$.error.code")
-			.isEqualTo("TargetUserProtected");
+		assertProtected("BEA6C1A5-5a9d-4b0c-8e1f-5a4db0c0ffee");
 	}
 
 	@Test
@@ -187,6 +167,21 @@ class SandboxQuickStartTests {
 			messages.append(cause.getMessage()).append('\n');
 		}
 		return messages.toString();
+	}
+
+	/** A PATCH of {@code target} is refused: the sandbox policy protects that user. */
+	private void assertProtected(String target) {
+		gateway().method(HttpMethod.PATCH)
+			.uri("/users/{id}", target)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"displayName\":\"x\"}")
+			.exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("TargetUserProtected");
 	}
 
 	private static Path temporaryDirectory() {
