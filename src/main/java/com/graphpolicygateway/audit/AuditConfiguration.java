@@ -24,6 +24,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.system.PublicLinks;
 
@@ -100,8 +101,9 @@ class AuditConfiguration {
 	}
 
 	@Bean
-	AuditEventFactory auditEventFactory(GraphGatewayProperties properties, Clock clock) {
-		return new AuditEventFactory(properties.audit().redact(), properties.audit().maxValueLength(), clock);
+	AuditEventFactory auditEventFactory(GraphGatewayProperties properties, Clock clock, OperationCatalogue catalogue) {
+		return new AuditEventFactory(properties.audit().redact(), properties.audit().maxValueLength(), clock,
+				catalogue);
 	}
 
 	@Bean
@@ -111,8 +113,8 @@ class AuditConfiguration {
 	}
 
 	@Bean
-	AuditWebFilter auditWebFilter(AuditWriter writer, AuditEventFactory events) {
-		return new AuditWebFilter(writer, events);
+	AuditWebFilter auditWebFilter(AuditWriter writer, AuditEventFactory events, OperationCatalogue catalogue) {
+		return new AuditWebFilter(writer, events, catalogue);
 	}
 
 	@Bean

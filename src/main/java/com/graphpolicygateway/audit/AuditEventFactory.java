@@ -16,7 +16,11 @@ import org.springframework.web.server.ServerWebExchange;
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.policy.PolicyDecision;
 import com.graphpolicygateway.graph.BodyProperty;
-import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.OperationAudit;
+import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.graph.OperationMatch;
+import com.graphpolicygateway.graph.OperationRequest;
 import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.system.Ids;
 
@@ -44,11 +48,15 @@ final class AuditEventFactory {
 
 	private final Clock clock;
 
-	AuditEventFactory(List<String> redact, int maxValueLength, Clock clock) {
+	private final OperationCatalogue catalogue;
+
+	AuditEventFactory(List<String> redact, int maxValueLength, Clock clock, OperationCatalogue catalogue) {
 		Assert.notNull(clock, "clock cannot be null");
+		Assert.notNull(catalogue, "catalogue cannot be null");
 		this.redacted.addAll(redact);
 		this.maxValueLength = maxValueLength;
 		this.clock = clock;
+		this.catalogue = catalogue;
 	}
 
 	Instant now() {
@@ -76,23 +84,46 @@ final class AuditEventFactory {
 
 	private AuditEvent event(ServerWebExchange exchange, @Nullable Caller caller, Instant arrived, String result,
 			String decision, String reason) {
-		PatchBody body = PatchBody.from(exchange);
+		OperationRequest body = OperationRequest.from(exchange);
+		Operation operation = operationOf(exchange, body);
 		String ip = clientAddress(exchange);
 		AuditEvent.Actor actor = (caller != null)
 				? new AuditEvent.Actor(caller.type(), fit(caller.userId(), 64), fit(caller.userPrincipalName(), 320),
 						fit(caller.applicationId(), 64), ip, permissions(caller.permissions()))
 				: AuditEvent.Actor.unknown(ip);
 		List<AuditEvent.ModifiedProperty> modified = (body != null)
-				? body.properties().stream().map(this::modified).toList() : List.of();
-		return new AuditEvent(Ids.timeOrderedGuid(arrived.toEpochMilli()), arrived, AuditEvent.ACTIVITY, "Patch",
-				result, "User", RequestCorrelation.of(exchange).clientRequestId(), actor,
-				(caller != null) ? fit(caller.tenantId(), 64) : null, (body != null) ? body.targetUserId() : null,
+				? body.properties().stream().map((property) -> modified(operation, property)).toList() : List.of();
+		OperationAudit named = operation.audit();
+		return new AuditEvent(Ids.timeOrderedGuid(arrived.toEpochMilli()), arrived, named.activity(),
+				named.operationType(), result, named.category(), RequestCorrelation.of(exchange).clientRequestId(),
+				actor, (caller != null) ? fit(caller.tenantId(), 64) : null, (body != null) ? body.target() : null,
 				modified, decision, reason, policyVersion(exchange), null, null, null, traceId(exchange));
 	}
 
-	private AuditEvent.ModifiedProperty modified(BodyProperty property) {
+	/**
+	 * The operation called: the guard's, the one the path names, or, for a request aimed
+	 * under an operation's path that names none exactly, the first operation it is aimed
+	 * under.
+	 */
+	private Operation operationOf(ServerWebExchange exchange, @Nullable OperationRequest body) {
+		if (body != null) {
+			return body.operation();
+		}
+		OperationMatch match = OperationMatch.from(exchange);
+		if (match != null) {
+			return match.operation();
+		}
+		return this.catalogue
+			.aimedAt(exchange.getRequest().getMethod(), exchange.getRequest().getPath().pathWithinApplication())
+			.stream()
+			.findFirst()
+			.orElseGet(() -> this.catalogue.operations().get(0));
+	}
+
+	private AuditEvent.ModifiedProperty modified(Operation operation, BodyProperty property) {
 		String value = property.value();
-		if (this.redacted.contains(property.name())) {
+		if (this.redacted.contains(property.name())
+				|| operation.audit().redact().stream().anyMatch((name) -> name.equalsIgnoreCase(property.name()))) {
 			value = REDACTED;
 		}
 		else if (value != null && value.length() > this.maxValueLength) {

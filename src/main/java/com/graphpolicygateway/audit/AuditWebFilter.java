@@ -1,33 +1,28 @@
 package com.graphpolicygateway.audit;
 
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
-import org.springframework.web.util.pattern.PathPattern;
-import org.springframework.web.util.pattern.PathPatternParser;
 
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.graph.GatewayRefusal;
-import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.graph.GatewayStages;
 
 /**
  * Records the refusals that happen before the route's own audit filter runs (token,
- * permission, firewall, request guard), so that every PATCH aimed at the route leaves
- * exactly one event. The event is written when the answer is committed, when its status
- * and reason are known.
+ * permission, firewall, request guard), so that every request aimed at an operation of
+ * the catalogue (its method, under its path) leaves exactly one event. The event is
+ * written when the answer is committed, when its status and reason are known.
  */
 public final class AuditWebFilter implements WebFilter, Ordered {
 
@@ -42,15 +37,15 @@ public final class AuditWebFilter implements WebFilter, Ordered {
 
 	private final AuditEventFactory events;
 
-	private final List<PathPattern> routePaths = Arrays.stream(GraphRoutes.PROTECTED_PATTERNS)
-		.map(PathPatternParser.defaultInstance::parse)
-		.toList();
+	private final OperationCatalogue catalogue;
 
-	AuditWebFilter(AuditWriter writer, AuditEventFactory events) {
+	AuditWebFilter(AuditWriter writer, AuditEventFactory events, OperationCatalogue catalogue) {
 		Assert.notNull(writer, "writer cannot be null");
 		Assert.notNull(events, "events cannot be null");
+		Assert.notNull(catalogue, "catalogue cannot be null");
 		this.writer = writer;
 		this.events = events;
+		this.catalogue = catalogue;
 	}
 
 	@Override
@@ -89,15 +84,18 @@ public final class AuditWebFilter implements WebFilter, Ordered {
 	}
 
 	private boolean aimsAtRoute(ServerWebExchange exchange) {
-		if (exchange.getRequest().getMethod() != HttpMethod.PATCH) {
-			return false;
-		}
 		// Empty segments (//users/x) aim at the route too, even though the firewall
 		// refuses them.
 		PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
 		PathContainer normalized = path.value().contains("//")
 				? PathContainer.parsePath(path.value().replaceAll("/{2,}", "/")) : path;
-		return this.routePaths.stream().anyMatch((pattern) -> pattern.matches(normalized));
+		if (this.catalogue.aimedAt(exchange.getRequest().getMethod(), normalized).isEmpty()) {
+			return false;
+		}
+		// The operation, when the path names one exactly: the event of a refusal names
+		// it.
+		this.catalogue.matchOn(exchange);
+		return true;
 	}
 
 	private void recordRefusal(ServerWebExchange exchange, Instant arrived, AtomicBoolean recorded) {

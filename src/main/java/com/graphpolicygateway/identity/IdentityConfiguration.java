@@ -18,14 +18,14 @@ import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.graph.GraphErrorResponder;
-import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
  * The caller-facing security of the gateway, readable in one place: bearer tokens from
- * trusted issuers on the Graph route, the required permission, Graph-shaped 401/403, and
- * nothing else authenticated (unrouted paths answer 404, actuator lives on the management
- * port).
+ * trusted issuers on the Graph operations, each operation's permission, Graph-shaped
+ * 401/403, and nothing else authenticated (unrouted paths answer 404, actuator lives on
+ * the management port).
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("!" + GatewayProfiles.BARE)
@@ -60,15 +60,14 @@ class IdentityConfiguration {
 
 	@Bean
 	SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, GraphGatewayProperties properties,
-			GraphErrorResponder errors, Clock clock) {
+			OperationCatalogue catalogue, GraphErrorResponder errors, Clock clock) {
 		GraphGatewayProperties.Identity identity = properties.identity();
 		// A plain client: key fetches are not upstream calls and must not share their
 		// metrics.
 		TrustedIssuers issuers = new TrustedIssuers(identity, WebClient.create(), clock,
 				CallerAuthenticationToken.converter());
 		GraphBearerTokenEntryPoint entryPoint = new GraphBearerTokenEntryPoint(errors);
-		RequiredPermissionAuthorizationManager permissions = new RequiredPermissionAuthorizationManager(
-				properties.requiredPermission());
+		OperationPermissions permissions = new OperationPermissions(catalogue);
 		RequiredPermissionAuthorizationManager auditorPermission = new RequiredPermissionAuthorizationManager(
 				properties.audit().auditorPermission());
 		RequiredPermissionAuthorizationManager policyAdminPermission = new RequiredPermissionAuthorizationManager(
@@ -76,14 +75,14 @@ class IdentityConfiguration {
 		GraphAccessDeniedHandler accessDenied = new GraphAccessDeniedHandler(errors, (exchange) -> {
 			String path = exchange.getRequest().getPath().value();
 			return path.startsWith(AUDIT_PATH) ? auditorPermission
-					: path.startsWith(POLICY_PATH) ? policyAdminPermission : permissions;
+					: path.startsWith(POLICY_PATH) ? policyAdminPermission : permissions.managerFor(exchange);
 		});
 		// @formatter:off
 		return http
-			// The Graph route's rule first: every call meets it, and one that matches
+			// The operations' rule first: every call meets it, and one that matches
 			// checks no other (the actuator's matcher formats a debug line on each call).
 			.authorizeExchange((exchanges) -> exchanges
-				.pathMatchers(HttpMethod.PATCH, GraphRoutes.PROTECTED_PATTERNS)
+				.matchers(permissions.aimedAtOperations())
 					.access(permissions)
 				.matchers(EndpointRequest.toAnyEndpoint()).permitAll()
 				.pathMatchers(HttpMethod.GET, AUDIT_PATH + "/**")

@@ -1,6 +1,11 @@
 package com.graphpolicygateway.identity;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import reactor.core.publisher.Mono;
 
@@ -13,23 +18,29 @@ import org.springframework.security.web.server.authorization.AuthorizationContex
 import org.springframework.util.Assert;
 
 /**
- * Allows a caller whose token holds the required permission, as a delegated scope
+ * Allows a caller whose token holds one of the required permissions, as a delegated scope
  * ({@code scp}) or an application role ({@code roles}), and who is not a personal
  * Microsoft account. The access-denied handler asks it why a caller was refused.
  */
 final class RequiredPermissionAuthorizationManager implements ReactiveAuthorizationManager<AuthorizationContext> {
 
-	private final String permission;
+	private final List<String> permissions;
 
-	private final String scopeAuthority;
-
-	private final String roleAuthority;
+	private final Set<String> authorities = new HashSet<>();
 
 	RequiredPermissionAuthorizationManager(String permission) {
-		Assert.hasText(permission, "permission cannot be empty");
-		this.permission = permission;
-		this.scopeAuthority = EntraAuthoritiesConverter.SCOPE_PREFIX + permission;
-		this.roleAuthority = EntraAuthoritiesConverter.ROLE_PREFIX + permission;
+		this(List.of(permission));
+	}
+
+	/** Allows a caller holding any one of {@code permissions}. */
+	RequiredPermissionAuthorizationManager(Collection<String> permissions) {
+		Assert.notEmpty(permissions, "permissions cannot be empty");
+		permissions.forEach((permission) -> Assert.hasText(permission, "permission cannot be empty"));
+		this.permissions = List.copyOf(new TreeSet<>(permissions));
+		for (String permission : this.permissions) {
+			this.authorities.add(EntraAuthoritiesConverter.SCOPE_PREFIX + permission);
+			this.authorities.add(EntraAuthoritiesConverter.ROLE_PREFIX + permission);
+		}
 	}
 
 	@Override
@@ -48,23 +59,21 @@ final class RequiredPermissionAuthorizationManager implements ReactiveAuthorizat
 				.of(new PermissionDenial("Personal Microsoft accounts are not supported by this API.", false));
 		}
 		if (!holdsPermission(caller)) {
-			return Optional.of(
-					new PermissionDenial(
-							"Insufficient privileges to complete the operation: the token " + "must hold "
-									+ this.permission + " as a delegated scope (scp) or an application role (roles).",
-							true));
+			return Optional.of(new PermissionDenial("Insufficient privileges to complete the operation: the token "
+					+ "must hold " + String.join(" or ", this.permissions)
+					+ " as a delegated scope (scp) or an application role (roles).", true));
 		}
 		return Optional.empty();
 	}
 
+	/** The permissions, space-separated (a {@code WWW-Authenticate} scope). */
 	String permission() {
-		return this.permission;
+		return String.join(" ", this.permissions);
 	}
 
 	private boolean holdsPermission(Authentication caller) {
 		for (GrantedAuthority authority : caller.getAuthorities()) {
-			String name = authority.getAuthority();
-			if (this.scopeAuthority.equals(name) || this.roleAuthority.equals(name)) {
+			if (this.authorities.contains(authority.getAuthority())) {
 				return true;
 			}
 		}

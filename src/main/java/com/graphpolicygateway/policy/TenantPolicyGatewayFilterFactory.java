@@ -1,7 +1,6 @@
 package com.graphpolicygateway.policy;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -12,7 +11,7 @@ import org.springframework.web.server.ServerWebExchange;
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.policy.PolicyDecision.Violation;
 import com.graphpolicygateway.graph.GraphErrorResponder;
-import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.OperationRequest;
 
 /**
  * Enforces the tenant policy on the route: decides the call (tenant, caller, target,
@@ -58,10 +57,13 @@ public class TenantPolicyGatewayFilterFactory extends AbstractGatewayFilterFacto
 	}
 
 	private PolicyRequest request(ServerWebExchange exchange, Caller caller) {
-		PatchBody body = PatchBody.from(exchange);
+		OperationRequest call = OperationRequest.from(exchange);
+		if (call == null) {
+			throw new IllegalStateException("The tenant policy runs after the request guard, which did not run");
+		}
 		return new PolicyRequest((caller != null) ? caller.tenantId() : null,
-				(caller != null) ? caller.applicationId() : null, (body != null) ? body.targetUserId() : "",
-				(body != null) ? body.propertyNames() : List.of(), this.clock.instant());
+				(caller != null) ? caller.applicationId() : null, call.operation(), call.target(), call.propertyNames(),
+				this.clock.instant());
 	}
 
 }

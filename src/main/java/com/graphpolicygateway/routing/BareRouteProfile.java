@@ -6,12 +6,12 @@ import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
-import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
-import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
@@ -27,12 +27,16 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 public class BareRouteProfile {
 
 	@Bean
-	RouteLocator bareGraphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties) {
+	RouteLocator bareGraphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
+			OperationCatalogue catalogue) {
 		GraphGatewayProperties.Upstream upstream = properties.upstream();
+		Operation seed = catalogue.find(OperationCatalogue.USER_UPDATE)
+			.orElseThrow(() -> new IllegalStateException("The bare route measures " + OperationCatalogue.USER_UPDATE
+					+ ", which graph-gateway.operations switched off"));
 		// @formatter:off
 		return routes.routes()
-			.route(GraphRoutes.ROUTE_ID, (route) -> route
-				.method(HttpMethod.PATCH).and().path(false, GraphRoutes.PATTERNS)
+			.route(seed.routeId(), (route) -> route
+				.method(seed.method()).and().path(false, seed.paths().toArray(String[]::new))
 				.filters((filters) -> filters
 					.filter(new DefaultGraphVersionFilter()))
 				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())

@@ -9,12 +9,12 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
-import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.graph.GatewayStages;
 
 /**
- * Sends a bare {@code /users/{id}} to
- * {@link GraphRoutes#DEFAULT_VERSION}{@code /users/{id}} at Graph; a path that names its
+ * Sends a bare path (such as {@code /users/{id}}) to Graph's default version
+ * ({@link OperationCatalogue#DEFAULT_VERSION}{@code /users/{id}}); a path that names its
  * version goes as it is. It rewrites the upstream URL that the gateway resolved for the
  * call, right after it is resolved, and leaves the request alone: a rewritten request
  * path copies all of the request's headers once more, on every call.
@@ -24,12 +24,10 @@ public final class DefaultGraphVersionFilter implements GatewayFilter, Ordered {
 	/** Right after the upstream URL is resolved from the request. */
 	public static final int ORDER = GatewayStages.GRAPH_VERSION;
 
-	private static final String BARE_PREFIX = "/users/";
-
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		URI url = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR);
-		if (url != null && url.getRawPath() != null && url.getRawPath().startsWith(BARE_PREFIX)) {
+		if (url != null && url.getRawPath() != null && isBare(url.getRawPath())) {
 			exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, withDefaultVersion(url));
 		}
 		return chain.filter(exchange);
@@ -40,9 +38,18 @@ public final class DefaultGraphVersionFilter implements GatewayFilter, Ordered {
 		return ORDER;
 	}
 
+	private static boolean isBare(String path) {
+		for (String version : OperationCatalogue.VERSIONS) {
+			if (path.startsWith(version + "/")) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private static URI withDefaultVersion(URI url) {
 		String query = url.getRawQuery();
-		return URI.create(url.getScheme() + "://" + url.getRawAuthority() + GraphRoutes.DEFAULT_VERSION
+		return URI.create(url.getScheme() + "://" + url.getRawAuthority() + OperationCatalogue.DEFAULT_VERSION
 				+ url.getRawPath() + ((query != null) ? "?" + query : ""));
 	}
 

@@ -16,7 +16,8 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springdoc.core.customizers.OpenApiCustomizer;
-import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.graph.BodySchema;
+import com.graphpolicygateway.graph.OperationCatalogue;
 
 /**
  * The gateway's OpenAPI document ({@code /v3/api-docs}): its title, the bearer token
@@ -25,16 +26,17 @@ import com.graphpolicygateway.graph.GraphRoutes;
  */
 final class GatewayApiDocumentation implements OpenApiCustomizer {
 
-	private final String requiredPermission;
+	private final OperationCatalogue catalogue;
 
-	GatewayApiDocumentation(String requiredPermission) {
-		this.requiredPermission = requiredPermission;
+	GatewayApiDocumentation(OperationCatalogue catalogue) {
+		this.catalogue = catalogue;
 	}
 
 	@Override
 	public void customise(OpenAPI openApi) {
 		openApi.info(new Info().title("Graph Policy Gateway")
-			.description("Enforces tenant policy on Microsoft Graph's PATCH /users/{id} (Intune MAM \"Update user\"), "
+			.description("Enforces tenant policy on the Microsoft Graph operations of its catalogue (Intune MAM "
+					+ "\"Update user\", device-tag wipe, managed device wipe and retire, and any the operator declares), "
 					+ "audits every call and relays Graph's answer unchanged. Errors use Graph's error shape.")
 			.version("v1"));
 		openApi.components(((openApi.getComponents() != null) ? openApi.getComponents() : new Components())
@@ -42,28 +44,39 @@ final class GatewayApiDocumentation implements OpenApiCustomizer {
 				.scheme("bearer")
 				.bearerFormat("JWT")
 				.description("An Entra ID access token for the gateway's own API (never one for Microsoft Graph)")));
-		for (String pattern : GraphRoutes.PATTERNS) {
-			openApi.path(pattern, new PathItem().patch(updateUser(pattern)));
+		for (com.graphpolicygateway.graph.Operation operation : this.catalogue.operations()) {
+			for (String path : operation.paths()) {
+				PathItem item = (openApi.getPaths() != null && openApi.getPaths().get(path) != null)
+						? openApi.getPaths().get(path) : new PathItem();
+				item.operation(PathItem.HttpMethod.valueOf(operation.method().name()), describe(operation, path));
+				openApi.path(path, item);
+			}
 		}
 	}
 
-	private Operation updateUser(String pattern) {
-		return new Operation().operationId("updateUser" + pattern.replaceAll("[^a-z0-9]", ""))
+	private Operation describe(com.graphpolicygateway.graph.Operation operation, String path) {
+		Operation described = new Operation().operationId(operation.id() + path.replaceAll("[^A-Za-z0-9]", ""))
 			.addTagsItem("graph")
-			.summary("Update a user in Microsoft Graph, if the tenant policy allows it.")
-			.description("Checks the token, the " + this.requiredPermission + " permission, the request, the tenant "
-					+ "policy and Intune license, writes the audit event, then forwards to Graph and relays its "
-					+ "answer unchanged." + (pattern.startsWith("/users") ? " Forwarded to /v1.0/users/{id}." : ""))
-			.addParametersItem(new Parameter().in("path")
-				.name("id")
-				.required(true)
-				.description("The user's object id or user principal name")
-				.schema(new StringSchema()))
+			.summary(operation.audit().activity() + " in Microsoft Graph, if the tenant policy allows it ("
+					+ operation.id() + ").")
+			.description("Checks the token, the permission (" + String.join(" or ", operation.permissions())
+					+ "), the request, the tenant policy" + (operation.intuneRequired() ? " and Intune license" : "")
+					+ ", writes the audit event, then forwards to Graph and relays its answer unchanged."
+					+ (path.equals(operation.path())
+							? " Forwarded to " + OperationCatalogue.DEFAULT_VERSION + operation.path() + "." : ""));
+		operation.pathVariables()
+			.forEach((name,
+					pattern) -> described.addParametersItem(new Parameter().in("path")
+						.name(name)
+						.required(true)
+						.description("Must be " + pattern.description())
+						.schema(new StringSchema())));
+		return described
 			.addParametersItem(new Parameter().in("header")
 				.name("client-request-id")
 				.description("Your correlation id (a GUID); the gateway makes one when absent")
 				.schema(new StringSchema()))
-			.requestBody(new RequestBody().required(true)
+			.requestBody(new RequestBody().required(operation.body().presence() == BodySchema.Presence.REQUIRED)
 				.content(new Content().addMediaType("application/json", new MediaType().schema(new ObjectSchema()))))
 			.addSecurityItem(new SecurityRequirement().addList("bearer"))
 			.responses(new ApiResponses().addApiResponse("204", new ApiResponse().description("Graph's answer"))

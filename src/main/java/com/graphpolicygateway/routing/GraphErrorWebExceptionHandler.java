@@ -12,6 +12,7 @@ import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.security.authentication.AuthenticationServiceException;
@@ -56,7 +57,11 @@ public final class GraphErrorWebExceptionHandler implements ErrorWebExceptionHan
 	private Mono<Void> answer(ServerWebExchange exchange, Throwable ex) {
 		if (ex instanceof MethodNotAllowedException notAllowed) {
 			return this.errors.respond(exchange, HttpStatus.METHOD_NOT_ALLOWED, GraphErrorCodes.METHOD_NOT_ALLOWED,
-					"Only PATCH is routed at this path.",
+					"Only " + notAllowed.getSupportedMethods()
+						.stream()
+						.map(HttpMethod::name)
+						.sorted()
+						.collect(java.util.stream.Collectors.joining(", ")) + " is routed at this path.",
 					(headers) -> headers.setAllow(notAllowed.getSupportedMethods()));
 		}
 		if (ex instanceof ResponseStatusException status) {
@@ -93,7 +98,8 @@ public final class GraphErrorWebExceptionHandler implements ErrorWebExceptionHan
 	private Mono<Void> respondTo(ServerWebExchange exchange, HttpStatusCode status, Throwable ex) {
 		return switch (status.value()) {
 			case 404 -> this.errors.respond(exchange, status, GraphErrorCodes.ITEM_NOT_FOUND,
-					"The gateway routes only PATCH /users/{id}, /v1.0/users/{id} and /beta/users/{id}.");
+					"No operation of the gateway's catalogue is at this path: the gateway routes only the Graph "
+							+ "operations it declares.");
 			case 504 -> this.errors.respond(exchange, status, GraphErrorCodes.GATEWAY_TIMEOUT,
 					"Microsoft Graph did not answer in time.");
 			case 502, 503 -> this.errors.respond(exchange, status, GraphErrorCodes.BAD_GATEWAY,

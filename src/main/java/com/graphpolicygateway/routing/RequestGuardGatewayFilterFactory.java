@@ -4,8 +4,10 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -22,20 +24,25 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.util.Assert;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.system.ConnectionEventLoops;
 import com.graphpolicygateway.graph.GraphErrorResponder;
-import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.BodySchema;
+import com.graphpolicygateway.graph.IdPattern;
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.graph.OperationMatch;
+import com.graphpolicygateway.graph.OperationRequest;
 import com.graphpolicygateway.graph.BodyProperty;
 import com.graphpolicygateway.graph.GraphErrorCodes;
 
 /**
- * The first filter of the Graph route: refuses what is malformed before any policy runs.
- * It checks the user id in the path, the content type, the body size (with or without
- * Content-Length), the time the body takes to arrive and the body's JSON shape, then
- * hands the exact bytes on to be forwarded.
+ * The first filter of every operation's route: refuses what is malformed before any
+ * policy runs. It checks the ids in the path, the content type, the body size (with or
+ * without Content-Length), the time the body takes to arrive and the body against the
+ * operation's schema, then hands the exact bytes on to be forwarded and the parsed call
+ * ({@link OperationRequest}) on to the later stages.
  */
 public class RequestGuardGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<RequestGuardGatewayFilterFactory.Config> {
@@ -45,28 +52,29 @@ public class RequestGuardGatewayFilterFactory
 
 	private final GraphErrorResponder errors;
 
-	public RequestGuardGatewayFilterFactory(GraphErrorResponder errors) {
+	private final OperationCatalogue catalogue;
+
+	public RequestGuardGatewayFilterFactory(GraphErrorResponder errors, OperationCatalogue catalogue) {
 		super(Config.class);
 		Assert.notNull(errors, "errors cannot be null");
+		Assert.notNull(catalogue, "catalogue cannot be null");
 		this.errors = errors;
+		this.catalogue = catalogue;
 	}
 
 	@Override
 	public GatewayFilter apply(Config config) {
-		Assert.notNull(config.maxBodySize, "maxBodySize cannot be null");
-		Assert.isTrue(config.maxBodySize.toBytes() > 0 && config.maxBodySize.toBytes() <= Integer.MAX_VALUE,
-				"maxBodySize must be between 1 byte and 2 GiB");
-		UserIdValidator ids = new UserIdValidator(config.maxIdLength);
-		PatchBodyValidator bodies = new PatchBodyValidator(config.maxJsonDepth);
+		Assert.notNull(config.operation, "operation cannot be null");
+		PathVariableValidator ids = new PathVariableValidator(config.maxIdLength);
+		BodyValidator bodies = new BodyValidator(config.maxJsonDepth);
 		Assert.isTrue(!config.bodyTimeout.isNegative() && !config.bodyTimeout.isZero(), "bodyTimeout must be positive");
-		int maxBytes = (int) config.maxBodySize.toBytes();
-		return new RequestGuard(ids, bodies, maxBytes, config.bodyTimeout);
+		return new RequestGuard(config.operation, ids, bodies, config.bodyTimeout);
 	}
 
 	/** How strict the guard is. */
 	public static class Config {
 
-		private DataSize maxBodySize = DataSize.ofMegabytes(1);
+		private @Nullable Operation operation;
 
 		private int maxIdLength = 256;
 
@@ -74,8 +82,9 @@ public class RequestGuardGatewayFilterFactory
 
 		private Duration bodyTimeout = Duration.ofSeconds(30);
 
-		public Config maxBodySize(DataSize maxBodySize) {
-			this.maxBodySize = maxBodySize;
+		/** The operation whose path and body rules the guard applies. */
+		public Config operation(Operation operation) {
+			this.operation = operation;
 			return this;
 		}
 
@@ -109,32 +118,45 @@ public class RequestGuardGatewayFilterFactory
 
 	private final class RequestGuard implements GatewayFilter {
 
-		private final UserIdValidator ids;
+		private final Operation operation;
 
-		private final PatchBodyValidator bodies;
+		private final PathVariableValidator ids;
+
+		private final BodyValidator bodies;
 
 		private final int maxBytes;
 
 		private final Duration bodyTimeout;
 
-		RequestGuard(UserIdValidator ids, PatchBodyValidator bodies, int maxBytes, Duration bodyTimeout) {
+		RequestGuard(Operation operation, PathVariableValidator ids, BodyValidator bodies, Duration bodyTimeout) {
+			this.operation = operation;
 			this.ids = ids;
 			this.bodies = bodies;
-			this.maxBytes = maxBytes;
+			this.maxBytes = operation.body().maxBytes();
 			this.bodyTimeout = bodyTimeout;
 		}
 
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 			ServerHttpRequest request = exchange.getRequest();
-			String rawPath = request.getURI().getRawPath();
-			UserIdValidator.Result id = this.ids.validate(rawPath.substring(rawPath.lastIndexOf('/') + 1));
-			if (id.refusal() != null) {
-				return refuse(exchange, RequestRefusal.badRequest(id.refusal()));
+			OperationMatch match = RequestGuardGatewayFilterFactory.this.catalogue.matchOn(exchange);
+			if (match == null || !match.operation().id().equals(this.operation.id())) {
+				throw new IllegalStateException("The route of " + this.operation.id() + " took a request "
+						+ "the catalogue matches to " + ((match != null) ? match.operation().id() : "no operation"));
 			}
+			String target = null;
+			for (Map.Entry<String, IdPattern> variable : this.operation.pathVariables().entrySet()) {
+				PathVariableValidator.Result id = this.ids.validate(match.rawVariables().get(variable.getKey()),
+						variable.getValue(), noun(variable.getKey()));
+				if (id.refusal() != null) {
+					return refuse(exchange, RequestRefusal.badRequest(id.refusal()));
+				}
+				target = id.id();
+			}
+			String targetId = target;
 			// Known from here on: a refusal of the body is still audited against its
 			// target.
-			new PatchBody(id.userId(), List.of()).storeOn(exchange);
+			new OperationRequest(this.operation, targetId, List.of()).storeOn(exchange);
 			RequestRefusal mediaTypeRefusal = checkMediaType(request);
 			if (mediaTypeRefusal != null) {
 				return refuse(exchange, mediaTypeRefusal);
@@ -154,12 +176,12 @@ public class RequestGuardGatewayFilterFactory
 				.flatMap((body) -> {
 					List<BodyProperty> properties;
 					try {
-						properties = this.bodies.properties(body);
+						properties = this.bodies.properties(body, this.operation);
 					}
-					catch (PatchBodyValidator.InvalidBodyException ex) {
+					catch (BodyValidator.InvalidBodyException ex) {
 						return refuse(exchange, RequestRefusal.badRequest(ex.getMessage()));
 					}
-					new PatchBody(id.userId(), properties).storeOn(exchange);
+					new OperationRequest(this.operation, targetId, properties).storeOn(exchange);
 					return chain.filter(exchange.mutate().request(withBody(exchange, body)).build());
 				})
 				.onErrorResume(BodyTooLargeException.class, (ex) -> refuse(exchange, tooLarge()))
@@ -178,8 +200,31 @@ public class RequestGuardGatewayFilterFactory
 					"The request body is larger than " + this.maxBytes + " bytes.");
 		}
 
-		private static RequestRefusal checkMediaType(ServerHttpRequest request) {
+		/**
+		 * What the refusals call a variable: the target by its resource type ("user id",
+		 * "managed device id"), any other by its name.
+		 */
+		private String noun(String variable) {
+			if (!variable.equals(this.operation.targetVariable())) {
+				return "path segment {" + variable + "}";
+			}
+			String spaced = this.operation.audit().resourceType().replaceAll("([a-z])([A-Z])", "$1 $2");
+			return spaced.toLowerCase(java.util.Locale.ROOT) + " id";
+		}
+
+		/**
+		 * JSON in UTF-8 when a body is sent or required; an operation whose body is
+		 * optional may also be called with no body and no {@code Content-Type}.
+		 */
+		private @Nullable RequestRefusal checkMediaType(ServerHttpRequest request) {
 			List<String> contentTypes = request.getHeaders().getOrEmpty("Content-Type");
+			HttpHeaders headers = request.getHeaders();
+			boolean sendsNoBody = headers.getContentLength() <= 0
+					&& !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+			if (contentTypes.isEmpty() && sendsNoBody
+					&& this.operation.body().presence() != BodySchema.Presence.REQUIRED) {
+				return null;
+			}
 			if (contentTypes.size() != 1) {
 				return unsupported();
 			}

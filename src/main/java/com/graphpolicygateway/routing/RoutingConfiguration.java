@@ -17,8 +17,6 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
-import org.springframework.web.reactive.function.server.RequestPredicate;
-import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -32,7 +30,8 @@ import com.graphpolicygateway.upstream.UpstreamAuthorizationGatewayFilterFactory
 import com.graphpolicygateway.upstream.UpstreamCircuitBreakerGatewayFilterFactory;
 import com.graphpolicygateway.upstream.UpstreamRetryGatewayFilterFactory;
 import com.graphpolicygateway.graph.GraphErrorResponder;
-import com.graphpolicygateway.graph.GraphRoutes;
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.GatewayProfiles;
 
 /**
@@ -52,8 +51,8 @@ class RoutingConfiguration {
 	}
 
 	@Bean
-	GatewayApiDocumentation gatewayApiDocumentation(GraphGatewayProperties properties) {
-		return new GatewayApiDocumentation(properties.requiredPermission());
+	GatewayApiDocumentation gatewayApiDocumentation(OperationCatalogue catalogue) {
+		return new GatewayApiDocumentation(catalogue);
 	}
 
 	@Bean
@@ -67,8 +66,9 @@ class RoutingConfiguration {
 	}
 
 	@Bean
-	RequestGuardGatewayFilterFactory requestGuardGatewayFilterFactory(GraphErrorResponder errors) {
-		return new RequestGuardGatewayFilterFactory(errors);
+	RequestGuardGatewayFilterFactory requestGuardGatewayFilterFactory(GraphErrorResponder errors,
+			OperationCatalogue catalogue) {
+		return new RequestGuardGatewayFilterFactory(errors, catalogue);
 	}
 
 	@Bean
@@ -125,23 +125,29 @@ class RoutingConfiguration {
 		return new GraphErrorWebExceptionHandler(errors);
 	}
 
+	/**
+	 * One route per operation of the catalogue, each with the same filters in the same
+	 * order (the stages of {@code GatewayStages}), the request guard holding the
+	 * operation's own path and body rules.
+	 */
 	@Bean
 	@Profile("!" + GatewayProfiles.BARE)
-	RouteLocator graphRoute(RouteLocatorBuilder routes, GraphGatewayProperties properties,
-			RequestGuardGatewayFilterFactory guard, TenantPolicyGatewayFilterFactory policy,
-			RateLimitGatewayFilterFactory rateLimit, AuditGatewayFilterFactory audit,
-			UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization, UpstreamRetryGatewayFilterFactory retry,
-			UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker) {
+	RouteLocator graphRoutes(RouteLocatorBuilder routes, GraphGatewayProperties properties,
+			OperationCatalogue catalogue, RequestGuardGatewayFilterFactory guard,
+			TenantPolicyGatewayFilterFactory policy, RateLimitGatewayFilterFactory rateLimit,
+			AuditGatewayFilterFactory audit, UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization,
+			UpstreamRetryGatewayFilterFactory retry, UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker) {
 		GraphGatewayProperties.Request limits = properties.request();
 		GraphGatewayProperties.Upstream upstream = properties.upstream();
-		// @formatter:off
-		return routes.routes()
-			.route(GraphRoutes.ROUTE_ID, (route) -> route
-				.method(HttpMethod.PATCH).and().path(false, GraphRoutes.PATTERNS)
+		RouteLocatorBuilder.Builder builder = routes.routes();
+		for (Operation operation : catalogue.operations()) {
+			// @formatter:off
+			builder.route(operation.routeId(), (route) -> route
+				.method(operation.method()).and().path(false, operation.paths().toArray(String[]::new))
 				.filters((filters) -> {
 					filters
 						.filter(guard.apply(new RequestGuardGatewayFilterFactory.Config()
-							.maxBodySize(limits.maxBodySize())
+							.operation(operation)
 							.maxIdLength(limits.maxIdLength())
 							.maxJsonDepth(limits.maxJsonDepth())
 							.bodyTimeout(limits.bodyTimeout())))
@@ -164,22 +170,23 @@ class RoutingConfiguration {
 				})
 				.metadata(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR, upstream.connectTimeout().toMillis())
 				.metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, upstream.responseTimeout().toMillis())
-				.uri(upstream.baseUri()))
-			.build();
-		// @formatter:on
+				.uri(upstream.baseUri()));
+			// @formatter:on
+		}
+		return builder.build();
 	}
 
 	/**
-	 * Other methods on the routed paths answer 405 with {@code Allow: PATCH}, not 404.
+	 * Other methods on a declared path answer 405 with {@code Allow} listing the methods
+	 * declared there, not 404.
 	 */
 	@Bean
-	RouterFunction<ServerResponse> methodNotAllowedOnGraphRoute() {
-		RequestPredicate routedPath = RequestPredicates.path(GraphRoutes.PATTERNS[0]);
-		for (int i = 1; i < GraphRoutes.PATTERNS.length; i++) {
-			routedPath = routedPath.or(RequestPredicates.path(GraphRoutes.PATTERNS[i]));
-		}
-		return RouterFunctions.route(routedPath.and(RequestPredicates.method(HttpMethod.PATCH).negate()),
-				(request) -> Mono.error(new MethodNotAllowedException(request.method(), Set.of(HttpMethod.PATCH))));
+	RouterFunction<ServerResponse> methodNotAllowedOnDeclaredPaths(OperationCatalogue catalogue) {
+		return RouterFunctions.route((request) -> {
+			Set<HttpMethod> declared = catalogue.methodsAt(request.requestPath().pathWithinApplication());
+			return !declared.isEmpty() && !declared.contains(request.method());
+		}, (request) -> Mono.error(new MethodNotAllowedException(request.method(),
+				catalogue.methodsAt(request.requestPath().pathWithinApplication()))));
 	}
 
 }

@@ -39,15 +39,20 @@ import org.springframework.validation.annotation.Validated;
  * load balancer or ingress serves it): absolute links and the audit page's sign-in
  * redirect URI are built from it, never from a request's {@code Host} or forwarding
  * headers; http only for loopback. Without it, links are root-relative
+ * @param operations the Graph operations routed, by id: the built-in ones changed or
+ * switched off, and the operator's own
  */
 @ConfigurationProperties("graph-gateway")
 @Validated
 public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Valid @DefaultValue Identity identity,
 		@NotBlank @DefaultValue("DeviceManagementApps.ReadWrite.All") String requiredPermission,
 		@Valid @DefaultValue Request request, @Valid @DefaultValue Audit audit, @Valid @DefaultValue Policy policy,
-		@Valid @DefaultValue RateLimit rateLimit, @Nullable URI publicBaseUrl) {
+		@Valid @DefaultValue RateLimit rateLimit, @Nullable URI publicBaseUrl,
+		@Nullable Map<String, OperationDeclaration> operations) {
 
 	public GraphGatewayProperties {
+		operations = (operations != null) ? Collections.unmodifiableMap(new TreeMap<>(operations)) : Map.of();
+		operations.forEach((id, operation) -> operation.validate("graph-gateway.operations." + id));
 		requireHttpsUnlessLoopback("graph-gateway.public-base-url", publicBaseUrl);
 		if (publicBaseUrl != null
 				&& (StringUtils.hasText(publicBaseUrl.getRawPath()) && !"/".equals(publicBaseUrl.getRawPath())

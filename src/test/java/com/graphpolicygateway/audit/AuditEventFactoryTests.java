@@ -18,6 +18,7 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
+import com.graphpolicygateway.graph.TestOperations;
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.graph.BodyProperty;
 
@@ -33,7 +34,7 @@ class AuditEventFactoryTests {
 	private static final Clock CLOCK = Clock.fixed(TestAuditEvents.ARRIVED.plusMillis(250), ZoneOffset.UTC);
 
 	private final AuditEventFactory factory = new AuditEventFactory(List.of("passwordProfile", "otherMails"),
-			MAX_VALUE_LENGTH, CLOCK);
+			MAX_VALUE_LENGTH, CLOCK, TestOperations.catalogue());
 
 	@Test
 	void pendingWhenAllowedCallThenDescribesCallerTargetAndProperties() {

@@ -13,7 +13,8 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
 import com.graphpolicygateway.graph.BodyProperty;
-import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.OperationRequest;
+import com.graphpolicygateway.graph.TestOperations;
 import com.graphpolicygateway.graph.RequestCorrelation;
 
 /**
@@ -101,7 +102,8 @@ final class TestAuditExchanges {
 						new RequestCorrelation("a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", CLIENT_REQUEST_ID));
 			if (this.guarded) {
 				exchange.getAttributes()
-					.put(PatchBody.class.getName(), new PatchBody(TestAuditEvents.TARGET, this.properties));
+					.put(OperationRequest.class.getName(),
+							new OperationRequest(TestOperations.userUpdate(), TestAuditEvents.TARGET, this.properties));
 			}
 			return exchange;
 		}

@@ -35,9 +35,16 @@ class DefaultGraphVersionFilterTests {
 			.isEqualTo(URI.create("https://graph.example/v1.0/users/u1?%24select=id&x=a%20b"));
 	}
 
+	// Every operation of the catalogue is served bare too, not only /users/{id}.
+	@Test
+	void filterWhenBareDevicePathThenUpstreamUrlGetsTheDefaultVersion() {
+		assertThat(upstreamUrlAfterFilter("https://graph.example/deviceManagement/managedDevices/d1/wipe"))
+			.isEqualTo(URI.create("https://graph.example/v1.0/deviceManagement/managedDevices/d1/wipe"));
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "https://graph.example/v1.0/users/u1", "https://graph.example/beta/users/u1",
-			"https://graph.example/me/users/u1" })
+			"https://graph.example/beta/deviceManagement/managedDevices/d1/retire" })
 	void filterWhenPathIsNotBareThenUpstreamUrlUnchanged(String url) {
 		assertThat(upstreamUrlAfterFilter(url)).isEqualTo(URI.create(url));
 	}

@@ -67,7 +67,8 @@ class GraphErrorWebExceptionHandlerTests {
 		return Stream.of(
 				arguments(new ResponseStatusException(HttpStatus.NOT_FOUND), HttpStatus.NOT_FOUND,
 						GraphErrorCodes.ITEM_NOT_FOUND,
-						"The gateway routes only PATCH /users/{id}, /v1.0/users/{id} and /beta/users/{id}."),
+						"No operation of the gateway's catalogue is at this path: the gateway routes only the Graph "
+								+ "operations it declares."),
 				arguments(
 						new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT, "Response took longer than 5s",
 								new TimeoutException()),

@@ -10,7 +10,6 @@ import tools.jackson.databind.json.JsonMapper;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import com.graphpolicygateway.graph.GraphRoutes;
 
 /**
  * The OpenAPI document at {@code /v3/api-docs}: every endpoint a caller can use, with the
@@ -33,8 +32,13 @@ class OpenApiDocumentTests extends GatewayIntegrationTest {
 		assertThat(paths.path("/audit/verify").has("get")).isTrue();
 		assertThat(paths.path("/audit/checkpoints").has("get")).isTrue();
 		assertThat(paths.path("/policy/what-if").has("post")).isTrue();
-		for (String route : GraphRoutes.PATTERNS) {
+		for (String route : List.of("/users/{id}", "/v1.0/users/{id}", "/beta/users/{id}")) {
 			assertThat(paths.path(route).has("patch")).as(route).isTrue();
+		}
+		for (String version : List.of("", "/v1.0", "/beta")) {
+			assertThat(paths.path(version + "/users/{id}/wipeManagedAppRegistrationsByDeviceTag").has("post")).isTrue();
+			assertThat(paths.path(version + "/deviceManagement/managedDevices/{id}/wipe").has("post")).isTrue();
+			assertThat(paths.path(version + "/deviceManagement/managedDevices/{id}/retire").has("post")).isTrue();
 		}
 	}
 

@@ -26,7 +26,9 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
-import com.graphpolicygateway.graph.PatchBody;
+import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.graph.OperationRequest;
+import com.graphpolicygateway.graph.TestOperations;
 import com.graphpolicygateway.graph.GraphErrorCodes;
 import com.graphpolicygateway.graph.TestGraphErrors;
 
@@ -38,9 +40,10 @@ class RequestGuardGatewayFilterFactoryTests {
 	private static final int ONE_MEBIBYTE = 1024 * 1024;
 
 	private final RequestGuardGatewayFilterFactory factory = new RequestGuardGatewayFilterFactory(
-			TestGraphErrors.responder());
+			TestGraphErrors.responder(), TestOperations.catalogue());
 
-	private final GatewayFilter guard = this.factory.apply(new RequestGuardGatewayFilterFactory.Config());
+	private final GatewayFilter guard = this.factory
+		.apply(new RequestGuardGatewayFilterFactory.Config().operation(TestOperations.userUpdate()));
 
 	private final AtomicReference<ServerWebExchange> forwarded = new AtomicReference<>();
 
@@ -69,12 +72,12 @@ class RequestGuardGatewayFilterFactoryTests {
 	}
 
 	@Test
-	void filterWhenValidPatchThenStoresPatchBodyOnExchange() {
+	void filterWhenValidPatchThenStoresTheCallOnExchange() {
 		String upn = TestUserIds.userPrincipalName();
-		byte[] body = TestPatchBodies.user().odataType(PatchBodyValidator.USER_TYPE).build();
+		byte[] body = TestPatchBodies.user().odataType(TestPatchBodies.USER_TYPE).build();
 		filter(TestPatchRequests.patch().rawUserId(TestUserIds.encoded(upn)).body(body).exchange());
-		PatchBody stored = PatchBody.from(this.forwarded.get());
-		assertThat(stored.targetUserId()).isEqualTo(upn);
+		OperationRequest stored = OperationRequest.from(this.forwarded.get());
+		assertThat(stored.target()).isEqualTo(upn);
 		assertThat(stored.propertyNames()).containsExactly("@odata.type", "displayName", "jobTitle");
 	}
 
@@ -82,13 +85,13 @@ class RequestGuardGatewayFilterFactoryTests {
 	void filterWhenGuidThenStoresIt() {
 		String guid = TestUserIds.guid();
 		filter(TestPatchRequests.patch().rawUserId(guid).exchange());
-		assertThat(PatchBody.from(this.forwarded.get()).targetUserId()).isEqualTo(guid);
+		assertThat(OperationRequest.from(this.forwarded.get()).target()).isEqualTo(guid);
 	}
 
 	@Test
 	void filterWhenGuestUserPrincipalNameThenStoresItDecoded() {
 		filter(TestPatchRequests.patch().rawUserId("alice_contoso.com%23EXT%23@fabrikam.onmicrosoft.com").exchange());
-		assertThat(PatchBody.from(this.forwarded.get()).targetUserId())
+		assertThat(OperationRequest.from(this.forwarded.get()).target())
 			.isEqualTo(TestUserIds.guestUserPrincipalName("alice@contoso.com", "fabrikam.onmicrosoft.com"));
 	}
 
@@ -180,8 +183,10 @@ class RequestGuardGatewayFilterFactoryTests {
 
 	@Test
 	void filterWhenConfiguredSmallerLimitThenItApplies() {
-		GatewayFilter small = this.factory
-			.apply(new RequestGuardGatewayFilterFactory.Config().maxBodySize(DataSize.ofBytes(64)));
+		OperationCatalogue catalogue = TestOperations.withUserUpdateBodyOfAtMost(DataSize.ofBytes(64));
+		GatewayFilter small = new RequestGuardGatewayFilterFactory(TestGraphErrors.responder(), catalogue)
+			.apply(new RequestGuardGatewayFilterFactory.Config()
+				.operation(catalogue.find(OperationCatalogue.USER_UPDATE).orElseThrow()));
 		MockServerWebExchange exchange = TestPatchRequests.patch()
 			.body(TestPatchBodies.ofSize(65))
 			.chunked()
@@ -289,18 +294,18 @@ class RequestGuardGatewayFilterFactoryTests {
 	void filterWhenBodyRefusedThenOnlyTheTargetIsStoredForTheAudit() {
 		MockServerWebExchange exchange = TestPatchRequests.patch().body(TestPatchBodies.utf8("[]")).exchange();
 		filter(exchange);
-		assertThat(PatchBody.from(exchange)).isNotNull()
+		assertThat(OperationRequest.from(exchange)).isNotNull()
 			.satisfies((body) -> assertThat(body.properties()).isEmpty())
-			.extracting(PatchBody::targetUserId)
+			.extracting(OperationRequest::target)
 			.isNotNull();
 	}
 
 	@Test
-	void filterWhenUserIdRefusedThenNoPatchBodyStored() {
+	void filterWhenUserIdRefusedThenNoCallStored() {
 		MockServerWebExchange exchange = TestPatchRequests.patch().rawUserId("a%2Fb").exchange();
 		filter(exchange);
 		assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-		assertThat(PatchBody.from(exchange)).isNull();
+		assertThat(OperationRequest.from(exchange)).isNull();
 	}
 
 	// The guard answers 413 for its own reading of the request body only; a failure
@@ -316,24 +321,16 @@ class RequestGuardGatewayFilterFactoryTests {
 	}
 
 	@Test
-	void applyWhenMaxBodySizeNullThenIllegalArgument() {
+	void applyWhenNoOperationThenIllegalArgument() {
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.factory.apply(new RequestGuardGatewayFilterFactory.Config().maxBodySize(null)))
-			.withMessage("maxBodySize cannot be null");
-	}
-
-	@ParameterizedTest
-	@ValueSource(longs = { 0, -1, 2L * 1024 * 1024 * 1024 })
-	void applyWhenMaxBodySizeOutOfRangeThenIllegalArgument(long bytes) {
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.factory
-				.apply(new RequestGuardGatewayFilterFactory.Config().maxBodySize(DataSize.ofBytes(bytes))))
-			.withMessage("maxBodySize must be between 1 byte and 2 GiB");
+			.isThrownBy(() -> this.factory.apply(new RequestGuardGatewayFilterFactory.Config()))
+			.withMessage("operation cannot be null");
 	}
 
 	@Test
 	void constructorWhenResponderNullThenIllegalArgument() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new RequestGuardGatewayFilterFactory(null))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RequestGuardGatewayFilterFactory(null, TestOperations.catalogue()))
 			.withMessage("errors cannot be null");
 	}
 

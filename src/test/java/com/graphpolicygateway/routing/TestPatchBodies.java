@@ -13,6 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class TestPatchBodies {
 
+	/** The {@code @odata.type} of a user, which the seed's bodies may name. */
+	static final String USER_TYPE = "#microsoft.graph.user";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private TestPatchBodies() {
@@ -78,7 +81,7 @@ final class TestPatchBodies {
 		Builder odataType(Object type) {
 			Map<String, Object> rest = new LinkedHashMap<>(this.properties);
 			this.properties.clear();
-			this.properties.put(PatchBodyValidator.ODATA_TYPE, type);
+			this.properties.put(BodyValidator.ODATA_TYPE, type);
 			this.properties.putAll(rest);
 			return this;
 		}

@@ -18,35 +18,46 @@ import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import com.graphpolicygateway.graph.BodyProperty;
+import com.graphpolicygateway.graph.BodySchema;
+import com.graphpolicygateway.graph.Operation;
 
 /**
- * Checks that a PATCH body is exactly one JSON object of a Graph user: valid UTF-8, no
- * duplicate property names, bounded nesting, nothing after the object, and an
- * {@code @odata.type} (when present) of {@code #microsoft.graph.user}. It streams over
- * the bytes and never builds a tree.
+ * Checks a request body against its operation's {@link BodySchema}: exactly one JSON
+ * object (or none, where the operation allows that), valid UTF-8, no duplicate property
+ * names, bounded nesting, nothing after the object, each declared property of its type,
+ * the required ones present, undeclared ones refused unless the schema accepts them, and
+ * an {@code @odata.type} (when present and the schema names one) of the schema's type. It
+ * streams over the bytes and never builds a tree.
  */
-final class PatchBodyValidator {
+final class BodyValidator {
 
 	static final String ODATA_TYPE = "@odata.type";
 
-	static final String USER_TYPE = "#microsoft.graph.user";
-
 	private final JsonFactory jsonFactory;
 
-	PatchBodyValidator(int maxDepth) {
+	BodyValidator(int maxDepth) {
 		this.jsonFactory = JsonFactory.builder()
 			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
 			.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 			.build();
 	}
 
-	/** The body's top-level properties in order, or the reason the body is refused. */
-	List<BodyProperty> properties(byte[] body) throws InvalidBodyException {
+	/**
+	 * The body's top-level properties in order, or the reason the body is refused.
+	 * @param body the bytes received (empty when none were sent)
+	 * @param operation the operation called, whose schema the body must meet
+	 */
+	List<BodyProperty> properties(byte[] body, Operation operation) throws InvalidBodyException {
+		BodySchema schema = operation.body();
+		if (body.length == 0 && schema.presence() != BodySchema.Presence.REQUIRED) {
+			return List.of();
+		}
 		String json = strictUtf8(body);
 		List<BodyProperty> properties = new ArrayList<>();
 		try (JsonParser parser = this.jsonFactory.createParser(ObjectReadContext.empty(), json)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
-				throw new InvalidBodyException("The request body must be one JSON object.");
+				throw new InvalidBodyException((schema.presence() == BodySchema.Presence.NONE) ? takesNoBody(operation)
+						: "The request body must be one JSON object.");
 			}
 			JsonToken token;
 			while ((token = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
@@ -55,9 +66,7 @@ final class PatchBodyValidator {
 				if (value == null) {
 					break;
 				}
-				if (ODATA_TYPE.equals(name)) {
-					requireUserType(parser, value);
-				}
+				check(operation, name, parser, value);
 				properties.add(new BodyProperty(name, valueText(json, parser, value)));
 			}
 			if (token != JsonToken.END_OBJECT) {
@@ -66,7 +75,6 @@ final class PatchBodyValidator {
 			if (parser.nextToken() != null) {
 				throw new InvalidBodyException("The request body must be one JSON object with nothing after it.");
 			}
-			return properties;
 		}
 		catch (StreamConstraintsException ex) {
 			throw new InvalidBodyException("The request body is nested too deeply.");
@@ -74,6 +82,64 @@ final class PatchBodyValidator {
 		catch (JacksonException ex) {
 			throw new InvalidBodyException(describe(ex));
 		}
+		requirePresent(schema, properties);
+		return properties;
+	}
+
+	private static void check(Operation operation, String name, JsonParser parser, JsonToken value)
+			throws InvalidBodyException {
+		BodySchema schema = operation.body();
+		if (ODATA_TYPE.equals(name) && schema.odataType() != null) {
+			if (value != JsonToken.VALUE_STRING || !schema.odataType().equals(parser.getString())) {
+				throw new InvalidBodyException("The request body's @odata.type must be " + schema.odataType() + " for "
+						+ operation.describe() + ".");
+			}
+			return;
+		}
+		BodySchema.JsonType type = schema.properties().get(name);
+		if (type == null) {
+			if (schema.presence() == BodySchema.Presence.NONE) {
+				throw new InvalidBodyException(takesNoBody(operation));
+			}
+			if (!schema.additionalProperties()) {
+				throw new InvalidBodyException("The request body holds '" + name + "', which " + operation.describe()
+						+ " does not take" + declared(schema) + ".");
+			}
+			return;
+		}
+		if (!isOfType(type, value)) {
+			throw new InvalidBodyException("The request body's '" + name + "' must be " + type.described() + ".");
+		}
+	}
+
+	private static boolean isOfType(BodySchema.JsonType type, JsonToken value) {
+		return switch (type) {
+			case STRING -> value == JsonToken.VALUE_STRING;
+			case BOOLEAN -> value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE;
+			case INTEGER -> value == JsonToken.VALUE_NUMBER_INT;
+			case NUMBER -> value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT;
+			case OBJECT -> value == JsonToken.START_OBJECT;
+			case ARRAY -> value == JsonToken.START_ARRAY;
+			case ANY -> true;
+		};
+	}
+
+	private static void requirePresent(BodySchema schema, List<BodyProperty> properties) throws InvalidBodyException {
+		for (String name : new java.util.TreeSet<>(schema.required())) {
+			if (properties.stream().noneMatch((property) -> property.name().equals(name))) {
+				throw new InvalidBodyException("The request body must hold '" + name + "' ("
+						+ schema.properties().getOrDefault(name, BodySchema.JsonType.ANY).described() + ").");
+			}
+		}
+	}
+
+	private static String declared(BodySchema schema) {
+		return schema.properties().isEmpty() ? ""
+				: " (it takes " + String.join(", ", new java.util.TreeSet<>(schema.properties().keySet())) + ")";
+	}
+
+	private static String takesNoBody(Operation operation) {
+		return operation.describe() + " takes no request body (send none, or an empty JSON object).";
 	}
 
 	/**
@@ -104,13 +170,6 @@ final class PatchBodyValidator {
 		}
 		catch (CharacterCodingException ex) {
 			throw new InvalidBodyException("The request body is not valid UTF-8.");
-		}
-	}
-
-	private static void requireUserType(JsonParser parser, JsonToken value) throws InvalidBodyException {
-		if (value != JsonToken.VALUE_STRING || !USER_TYPE.equals(parser.getString())) {
-			throw new InvalidBodyException(
-					"The request body's @odata.type must be " + USER_TYPE + " for PATCH /users/{id}.");
 		}
 	}
 

@@ -3,19 +3,21 @@ package com.graphpolicygateway.routing;
 import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
+
+import com.graphpolicygateway.graph.IdPattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link UserIdValidator}.
+ * Tests for {@link PathVariableValidator}, on the seed's user ids.
  */
-class UserIdValidatorTests {
+class PathVariableValidatorTests {
 
 	private static final int MAX_LENGTH = 64;
 
-	private final UserIdValidator validator = new UserIdValidator(MAX_LENGTH);
+	private final PathVariableValidator validator = new PathVariableValidator(MAX_LENGTH);
 
 	@Test
 	void validateWhenGuidThenAccepted() {
@@ -79,8 +81,9 @@ class UserIdValidatorTests {
 
 	@Test
 	void validateWhenLocalPartLongerThanEntraAllowsThenRefused() {
-		UserIdValidator lenient = new UserIdValidator(1024);
-		assertThat(lenient.validate(TestUserIds.userPrincipalName("a".repeat(114))).refusal())
+		PathVariableValidator lenient = new PathVariableValidator(1024);
+		assertThat(
+				lenient.validate(TestUserIds.userPrincipalName("a".repeat(114)), IdPattern.USER, "user id").refusal())
 			.contains("GUID or a user principal name");
 	}
 
@@ -144,14 +147,14 @@ class UserIdValidatorTests {
 	}
 
 	private void assertAccepted(String raw, String expectedUserId) {
-		UserIdValidator.Result result = this.validator.validate(raw);
+		PathVariableValidator.Result result = this.validator.validate(raw, IdPattern.USER, "user id");
 		assertThat(result.refusal()).isNull();
-		assertThat(result.userId()).isEqualTo(expectedUserId);
+		assertThat(result.id()).isEqualTo(expectedUserId);
 	}
 
 	private void assertRefused(String raw, String expectedReason) {
-		UserIdValidator.Result result = this.validator.validate(raw);
-		assertThat(result.userId()).isNull();
+		PathVariableValidator.Result result = this.validator.validate(raw, IdPattern.USER, "user id");
+		assertThat(result.id()).isNull();
 		assertThat(result.refusal()).contains(expectedReason);
 	}
 

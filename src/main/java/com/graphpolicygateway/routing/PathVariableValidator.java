@@ -5,66 +5,64 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
-
 import org.jspecify.annotations.Nullable;
 
-import com.graphpolicygateway.system.Ids;
+import com.graphpolicygateway.graph.IdPattern;
 
 /**
- * Checks the {@code {id}} path segment of {@code PATCH /users/{id}}: a GUID or a user
- * principal name, percent-decoded exactly once, with no encoded slashes, dot segments,
- * control characters, matrix parameters or double encoding, and no longer than the
- * configured limit.
+ * Checks one variable segment of an operation's path (the {@code {id}} of {@code PATCH
+ * /users/{id}}): what its {@link IdPattern} allows, percent-decoded exactly once, with no
+ * encoded slashes, dot segments, control characters, matrix parameters or double
+ * encoding, and no longer than the configured limit.
  */
-final class UserIdValidator {
-
-	// Entra ID's allowed UPN characters; '#' appears in guests' UPNs
-	// (alice_contoso.com#EXT#@...).
-	private static final Pattern USER_PRINCIPAL_NAME = Pattern
-		.compile("[A-Za-z0-9'._!#^~$&*+=?{|}-]{1,113}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?");
+final class PathVariableValidator {
 
 	private final int maxLength;
 
-	UserIdValidator(int maxLength) {
+	PathVariableValidator(int maxLength) {
 		this.maxLength = maxLength;
 	}
 
-	/** The decoded id, or a refusal saying what is wrong with the raw segment. */
-	Result validate(String rawSegment) {
+	/**
+	 * The decoded id, or a refusal saying what is wrong with the raw segment.
+	 * @param rawSegment the segment as sent
+	 * @param pattern what the decoded segment must be
+	 * @param noun what the segment is, for messages ("user id")
+	 */
+	Result validate(String rawSegment, IdPattern pattern, String noun) {
 		if (rawSegment.length() > this.maxLength * 3) {
-			return Result.refused(tooLong());
+			return Result.refused(tooLong(noun));
 		}
 		if (rawSegment.indexOf(';') >= 0) {
-			return Result.refused("The user id must not carry matrix parameters (';').");
+			return Result.refused("The " + noun + " must not carry matrix parameters (';').");
 		}
 		String decoded = decodeOnce(rawSegment);
 		if (decoded == null) {
-			return Result.refused("The user id is not correctly percent-encoded UTF-8.");
+			return Result.refused("The " + noun + " is not correctly percent-encoded UTF-8.");
 		}
 		if (decoded.length() > this.maxLength) {
-			return Result.refused(tooLong());
+			return Result.refused(tooLong(noun));
 		}
 		if (decoded.indexOf('/') >= 0 || decoded.indexOf('\\') >= 0) {
-			return Result.refused("The user id must not contain an encoded slash or backslash.");
+			return Result.refused("The " + noun + " must not contain an encoded slash or backslash.");
 		}
 		if (decoded.equals(".") || decoded.equals("..")) {
-			return Result.refused("The user id must not be a dot segment.");
+			return Result.refused("The " + noun + " must not be a dot segment.");
 		}
 		if (decoded.chars().anyMatch((c) -> Character.isISOControl(c))) {
-			return Result.refused("The user id must not contain control characters.");
+			return Result.refused("The " + noun + " must not contain control characters.");
 		}
 		if (decoded.indexOf('%') >= 0) {
-			return Result.refused("The user id must be percent-encoded once, not twice.");
+			return Result.refused("The " + noun + " must be percent-encoded once, not twice.");
 		}
-		if (!Ids.isGuid(decoded) && !USER_PRINCIPAL_NAME.matcher(decoded).matches()) {
-			return Result.refused("The user id must be a GUID or a user principal name.");
+		if (!pattern.matches(decoded)) {
+			return Result.refused("The " + noun + " must be " + pattern.description() + ".");
 		}
 		return new Result(decoded, null);
 	}
 
-	private String tooLong() {
-		return "The user id is longer than " + this.maxLength + " characters.";
+	private String tooLong(String noun) {
+		return "The " + noun + " is longer than " + this.maxLength + " characters.";
 	}
 
 	private static @Nullable String decodeOnce(String raw) {
@@ -108,10 +106,10 @@ final class UserIdValidator {
 	/**
 	 * The outcome of a check.
 	 *
-	 * @param userId the decoded id when accepted
+	 * @param id the decoded id when accepted
 	 * @param refusal why the id was refused
 	 */
-	record Result(@Nullable String userId, @Nullable String refusal) {
+	record Result(@Nullable String id, @Nullable String refusal) {
 
 		static Result refused(String refusal) {
 			return new Result(null, refusal);

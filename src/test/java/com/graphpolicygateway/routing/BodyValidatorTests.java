@@ -17,29 +17,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.graphpolicygateway.graph.BodyProperty;
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.TestOperations;
 
 /**
- * Tests for {@link PatchBodyValidator}.
+ * Tests for {@link BodyValidator}, with the seed's schema ({@code PATCH /users/{id}}).
  */
-class PatchBodyValidatorTests {
+class BodyValidatorTests {
 
 	private static final int MAX_DEPTH = 32;
 
-	private final PatchBodyValidator validator = new PatchBodyValidator(MAX_DEPTH);
+	private final BodyValidator validator = new BodyValidator(MAX_DEPTH);
+
+	private final Operation userUpdate = TestOperations.userUpdate();
 
 	@Test
 	void propertiesWhenScalarsStructuresAndNullThenValuesAsSent() throws Exception {
 		byte[] body = TestPatchBodies.utf8("{\"displayName\":\"Ad\\u00e9le\",\"accountEnabled\":true,\"age\":4.50,"
 				+ "\"passwordProfile\": {\"password\" : \"x\"},\"otherMails\":[\"a@b.c\"],\"jobTitle\":null}");
 
-		assertThat(this.validator.properties(body)).containsExactly(new BodyProperty("displayName", "Ad\u00e9le"),
-				new BodyProperty("accountEnabled", "true"), new BodyProperty("age", "4.50"),
-				new BodyProperty("passwordProfile", "{\"password\" : \"x\"}"),
+		assertThat(this.validator.properties(body, this.userUpdate)).containsExactly(
+				new BodyProperty("displayName", "Ad\u00e9le"), new BodyProperty("accountEnabled", "true"),
+				new BodyProperty("age", "4.50"), new BodyProperty("passwordProfile", "{\"password\" : \"x\"}"),
 				new BodyProperty("otherMails", "[\"a@b.c\"]"), new BodyProperty("jobTitle", null));
 	}
 
-	private List<String> names(byte[] body) throws PatchBodyValidator.InvalidBodyException {
-		return this.validator.properties(body).stream().map(BodyProperty::name).toList();
+	private List<String> names(byte[] body) throws BodyValidator.InvalidBodyException {
+		return this.validator.properties(body, this.userUpdate).stream().map(BodyProperty::name).toList();
 	}
 
 	@Test
@@ -76,7 +80,7 @@ class PatchBodyValidatorTests {
 
 	@Test
 	void topLevelPropertyNamesWhenODataTypeIsUserThenAccepted() throws Exception {
-		byte[] body = TestPatchBodies.user().odataType(PatchBodyValidator.USER_TYPE).build();
+		byte[] body = TestPatchBodies.user().odataType(TestPatchBodies.USER_TYPE).build();
 		assertThat(names(body)).containsExactly("@odata.type", "displayName", "jobTitle");
 	}
 
@@ -96,7 +100,7 @@ class PatchBodyValidatorTests {
 
 	static Stream<Object> otherODataTypes() {
 		return Stream.of("#microsoft.graph.group", "#microsoft.graph.user.extra", "microsoft.graph.user", "", 1, true,
-				Map.of("type", PatchBodyValidator.USER_TYPE));
+				Map.of("type", TestPatchBodies.USER_TYPE));
 	}
 
 	@Test
@@ -134,7 +138,7 @@ class PatchBodyValidatorTests {
 	@Test
 	void topLevelPropertyNamesWhenNotValidJsonThenMessageSaysWhereButNotWhat() {
 		byte[] body = TestPatchBodies.utf8("{\"passwordProfile\":{\"password\":hunter2}}");
-		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body))
+		assertThatExceptionOfType(BodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body))
 			.withMessageContaining("line 1, column")
 			.withMessageNotContaining("hunter2");
 	}
@@ -143,7 +147,7 @@ class PatchBodyValidatorTests {
 	@ValueSource(strings = { "{\"displayName\":\"x\"} x", "{\"displayName\":\"x\"}{}", "{\"displayName\":\"x\"}[]",
 			"{\"displayName\":\"x\"}{\"accountEnabled\":false}" })
 	void topLevelPropertyNamesWhenContentAfterObjectThenRefused(String json) {
-		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class)
+		assertThatExceptionOfType(BodyValidator.InvalidBodyException.class)
 			.isThrownBy(() -> names(TestPatchBodies.utf8(json)))
 			.withMessageStartingWith("The request body ");
 	}
@@ -230,7 +234,7 @@ class PatchBodyValidatorTests {
 	@ValueSource(strings = { "UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32BE" })
 	void topLevelPropertyNamesWhenEncodedInOtherUnicodeEncodingThenRefused(String charset) {
 		byte[] body = TestPatchBodies.user().json().getBytes(Charset.forName(charset));
-		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body));
+		assertThatExceptionOfType(BodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body));
 	}
 
 	@Test
@@ -254,7 +258,7 @@ class PatchBodyValidatorTests {
 	}
 
 	private void assertRefused(byte[] body, String expectedReason) {
-		assertThatExceptionOfType(PatchBodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body))
+		assertThatExceptionOfType(BodyValidator.InvalidBodyException.class).isThrownBy(() -> names(body))
 			.withMessageStartingWith("The request body")
 			.withMessageContaining(expectedReason);
 	}
