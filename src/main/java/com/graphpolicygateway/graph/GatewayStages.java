@@ -17,9 +17,10 @@ import org.springframework.core.Ordered;
  * (system's {@code ServerDrain}).</li>
  * <li>Web filters: {@link #AUDIT_REFUSALS}, {@link #CLIENT_REQUEST_ID},
  * {@link #ONE_READING}, {@link #SECURITY}.</li>
- * <li>The Graph route's filters, in the order the route lists them (routing's
- * {@code RoutingConfiguration}): request guard, tenant policy, rate limit, audit (open),
- * upstream authorization, retry (when on), circuit breaker.</li>
+ * <li>The filters of each operation's route, in the order the route lists them (routing's
+ * {@code RoutingConfiguration}, one route per operation of the {@link OperationCatalogue}):
+ * request guard, tenant policy, rate limit, audit (open), upstream authorization, retry
+ * (when on), circuit breaker.</li>
  * <li>Around the forward: {@link #GRAPH_VERSION} once the upstream URL is resolved,
  * {@link #FORWARDED_HEADERS} as the forward builds Graph's request; then the answer is
  * relayed and the audit event closed.</li>
@@ -29,7 +30,7 @@ import org.springframework.core.Ordered;
 public final class GatewayStages {
 
 	/**
-	 * Records the refusals of every later stage aimed at the Graph route (audit's
+	 * Records the refusals of every later stage aimed at an operation (audit's
 	 * {@code AuditWebFilter}): first of all, so that even a refused
 	 * {@code client-request-id} is audited.
 	 */
@@ -56,8 +57,9 @@ public final class GatewayStages {
 	public static final int SECURITY = -100;
 
 	/**
-	 * Bare {@code /users/{id}} goes to Graph's default version, right after Spring Cloud
-	 * Gateway resolved the upstream URL (routing's {@code DefaultGraphVersionFilter}).
+	 * A bare path ({@code /users/{id}}) goes to Graph's default version, right after
+	 * Spring Cloud Gateway resolved the upstream URL (routing's
+	 * {@code DefaultGraphVersionFilter}).
 	 */
 	public static final int GRAPH_VERSION = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
 

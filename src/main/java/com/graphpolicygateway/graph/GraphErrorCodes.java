@@ -15,10 +15,10 @@ public final class GraphErrorCodes {
 	/** 403: the caller is authenticated but not allowed. */
 	public static final String AUTHORIZATION_REQUEST_DENIED = "Authorization_RequestDenied";
 
-	/** 404: nothing is routed at this path. */
+	/** 404: no operation of the catalogue is at this path. */
 	public static final String ITEM_NOT_FOUND = "itemNotFound";
 
-	/** 405: the path is routed, but only for PATCH. */
+	/** 405: operations are declared at this path, but not for this method. */
 	public static final String METHOD_NOT_ALLOWED = "methodNotAllowed";
 
 	/**
