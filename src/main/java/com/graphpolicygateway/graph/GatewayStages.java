@@ -18,9 +18,9 @@ import org.springframework.core.Ordered;
  * <li>Web filters: {@link #AUDIT_REFUSALS}, {@link #CLIENT_REQUEST_ID},
  * {@link #ONE_READING}, {@link #SECURITY}.</li>
  * <li>The filters of each operation's route, in the order the route lists them (routing's
- * {@code RoutingConfiguration}, one route per operation of the {@link OperationCatalogue}):
- * request guard, tenant policy, rate limit, audit (open), upstream authorization, retry
- * (when on), circuit breaker.</li>
+ * {@code RoutingConfiguration}, one route per operation of the
+ * {@link OperationCatalogue}): request guard, tenant policy, rate limit, audit (open),
+ * upstream authorization, retry (when on), circuit breaker.</li>
  * <li>Around the forward: {@link #GRAPH_VERSION} once the upstream URL is resolved,
  * {@link #FORWARDED_HEADERS} as the forward builds Graph's request; then the answer is
  * relayed and the audit event closed.</li>

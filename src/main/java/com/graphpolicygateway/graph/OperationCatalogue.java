@@ -157,10 +157,10 @@ public final class OperationCatalogue {
 	}
 
 	/**
-	 * The operations a request is aimed at: those of its method under whose fixed prefix
-	 * its path falls ({@code /users/**} for {@code PATCH /users/{id}}), so that a path no
-	 * operation matches exactly (a sub-path, an extra slash) is still authenticated,
-	 * audited and then refused.
+	 * The operations a request is aimed at: those of its method whose path, cut after its
+	 * last literal segment, names the request's path or one above it ({@code /users/**}
+	 * for {@code PATCH /users/{id}}), so that a path no operation matches exactly (a
+	 * sub-path, an extra slash) is still authenticated, audited and then refused.
 	 */
 	public List<Operation> aimedAt(HttpMethod method, PathContainer path) {
 		List<Operation> aimed = new ArrayList<>();
@@ -383,13 +383,31 @@ public final class OperationCatalogue {
 			this.operation = operation;
 			PathPatternParser parser = PathPatternParser.defaultInstance;
 			this.patterns = operation.paths().stream().map(parser::parse).toList();
-			String fixed = operation.path().substring(0, operation.path().indexOf('{'));
-			String prefix = fixed.substring(0, fixed.length() - 1) + "/**";
+			this.templateSegments = List.of(operation.path().substring(1).split("/", -1));
+			String prefix = prefix(this.templateSegments);
 			List<String> prefixes = new ArrayList<>();
 			prefixes.add(prefix);
 			VERSIONS.forEach((version) -> prefixes.add(version + prefix));
 			this.prefixes = prefixes.stream().map(parser::parse).toList();
-			this.templateSegments = List.of(operation.path().substring(1).split("/", -1));
+		}
+
+		/**
+		 * What the operation's path names and everything beneath it: the template cut
+		 * after its last literal segment, each variable before it one segment, then
+		 * {@code /**}. {@code /users/**} for {@code PATCH /users/{id}};
+		 * {@code /users/*}{@code /wipeManagedAppRegistrationsByDeviceTag/**} for the
+		 * device-tag wipe, so that {@code POST /users/{id}} is not aimed at it.
+		 */
+		private static String prefix(List<String> templateSegments) {
+			int lastLiteral = templateSegments.size() - 1;
+			while (lastLiteral > 0 && VARIABLE.matcher(templateSegments.get(lastLiteral)).matches()) {
+				lastLiteral--;
+			}
+			StringBuilder prefix = new StringBuilder();
+			for (String segment : templateSegments.subList(0, lastLiteral + 1)) {
+				prefix.append('/').append(VARIABLE.matcher(segment).matches() ? "*" : segment);
+			}
+			return prefix.append("/**").toString();
 		}
 
 		Operation operation() {
