@@ -1,7 +1,9 @@
 package com.graphpolicygateway.policy;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,7 +90,9 @@ final class CompiledPolicy {
 				pick(override.protectedUsers(), base.protectedUsers()),
 				pick(override.protectedUsersResolution(), base.protectedUsersResolution()),
 				pick(override.allowedProperties(), base.allowedProperties()), pick(override.freezes(), base.freezes()),
-				modes, limits(base.rateLimits(), override.rateLimits()));
+				modes, limits(base.rateLimits(), override.rateLimits()), pick(override.operations(), base.operations()),
+				pick(override.protectedDevices(), base.protectedDevices()),
+				pick(override.operationLimits(), base.operationLimits()));
 	}
 
 	private static PolicyFile.Limits limits(PolicyFile.@Nullable Limits base, PolicyFile.@Nullable Limits override) {
@@ -120,11 +124,15 @@ final class CompiledPolicy {
 	 * @param allowedProperties allowed properties (lower case); empty allows any
 	 * @param freezes change-freeze windows
 	 * @param rateLimits the tenant's token buckets
+	 * @param operations ids of the operations the tenant may call; null allows every one
+	 * @param protectedDevices protected managed device ids (lower case)
+	 * @param operationLimits the blast-radius limit of each limited operation, by id
 	 */
 	record TenantRules(@Nullable String id, @Nullable String name, boolean known, boolean enabled,
 			Map<Rule, Mode> modes, License license, Set<String> allowedApplications, Set<String> protectedUsers,
-			boolean resolvesProtectedUsers, Set<String> allowedProperties, List<Freeze> freezes,
-			RateLimits rateLimits) {
+			boolean resolvesProtectedUsers, Set<String> allowedProperties, List<Freeze> freezes, RateLimits rateLimits,
+			@Nullable Set<String> operations, Set<String> protectedDevices,
+			Map<String, PolicyDecision.OperationLimit> operationLimits) {
 
 		static TenantRules of(@Nullable String id, @Nullable String name, boolean known, boolean enabled, Rules rules) {
 			Mode mode = (rules.mode() != null) ? rules.mode() : Mode.ENFORCE;
@@ -140,7 +148,25 @@ final class CompiledPolicy {
 					(rules.freezes() != null) ? List.copyOf(rules.freezes()) : List.of(),
 					(rules.rateLimits() != null)
 							? new RateLimits(rules.rateLimits().tenant(), rules.rateLimits().caller())
-							: RateLimits.BUILT_IN);
+							: RateLimits.BUILT_IN,
+					(rules.operations() != null) ? Set.copyOf(rules.operations()) : null,
+					lower(rules.protectedDevices()),
+					operationLimits(rules.operationLimits(), modes.get(Rule.OPERATION_LIMIT) == Mode.REPORT_ONLY));
+		}
+
+		private static Map<String, PolicyDecision.OperationLimit> operationLimits(
+				@Nullable Map<String, PolicyFile.OperationLimit> limits, boolean reportOnly) {
+			Map<String, PolicyDecision.OperationLimit> compiled = new LinkedHashMap<>();
+			if (limits != null) {
+				limits.forEach((id, limit) -> compiled.put(id,
+						new PolicyDecision.OperationLimit(id, limit.max(), limit.per(), reportOnly)));
+			}
+			return Collections.unmodifiableMap(compiled);
+		}
+
+		/** Whether the tenant may call the operation. */
+		boolean allows(String operationId) {
+			return this.operations == null || this.operations.contains(operationId);
 		}
 
 		private static Set<String> lower(@Nullable List<String> values) {

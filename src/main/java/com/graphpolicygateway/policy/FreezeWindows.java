@@ -8,7 +8,10 @@ import java.util.Optional;
 
 import com.graphpolicygateway.policy.PolicyFile.Freeze;
 
-/** Finds the change-freeze window, one-off or weekly, that is in force at a moment. */
+/**
+ * Finds the change-freeze window, one-off or weekly, that is in force at a moment (for an
+ * operation, when the window names operations).
+ */
 final class FreezeWindows {
 
 	private FreezeWindows() {
@@ -16,6 +19,14 @@ final class FreezeWindows {
 
 	static Optional<Freeze> activeAt(List<Freeze> freezes, Instant at) {
 		return freezes.stream().filter((freeze) -> isActive(freeze, at)).findFirst();
+	}
+
+	/**
+	 * The window in force at a moment that freezes the operation (a window without
+	 * {@code operations} freezes all).
+	 */
+	static Optional<Freeze> activeAt(List<Freeze> freezes, String operationId, Instant at) {
+		return freezes.stream().filter((freeze) -> freeze.freezes(operationId) && isActive(freeze, at)).findFirst();
 	}
 
 	static boolean isActive(Freeze freeze, Instant at) {

@@ -15,6 +15,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.AppOnlyTokens;
 
@@ -30,9 +31,10 @@ class PolicyConfiguration {
 	static final String WHAT_IF_PATH = "/policy/what-if";
 
 	@Bean
-	PolicyStore policyStore(GraphGatewayProperties properties, Clock clock, MeterRegistry meters) {
+	PolicyStore policyStore(GraphGatewayProperties properties, Clock clock, MeterRegistry meters,
+			OperationCatalogue catalogue) {
 		GraphGatewayProperties.Policy policy = properties.policy();
-		return new PolicyStore(policy.file(), policy.reloadInterval(), clock, meters);
+		return new PolicyStore(policy.file(), policy.reloadInterval(), clock, meters, catalogue);
 	}
 
 	@Bean
@@ -73,8 +75,8 @@ class PolicyConfiguration {
 	}
 
 	@Bean
-	RouterFunction<ServerResponse> policyWhatIf(PolicyEvaluator evaluator, Clock clock) {
-		WhatIfHandler handler = new WhatIfHandler(evaluator, clock);
+	RouterFunction<ServerResponse> policyWhatIf(PolicyEvaluator evaluator, OperationCatalogue catalogue, Clock clock) {
+		WhatIfHandler handler = new WhatIfHandler(evaluator, catalogue, clock);
 		return RouterFunctions.route().POST(WHAT_IF_PATH, handler::evaluate).build();
 	}
 

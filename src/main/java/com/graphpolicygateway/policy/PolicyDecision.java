@@ -1,5 +1,6 @@
 package com.graphpolicygateway.policy;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -16,14 +17,22 @@ import org.springframework.web.server.ServerWebExchange;
  * @param wouldRefuse violations of report-only rules; the call is not refused for them
  * @param policyVersion the version (content hash) of the policy file that decided
  * @param rateLimits the tenant's rate limits, applied after the policy
+ * @param operationLimit the tenant's blast-radius limit of the called operation, counted
+ * after the policy; null when the tenant sets none for it
  */
 public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldRefuse, String policyVersion,
-		RateLimits rateLimits) {
+		RateLimits rateLimits, @Nullable OperationLimit operationLimit) {
 
 	private static final String ATTRIBUTE = PolicyDecision.class.getName();
 
 	public PolicyDecision {
 		wouldRefuse = List.copyOf(wouldRefuse);
+	}
+
+	/** A decision about a call whose operation the tenant does not limit. */
+	public PolicyDecision(@Nullable Violation refusal, List<Violation> wouldRefuse, String policyVersion,
+			RateLimits rateLimits) {
+		this(refusal, wouldRefuse, policyVersion, rateLimits, null);
 	}
 
 	public boolean allowed() {
@@ -37,6 +46,20 @@ public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldR
 
 	void storeOn(ServerWebExchange exchange) {
 		exchange.getAttributes().put(ATTRIBUTE, this);
+	}
+
+	/**
+	 * A tenant's blast-radius limit of one operation ({@code operation-limits}): at most
+	 * {@code max} allowed calls in any sliding window of {@code per}.
+	 *
+	 * @param operationId the operation limited
+	 * @param max the most calls in a window
+	 * @param per the window's length, at least a second
+	 * @param reportOnly whether reaching the limit is only reported ("would refuse"), as
+	 * rule {@link Rule#OPERATION_LIMIT}'s mode says for the tenant
+	 */
+	public record OperationLimit(String operationId, int max, Duration per, boolean reportOnly) {
+
 	}
 
 	/**

@@ -7,23 +7,32 @@ import java.util.Optional;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.util.Assert;
 
+import com.graphpolicygateway.graph.GraphErrorCodes;
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.policy.CompiledPolicy.TenantRules;
+import com.graphpolicygateway.policy.PolicyDecision.OperationLimit;
 import com.graphpolicygateway.policy.PolicyDecision.Violation;
 import com.graphpolicygateway.policy.PolicyFile.Freeze;
 import com.graphpolicygateway.policy.PolicyFile.Mode;
-import com.graphpolicygateway.graph.GraphErrorCodes;
 
 /**
  * Decides a call against the current tenant policy, rule by rule in {@link Rule} order:
  * the first violation of an enforced rule refuses; violations of report-only rules are
- * collected and the call goes on. The target rule may have to resolve users with Graph;
- * when it cannot, a later rule's refusal still wins over "try again later". The license
- * rule runs last, since it may have to ask Graph.
+ * collected and the call goes on. What applies depends on the operation called: users are
+ * protected from operations on users and devices from operations on managed devices,
+ * allowed properties concern the user update only, a freeze may name its operations, and
+ * the license rule applies to operations that need Intune. The target rule may have to
+ * resolve users with Graph; when it cannot, a later rule's refusal still wins over "try
+ * again later". The license rule runs last, since it may have to ask Graph. The
+ * operation's blast-radius limit is handed on with the decision, for the rate limiter to
+ * count.
  */
 public final class PolicyEvaluator {
 
@@ -59,24 +68,32 @@ public final class PolicyEvaluator {
 	public Mono<PolicyDecision> decide(PolicyRequest request) {
 		CompiledPolicy policy = this.store.current();
 		TenantRules tenant = policy.tenant(request.tenantId());
-		Checks checks = new Checks(tenant, policy.version());
+		Checks checks = new Checks(tenant, policy.version(), tenant.operationLimits().get(request.operation().id()));
 		boolean refused = checks.check(Rule.TENANT, tenantViolation(tenant, request))
-				|| checks.check(Rule.CALLER, callerViolation(tenant, request));
+				|| checks.check(Rule.CALLER, callerViolation(tenant, request))
+				|| checks.check(Rule.OPERATION, operationViolation(tenant, request));
 		if (refused) {
 			return Mono.just(checks.decision());
 		}
-		return this.targets.check(tenant, request.tenantId(), request.targetUserId())
-			.flatMap((target) -> decideFromTarget(tenant, request, checks, target));
+		return userProtection(tenant, request).flatMap((target) -> decideFromTarget(tenant, request, checks, target));
+	}
+
+	/** Whether the target is a protected user, for operations on users only. */
+	private Mono<TargetProtection.Outcome> userProtection(TenantRules tenant, PolicyRequest request) {
+		if (!request.operation().targetsUser()) {
+			return Mono.just(TargetProtection.Outcome.NOT_PROTECTED);
+		}
+		return this.targets.check(tenant, request.tenantId(), request.target());
 	}
 
 	private Mono<PolicyDecision> decideFromTarget(TenantRules tenant, PolicyRequest request, Checks checks,
 			TargetProtection.Outcome target) {
-		boolean refused = checks.check(Rule.TARGET, targetViolation(request, target))
+		boolean refused = checks.record(Rule.TARGET, targetViolation(tenant, request, target))
 				|| checks.targetUnknown(request, target, false)
 				|| checks.check(Rule.PROPERTIES, propertyViolation(tenant, request))
 				|| checks.check(Rule.FREEZE, freezeViolation(tenant, request))
 				|| checks.targetUnknown(request, target, true);
-		if (refused) {
+		if (refused || !request.operation().intuneRequired()) {
 			return Mono.just(checks.decision());
 		}
 		return licenseViolation(tenant, request).map((violation) -> {
@@ -101,18 +118,34 @@ public final class PolicyEvaluator {
 		}
 		String app = (request.applicationId() != null) ? request.applicationId().toLowerCase(Locale.ROOT) : "";
 		return tenant.allowedApplications().contains(app) ? Optional.empty() : Optional
-			.of("Application " + request.applicationId() + " is not allowed to change users in this tenant.");
+			.of("Application " + request.applicationId() + " is not allowed to call the gateway in this tenant.");
 	}
 
-	private static Optional<String> targetViolation(PolicyRequest request, TargetProtection.Outcome target) {
-		return target.isProtected()
-				? Optional
-					.of("User " + request.targetUserId() + " is protected and cannot be changed through the gateway.")
-				: Optional.empty();
+	private static Optional<String> operationViolation(TenantRules tenant, PolicyRequest request) {
+		Operation operation = request.operation();
+		return tenant.allows(operation.id()) ? Optional.empty() : Optional
+			.of("Operation " + operation.id() + " (" + operation.describe() + ") is not allowed in this tenant.");
+	}
+
+	private static Optional<Violation> targetViolation(TenantRules tenant, PolicyRequest request,
+			TargetProtection.Outcome user) {
+		if (user.isProtected()) {
+			return Optional.of(Violation.of(Rule.TARGET,
+					"User " + request.target() + " is protected and cannot be changed through the gateway."));
+		}
+		if (request.operation().targetsManagedDevice()
+				&& tenant.protectedDevices().contains(request.target().toLowerCase(Locale.ROOT))) {
+			return Optional.of(new Violation(Rule.TARGET.reason(), Rule.TARGET_DEVICE_PROTECTED, Rule.TARGET.status(),
+					"Managed device " + request.target() + " is protected: " + request.operation().id()
+							+ " cannot be called on it through the gateway."));
+		}
+		return Optional.empty();
 	}
 
 	private static Optional<String> propertyViolation(TenantRules tenant, PolicyRequest request) {
-		if (tenant.allowedProperties().isEmpty()) {
+		// allowed-properties are the properties of the user update, the one operation
+		// whose body is a set of properties to change.
+		if (tenant.allowedProperties().isEmpty() || !OperationCatalogue.USER_UPDATE.equals(request.operation().id())) {
 			return Optional.empty();
 		}
 		return request.propertyNames()
@@ -124,7 +157,7 @@ public final class PolicyEvaluator {
 	}
 
 	private static Optional<String> freezeViolation(TenantRules tenant, PolicyRequest request) {
-		Optional<Freeze> active = FreezeWindows.activeAt(tenant.freezes(), request.at());
+		Optional<Freeze> active = FreezeWindows.activeAt(tenant.freezes(), request.operation().id(), request.at());
 		return active.map((freeze) -> "Changes are frozen in this tenant (" + FreezeWindows.describe(freeze) + ").");
 	}
 
@@ -150,21 +183,31 @@ public final class PolicyEvaluator {
 
 		private final String version;
 
+		private final @Nullable OperationLimit operationLimit;
+
 		private final List<Violation> wouldRefuse = new ArrayList<>();
 
 		private Violation refusal;
 
-		Checks(TenantRules tenant, String version) {
+		Checks(TenantRules tenant, String version, @Nullable OperationLimit operationLimit) {
 			this.tenant = tenant;
 			this.version = version;
+			this.operationLimit = operationLimit;
 		}
 
-		/** Records a violation; true when it refuses the call. */
+		/**
+		 * Records a violation described by its message; true when it refuses the call.
+		 */
 		boolean check(Rule rule, Optional<String> violation) {
+			return record(rule, violation.map((message) -> Violation.of(rule, message)));
+		}
+
+		/** Records a violation of the rule; true when it refuses the call. */
+		boolean record(Rule rule, Optional<Violation> violation) {
 			if (violation.isEmpty()) {
 				return false;
 			}
-			Violation found = Violation.of(rule, violation.get());
+			Violation found = violation.get();
 			if (this.tenant.mode(rule) == Mode.REPORT_ONLY) {
 				this.wouldRefuse.add(found);
 				return false;
@@ -183,10 +226,10 @@ public final class PolicyEvaluator {
 			if (target.unresolved() == null || enforced != last) {
 				return false;
 			}
-			logger.warn("Target " + request.targetUserId() + " of a call in tenant " + request.tenantId()
+			logger.warn("Target " + request.target() + " of a call in tenant " + request.tenantId()
 					+ " could not be resolved to check protected users: " + target.unresolved());
 			Violation unknown = new Violation(TARGET_UNRESOLVED, GraphErrorCodes.SERVICE_NOT_AVAILABLE,
-					HttpStatus.SERVICE_UNAVAILABLE, "User " + request.targetUserId()
+					HttpStatus.SERVICE_UNAVAILABLE, "User " + request.target()
 							+ " could not be looked up in Microsoft Graph to check protected users; try again later.");
 			if (last) {
 				this.refusal = unknown;
@@ -211,7 +254,8 @@ public final class PolicyEvaluator {
 		}
 
 		PolicyDecision decision() {
-			return new PolicyDecision(this.refusal, this.wouldRefuse, this.version, this.tenant.rateLimits());
+			return new PolicyDecision(this.refusal, this.wouldRefuse, this.version, this.tenant.rateLimits(),
+					this.operationLimit);
 		}
 
 	}

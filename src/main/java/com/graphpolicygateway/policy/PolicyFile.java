@@ -1,6 +1,7 @@
 package com.graphpolicygateway.policy;
 
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -10,6 +11,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import com.graphpolicygateway.policy.Bucket;
@@ -96,18 +98,27 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 	 * @param freezes windows in which no change is allowed
 	 * @param ruleModes a mode per rule, overriding {@code mode}
 	 * @param rateLimits token buckets per tenant and per caller
+	 * @param operations ids of the operations the tenant may call; null allows every
+	 * enabled operation
+	 * @param protectedDevices managed device ids (GUIDs) that may never be the target of
+	 * an operation on a managed device
+	 * @param operationLimits a blast-radius limit per operation id
 	 */
 	record Rules(@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
 			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
 			@Nullable Resolution protectedUsersResolution, @Nullable List<String> allowedProperties,
-			@Nullable List<Freeze> freezes, @Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
+			@Nullable List<Freeze> freezes, @Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits,
+			@Nullable List<String> operations, @Nullable List<String> protectedDevices,
+			@Nullable Map<String, OperationLimit> operationLimits) {
 
 		/** Defaults used when the file leaves them out. */
 		static final Rules BUILT_IN = new Rules(UnknownTenants.REFUSE, Mode.ENFORCE, License.AUTO, List.of(), List.of(),
-				Resolution.ON, List.of(), List.of(), Map.of(), new Limits(RateLimits.TENANT, RateLimits.CALLER));
+				Resolution.ON, List.of(), List.of(), Map.of(), new Limits(RateLimits.TENANT, RateLimits.CALLER), null,
+				List.of(), Map.of());
 
 		Rules {
 			UserIdentifiers.requireUsers(protectedUsers);
+			requireDevices(protectedDevices);
 		}
 
 	}
@@ -124,7 +135,9 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 			@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
 			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
 			@Nullable Resolution protectedUsersResolution, @Nullable List<String> allowedProperties,
-			@Nullable List<Freeze> freezes, @Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits) {
+			@Nullable List<Freeze> freezes, @Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits,
+			@Nullable List<String> operations, @Nullable List<String> protectedDevices,
+			@Nullable Map<String, OperationLimit> operationLimits) {
 
 		Tenant {
 			if (id == null || !Ids.isGuid(id)) {
@@ -134,12 +147,13 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 				throw new IllegalArgumentException("tenants[].unknown-tenants is only meaningful in defaults");
 			}
 			UserIdentifiers.requireUsers(protectedUsers);
+			requireDevices(protectedDevices);
 		}
 
 		Rules rules() {
 			return new Rules(null, this.mode, this.license, this.allowedApplications, this.protectedUsers,
 					this.protectedUsersResolution, this.allowedProperties, this.freezes, this.ruleModes,
-					this.rateLimits);
+					this.rateLimits, this.operations, this.protectedDevices, this.operationLimits);
 		}
 
 	}
@@ -156,10 +170,14 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 	 * past midnight)
 	 * @param zone the time zone of the window
 	 * @param name a label shown in refusals
+	 * @param operations ids of the operations the window freezes; null freezes every
+	 * operation
 	 */
 	record Freeze(@Nullable LocalDateTime start, @Nullable LocalDateTime end, @Nullable Set<DayOfWeek> days,
-			@Nullable LocalTime from, @Nullable LocalTime to, @DefaultValue("UTC") ZoneId zone, @Nullable String name) {
+			@Nullable LocalTime from, @Nullable LocalTime to, @DefaultValue("UTC") ZoneId zone, @Nullable String name,
+			@Nullable List<String> operations) {
 
+		@ConstructorBinding
 		Freeze {
 			boolean once = start != null || end != null;
 			boolean weekly = days != null || from != null || to != null;
@@ -175,8 +193,58 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 						"a weekly freeze needs days, from and to (from equal to to covers the whole days)");
 			}
 			days = (days != null) ? Set.copyOf(days) : null;
+			operations = (operations != null) ? List.copyOf(operations) : null;
 		}
 
+		/** A window that freezes every operation. */
+		Freeze(@Nullable LocalDateTime start, @Nullable LocalDateTime end, @Nullable Set<DayOfWeek> days,
+				@Nullable LocalTime from, @Nullable LocalTime to, ZoneId zone, @Nullable String name) {
+			this(start, end, days, from, to, zone, name, null);
+		}
+
+		/** Whether the window freezes calls of this operation. */
+		boolean freezes(String operationId) {
+			return this.operations == null || this.operations.contains(operationId);
+		}
+
+	}
+
+	/**
+	 * A blast-radius limit of one operation in one tenant: at most {@code max} allowed
+	 * calls in any sliding window of {@code per}.
+	 *
+	 * @param max the most calls in a window, at least 1
+	 * @param per the window, an ISO-8601 duration such as {@code PT1H}, at least a second
+	 */
+	record OperationLimit(@Nullable Integer max, @Nullable Duration per) {
+
+		OperationLimit {
+			if (max == null || max < 1) {
+				throw new IllegalArgumentException(
+						"an operation limit needs max, a number of calls of at least 1, " + "but was " + max);
+			}
+			if (per == null || per.compareTo(Duration.ofSeconds(1)) < 0) {
+				throw new IllegalArgumentException("an operation limit needs per, a window of at least a second "
+						+ "written as an ISO-8601 duration such as PT1H, but was " + per);
+			}
+		}
+
+	}
+
+	/**
+	 * Refuses a {@code protected-devices} list with an entry that can never name a
+	 * managed device: it would protect nothing, silently.
+	 */
+	private static void requireDevices(@Nullable List<String> entries) {
+		if (entries == null) {
+			return;
+		}
+		for (String entry : entries) {
+			if (entry == null || !Ids.isGuid(entry)) {
+				throw new IllegalArgumentException(
+						"protected-devices entry '" + entry + "' is not a managed device id (a GUID)");
+			}
+		}
 	}
 
 	/**

@@ -1,7 +1,10 @@
 package com.graphpolicygateway.policy;
 
 import java.io.IOException;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -23,19 +26,32 @@ import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
 
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.Ids;
 
 /**
  * Reads a policy file with Spring Boot's YAML loader and {@code Binder}: unknown keys are
- * errors, and every error names its key and line. The policy version is a hash of the
- * file's bytes.
+ * errors, and every error names its key and line. An operation id the catalogue does not
+ * know is an error too: a typo would otherwise allow, freeze or limit nothing, silently.
+ * The policy version is a hash of the file's bytes.
  */
 final class PolicyParser {
 
 	private PolicyParser() {
 	}
 
+	/** Parses a file naming the built-in operations only. */
 	static CompiledPolicy parse(byte[] content, String source) throws InvalidPolicyException {
+		return parse(content, source, OperationCatalogue.builtIn());
+	}
+
+	/**
+	 * Parses a file whose operation ids must be built-in ones (enabled or switched off)
+	 * or operations of {@code catalogue}.
+	 */
+	static CompiledPolicy parse(byte[] content, String source, OperationCatalogue catalogue)
+			throws InvalidPolicyException {
 		List<PropertySource<?>> documents;
 		try {
 			documents = new YamlPropertySourceLoader().load(source, new ByteArrayResource(content, source));
@@ -55,7 +71,81 @@ final class PolicyParser {
 		catch (BindException ex) {
 			throw new InvalidPolicyException(source + ": " + describe(ex, documents));
 		}
+		requireKnownOperations(file, operationIds(catalogue), documents, source);
 		return CompiledPolicy.compile(file, version(content));
+	}
+
+	/**
+	 * The ids a policy may name: the built-in operations, also when switched off (a
+	 * policy naming one is still right; it never matches), and the catalogue's.
+	 */
+	static Set<String> operationIds(OperationCatalogue catalogue) {
+		Set<String> ids = new LinkedHashSet<>();
+		OperationCatalogue.builtIn().operations().forEach((operation) -> ids.add(operation.id()));
+		catalogue.operations().stream().map(Operation::id).forEach(ids::add);
+		return ids;
+	}
+
+	private static void requireKnownOperations(PolicyFile file, Set<String> known, List<PropertySource<?>> documents,
+			String source) throws InvalidPolicyException {
+		requireKnownOperations("defaults", file.defaults(), known, documents, source);
+		for (int i = 0; i < file.tenants().size(); i++) {
+			requireKnownOperations("tenants[" + i + "]", file.tenants().get(i).rules(), known, documents, source);
+		}
+	}
+
+	private static void requireKnownOperations(String prefix, PolicyFile.Rules rules, Set<String> known,
+			List<PropertySource<?>> documents, String source) throws InvalidPolicyException {
+		requireKnown(prefix + ".operations", rules.operations(), known, documents, source);
+		Map<String, PolicyFile.OperationLimit> limits = rules.operationLimits();
+		if (limits != null) {
+			for (String id : limits.keySet()) {
+				if (!known.contains(id)) {
+					throw unknownOperation(prefix + ".operation-limits", id, known, documents, source, false);
+				}
+			}
+		}
+		List<PolicyFile.Freeze> freezes = rules.freezes();
+		if (freezes != null) {
+			for (int i = 0; i < freezes.size(); i++) {
+				requireKnown(prefix + ".freezes[" + i + "].operations", freezes.get(i).operations(), known, documents,
+						source);
+			}
+		}
+	}
+
+	private static void requireKnown(String key, @Nullable List<String> ids, Set<String> known,
+			List<PropertySource<?>> documents, String source) throws InvalidPolicyException {
+		if (ids == null) {
+			return;
+		}
+		for (int i = 0; i < ids.size(); i++) {
+			if (!known.contains(ids.get(i))) {
+				throw unknownOperation(key + "[" + i + "]", ids.get(i), known, documents, source, true);
+			}
+		}
+	}
+
+	private static InvalidPolicyException unknownOperation(String key, String id, Set<String> known,
+			List<PropertySource<?>> documents, String source, boolean listItem) {
+		String name = listItem ? key : key + "." + id;
+		Origin origin = null;
+		if (ConfigurationPropertyName.isValid(name)) {
+			ConfigurationPropertyName property = ConfigurationPropertyName.of(name);
+			origin = listItem ? originOf(property, documents) : firstOriginUnder(property, documents);
+		}
+		return new InvalidPolicyException(source + ": key '" + name + "'" + where(origin) + ": no operation '" + id
+				+ "' in the catalogue; known operations: " + String.join(", ", known));
+	}
+
+	private static @Nullable Origin originOf(ConfigurationPropertyName name, List<PropertySource<?>> documents) {
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.from(documents)) {
+			ConfigurationProperty property = source.getConfigurationProperty(name);
+			if (property != null) {
+				return property.getOrigin();
+			}
+		}
+		return null;
 	}
 
 	/** A short, stable version: the first 16 hex digits of the file's SHA-256. */

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.PeriodicTasks;
 
 /**
@@ -25,7 +26,8 @@ import com.graphpolicygateway.system.PeriodicTasks;
  * file is read through its path each time, so a Kubernetes ConfigMap's symlink swap is
  * seen like an edit. An invalid file never replaces the last good one: the error (with
  * key and line) is logged, kept for the health endpoint and counted, and the last good
- * policy goes on deciding.
+ * policy goes on deciding. Operation ids are checked against the catalogue the gateway
+ * runs with.
  */
 final class PolicyStore implements SmartLifecycle {
 
@@ -34,6 +36,8 @@ final class PolicyStore implements SmartLifecycle {
 	private final Path file;
 
 	private final Clock clock;
+
+	private final OperationCatalogue catalogue;
 
 	private final AtomicReference<CompiledPolicy> current = new AtomicReference<>();
 
@@ -49,18 +53,28 @@ final class PolicyStore implements SmartLifecycle {
 
 	private final PeriodicTasks tasks = new PeriodicTasks("policy-reload");
 
-	/** Loads the file once; start-up fails when it is missing or invalid. */
+	/**
+	 * Loads a file that names built-in operations only; start-up fails when it is missing
+	 * or invalid.
+	 */
 	PolicyStore(Path file, Duration interval, Clock clock, MeterRegistry meters) {
+		this(file, interval, clock, meters, OperationCatalogue.builtIn());
+	}
+
+	/** Loads the file once; start-up fails when it is missing or invalid. */
+	PolicyStore(Path file, Duration interval, Clock clock, MeterRegistry meters, OperationCatalogue catalogue) {
 		Assert.notNull(file, "file cannot be null");
+		Assert.notNull(catalogue, "catalogue cannot be null");
 		this.file = file;
 		this.clock = clock;
+		this.catalogue = catalogue;
 		this.tasks.every(interval, interval, this::reloadIfChanged);
 		this.reloads = Counter.builder("graph_gateway.policy.reloads").tag("result", "success").register(meters);
 		this.failures = Counter.builder("graph_gateway.policy.reloads").tag("result", "failure").register(meters);
 		meters.gauge("graph_gateway.policy.last_reload_failed", this, (store) -> (store.lastError != null) ? 1 : 0);
 		try {
 			byte[] content = read();
-			this.current.set(PolicyParser.parse(content, file.toString()));
+			this.current.set(PolicyParser.parse(content, file.toString(), catalogue));
 			this.loadedBytes = content;
 			this.loadedAt = clock.instant();
 			logger.info("Tenant policy " + this.current.get().version() + " loaded from " + file + " ("
@@ -118,7 +132,7 @@ final class PolicyStore implements SmartLifecycle {
 			return;
 		}
 		try {
-			CompiledPolicy policy = PolicyParser.parse(content, this.file.toString());
+			CompiledPolicy policy = PolicyParser.parse(content, this.file.toString(), this.catalogue);
 			this.current.set(policy);
 			this.loadedBytes = content;
 			this.loadedAt = this.clock.instant();

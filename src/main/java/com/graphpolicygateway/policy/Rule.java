@@ -15,7 +15,14 @@ public enum Rule {
 	/** The calling application is allowed. */
 	CALLER("caller_not_allowed", "CallerNotAllowed", HttpStatus.FORBIDDEN),
 
-	/** The target user is not protected. */
+	/** The tenant may call the operation ({@code operations}). */
+	OPERATION("operation_not_allowed", "OperationNotAllowed", HttpStatus.FORBIDDEN),
+
+	/**
+	 * The target is not protected: a user ({@code protected-users}, answered as
+	 * {@code TargetUserProtected}) or a managed device ({@code protected-devices},
+	 * answered as {@code TargetDeviceProtected}).
+	 */
 	TARGET("target_protected", "TargetUserProtected", HttpStatus.FORBIDDEN),
 
 	/** Every property the body changes is allowed. */
@@ -24,8 +31,19 @@ public enum Rule {
 	/** No change freeze is in force. */
 	FREEZE("change_freeze", "ChangeFreezeInEffect", HttpStatus.FORBIDDEN),
 
-	/** The tenant holds an active Intune license. */
-	LICENSE("tenant_unlicensed", "TenantNotLicensed", HttpStatus.FORBIDDEN);
+	/** The tenant holds an active Intune license, when the operation needs one. */
+	LICENSE("tenant_unlicensed", "TenantNotLicensed", HttpStatus.FORBIDDEN),
+
+	/**
+	 * The tenant's blast-radius limit of the operation ({@code operation-limits}) is not
+	 * reached. The policy only hands the limit on
+	 * ({@link PolicyDecision#operationLimit()}); the rate limiter counts the calls, after
+	 * every other rule.
+	 */
+	OPERATION_LIMIT("operation_limit", "OperationLimitExceeded", HttpStatus.FORBIDDEN);
+
+	/** The Graph error code of a refusal for a protected managed device. */
+	static final String TARGET_DEVICE_PROTECTED = "TargetDeviceProtected";
 
 	private final String reason;
 

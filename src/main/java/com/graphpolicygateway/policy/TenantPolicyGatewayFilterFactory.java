@@ -14,9 +14,10 @@ import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.graph.OperationRequest;
 
 /**
- * Enforces the tenant policy on the route: decides the call (tenant, caller, target,
- * properties, freeze, license), keeps the decision on the exchange for the audit trail,
- * and answers a refusal in Graph's shape with the rule's own code.
+ * Enforces the tenant policy on the route: decides the call (tenant, caller, operation,
+ * target, properties, freeze, license), keeps the decision on the exchange for the audit
+ * trail and the rate limiter, and answers a refusal in Graph's shape with the rule's own
+ * code.
  */
 public class TenantPolicyGatewayFilterFactory extends AbstractGatewayFilterFactory<Object> {
 

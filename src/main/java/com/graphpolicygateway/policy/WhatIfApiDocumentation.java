@@ -13,6 +13,8 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
+import com.graphpolicygateway.graph.OperationCatalogue;
+
 /** {@code POST /policy/what-if} in the OpenAPI document. */
 final class WhatIfApiDocumentation implements OpenApiCustomizer {
 
@@ -27,16 +29,26 @@ final class WhatIfApiDocumentation implements OpenApiCustomizer {
 		ObjectSchema call = new ObjectSchema();
 		call.addProperty("tenantId", new StringSchema().description("The caller's tenant GUID"));
 		call.addProperty("applicationId", new StringSchema().description("The calling application's id"));
-		call.addProperty("targetUserId", new StringSchema().description("The user to change (id or principal name)"));
-		call.addProperty("body", new ObjectSchema().description("The PATCH body; only its property names matter"));
+		call.addProperty("operation",
+				new StringSchema()
+					.description("The id of the operation called, such as intune-managed-device-wipe; by default "
+							+ OperationCatalogue.USER_UPDATE)
+					._default(OperationCatalogue.USER_UPDATE));
+		call.addProperty("target", new StringSchema()
+			.description("The id the call's path names: a user's id or principal name, or a managed device's id"));
+		call.addProperty("targetUserId", new StringSchema()
+			.description("The user to change (id or principal name); the same as target, kept for the user update"));
+		call.addProperty("body", new ObjectSchema().description("The request body; only its property names matter"));
 		openApi.path(PolicyConfiguration.WHAT_IF_PATH, new PathItem().post(new Operation().operationId("policyWhatIf")
 			.addTagsItem("policy")
-			.summary("Decides a hypothetical PATCH against the current tenant policy.")
-			.description("Answers the decision (allow or refuse), its reason code, the Graph error the caller would "
-					+ "get, whether a report-only rule would refuse it, and the policy version. Nothing is forwarded "
-					+ "or audited. The target is resolved with Graph as for a real call; when it cannot be, the "
-					+ "answer says so (reason target_unresolved, status 503). Requires " + this.adminPermission
-					+ " as a delegated scope (scp) or an application role (roles).")
+			.summary("Decides a hypothetical call of an operation against the current tenant policy.")
+			.description("Answers the operation, the decision (allow or refuse), its reason code, the Graph error "
+					+ "the caller would get, whether a report-only rule would refuse it, the tenant's blast-radius "
+					+ "limit of the operation (operationLimit: max, per, reportOnly; null when none) and the policy "
+					+ "version. Nothing is forwarded, audited or counted against the limit. A user target is "
+					+ "resolved with Graph as for a real call; when it cannot be, the answer says so (reason "
+					+ "target_unresolved, status 503). An unknown or switched-off operation is a 400. Requires "
+					+ this.adminPermission + " as a delegated scope (scp) or an application role (roles).")
 			.requestBody(new RequestBody().required(true)
 				.content(new Content().addMediaType("application/json", new MediaType().schema(call))))
 			.addSecurityItem(new SecurityRequirement().addList("bearer"))

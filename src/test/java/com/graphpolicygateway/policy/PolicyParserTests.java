@@ -4,16 +4,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.graph.TestOperations;
 import com.graphpolicygateway.policy.CompiledPolicy.TenantRules;
+import com.graphpolicygateway.policy.PolicyDecision.OperationLimit;
 import com.graphpolicygateway.policy.PolicyFile.License;
 import com.graphpolicygateway.policy.PolicyFile.Mode;
 import com.graphpolicygateway.policy.PolicyParser.InvalidPolicyException;
+import com.graphpolicygateway.system.OperationDeclaration;
 
 import static com.graphpolicygateway.policy.TestPolicies.OTHER_TENANT;
 import static com.graphpolicygateway.policy.TestPolicies.TENANT;
@@ -356,6 +363,247 @@ class PolicyParserTests {
 
 		assertThat(parse(FULL + "# a comment\n").version()).isNotEqualTo(version);
 		assertThat(parse(FULL.replace("name: Contoso", "name: Contoso Ltd")).version()).isNotEqualTo(version);
+	}
+
+	@Test
+	void parseWhenShippedExampleThenContosoLimitsAndProtectsDeviceOperations() throws Exception {
+		CompiledPolicy policy = PolicyParser.parse(Files.readAllBytes(Path.of("config/tenants.yml")),
+				"config/tenants.yml");
+
+		TenantRules contoso = policy.tenant(TENANT);
+		assertThat(contoso.operations()).containsExactlyInAnyOrder(OperationCatalogue.USER_UPDATE,
+				OperationCatalogue.DEVICE_WIPE, OperationCatalogue.DEVICE_RETIRE);
+		assertThat(contoso.protectedDevices()).containsExactly("0b7c3e5a-9d2f-4c1e-8a6b-3f4e5d6c7b8a");
+		assertThat(contoso.operationLimits()).containsOnlyKeys(OperationCatalogue.DEVICE_WIPE,
+				OperationCatalogue.DEVICE_RETIRE);
+		assertThat(contoso.operationLimits().get(OperationCatalogue.DEVICE_WIPE))
+			.isEqualTo(new OperationLimit(OperationCatalogue.DEVICE_WIPE, 5, Duration.ofHours(1), false));
+		assertThat(contoso.freezes()).extracting(PolicyFile.Freeze::operations)
+			.containsExactly(null, List.of(OperationCatalogue.DEVICE_WIPE, OperationCatalogue.DEVICE_RETIRE));
+	}
+
+	@Test
+	void parseWhenOperationKeysThenTenantOverridesDefaultsAndListsAndLimitsReplace() throws Exception {
+		String yaml = """
+				defaults:
+				  operations: [ intune-mam-user-update, intune-managed-device-wipe ]
+				  protected-devices: [ 0B7C3E5A-9D2F-4C1E-8A6B-3F4E5D6C7B8A ]
+				  operation-limits:
+				    intune-managed-device-wipe: { max: 5, per: PT1H }
+				    intune-managed-device-retire: { max: 20, per: P1D }
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    operations: [ intune-mam-user-wipe-by-device-tag ]
+				    protected-devices: [ 5d6c7b8a-3f4e-4c1e-8a6b-0b7c3e5a9d2f ]
+				    operation-limits:
+				      intune-mam-user-wipe-by-device-tag:
+				        max: 1
+				        per: PT10M
+				  - id: 4a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d
+				""";
+
+		CompiledPolicy policy = parse(yaml);
+
+		TenantRules contoso = policy.tenant(TENANT);
+		assertThat(contoso.operations()).containsExactly(OperationCatalogue.USER_WIPE_BY_DEVICE_TAG);
+		assertThat(contoso.protectedDevices()).containsExactly("5d6c7b8a-3f4e-4c1e-8a6b-0b7c3e5a9d2f");
+		assertThat(contoso.operationLimits()).containsExactly(Map.entry(OperationCatalogue.USER_WIPE_BY_DEVICE_TAG,
+				new OperationLimit(OperationCatalogue.USER_WIPE_BY_DEVICE_TAG, 1, Duration.ofMinutes(10), false)));
+		TenantRules inheriting = policy.tenant(OTHER_TENANT);
+		assertThat(inheriting.operations()).containsExactlyInAnyOrder(OperationCatalogue.USER_UPDATE,
+				OperationCatalogue.DEVICE_WIPE);
+		assertThat(inheriting.allows(OperationCatalogue.DEVICE_WIPE)).isTrue();
+		assertThat(inheriting.allows(OperationCatalogue.DEVICE_RETIRE)).isFalse();
+		assertThat(inheriting.protectedDevices()).containsExactly("0b7c3e5a-9d2f-4c1e-8a6b-3f4e5d6c7b8a");
+		assertThat(inheriting.operationLimits()).containsOnlyKeys(OperationCatalogue.DEVICE_WIPE,
+				OperationCatalogue.DEVICE_RETIRE);
+		assertThat(inheriting.operationLimits().get(OperationCatalogue.DEVICE_RETIRE))
+			.isEqualTo(new OperationLimit(OperationCatalogue.DEVICE_RETIRE, 20, Duration.ofDays(1), false));
+	}
+
+	@Test
+	void parseWhenOperationKeysLeftOutThenEveryOperationAllowedNoDeviceProtectedAndNoLimit() throws Exception {
+		TenantRules contoso = policy().tenant(tenant(TENANT)).compile().tenant(TENANT);
+
+		assertThat(contoso.operations()).isNull();
+		assertThat(TestOperations.catalogue().operations())
+			.allSatisfy((operation) -> assertThat(contoso.allows(operation.id())).isTrue());
+		assertThat(contoso.protectedDevices()).isEmpty();
+		assertThat(contoso.operationLimits()).isEmpty();
+	}
+
+	@Test
+	void parseWhenOperationsListedEmptyThenNoOperationAllowed() throws Exception {
+		TenantRules contoso = parse("""
+				defaults:
+				  operations: [ intune-mam-user-update ]
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    operations: []
+				""").tenant(TENANT);
+
+		assertThat(contoso.operations()).isEmpty();
+		assertThat(contoso.allows(OperationCatalogue.USER_UPDATE)).isFalse();
+	}
+
+	@Test
+	void parseWhenRuleModesNameTheOperationRulesThenTheyApplyAndTheLimitSaysReportOnly() throws Exception {
+		CompiledPolicy policy = parse("""
+				defaults:
+				  operation-limits:
+				    intune-managed-device-wipe: { max: 5, per: PT1H }
+				  rule-modes:
+				    operation: report-only
+				    operation-limit: report-only
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    rule-modes:
+				      operation-limit: enforce
+				  - id: 4a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d
+				    mode: report-only
+				    rule-modes:
+				      operation: enforce
+				""");
+
+		TenantRules contoso = policy.tenant(TENANT);
+		assertThat(contoso.mode(Rule.OPERATION)).isEqualTo(Mode.REPORT_ONLY);
+		assertThat(contoso.mode(Rule.OPERATION_LIMIT)).isEqualTo(Mode.ENFORCE);
+		assertThat(contoso.operationLimits().get(OperationCatalogue.DEVICE_WIPE).reportOnly()).isFalse();
+		TenantRules other = policy.tenant(OTHER_TENANT);
+		assertThat(other.mode(Rule.OPERATION)).isEqualTo(Mode.ENFORCE);
+		assertThat(other.mode(Rule.OPERATION_LIMIT)).isEqualTo(Mode.REPORT_ONLY);
+		assertThat(other.operationLimits().get(OperationCatalogue.DEVICE_WIPE).reportOnly()).isTrue();
+		assertThat(policy.tenant(UNKNOWN_TENANT).operationLimits().get(OperationCatalogue.DEVICE_WIPE).reportOnly())
+			.isTrue();
+	}
+
+	@Test
+	void parseWhenFreezeNamesOperationsThenItFreezesOnlyThose() throws Exception {
+		PolicyFile.Freeze freeze = parse("""
+				defaults:
+				  freezes:
+				    - name: no-wipes
+				      days: [ SATURDAY ]
+				      from: "00:00"
+				      to: "00:00"
+				      operations: [ intune-managed-device-wipe ]
+				""").tenant(UNKNOWN_TENANT).freezes().get(0);
+
+		assertThat(freeze.operations()).containsExactly(OperationCatalogue.DEVICE_WIPE);
+		assertThat(freeze.freezes(OperationCatalogue.DEVICE_WIPE)).isTrue();
+		assertThat(freeze.freezes(OperationCatalogue.DEVICE_RETIRE)).isFalse();
+	}
+
+	@Test
+	void parseWhenOperationUnknownThenRefusedNamingTheIdKeyAndLine() {
+		String yaml = """
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    operations:
+				      - intune-mam-user-update
+				      - intune-managed-device-wpie
+				""";
+
+		assertThat(invalid(yaml)).startsWith("test.yml: key 'tenants[0].operations[1]' (line 5")
+			.contains("no operation 'intune-managed-device-wpie'")
+			.contains(OperationCatalogue.DEVICE_WIPE);
+	}
+
+	@Test
+	void parseWhenOperationLimitOrFreezeNamesAnUnknownOperationThenRefusedNamingIt() {
+		assertThat(invalid("""
+				defaults:
+				  license: auto
+				  operation-limits:
+				    intune-device-wipe: { max: 5, per: PT1H }
+				""")).contains("'defaults.operation-limits.intune-device-wipe' (line 4")
+			.contains("no operation 'intune-device-wipe'");
+		assertThat(invalid("""
+				defaults:
+				  freezes:
+				    - start: 2027-12-24T00:00
+				      end: 2028-01-02T00:00
+				      operations: [ intune-managed-device-retire, wipe ]
+				""")).contains("'defaults.freezes[0].operations[1]' (line 5").contains("no operation 'wipe'");
+	}
+
+	@Test
+	void parseWhenOperationSwitchedOffThenStillAcceptedAndAnOperatorsOwnIsKnown() throws Exception {
+		OperationCatalogue catalogue = TestOperations.catalogue(Map.of(OperationCatalogue.DEVICE_RETIRE,
+				new OperationDeclaration(false, null, null, null, null, null, null, null), "intune-managed-device-sync",
+				new OperationDeclaration(null, "POST", "/deviceManagement/managedDevices/{id}/syncDevice",
+						Map.of("id", "guid"), List.of("DeviceManagementManagedDevices.PrivilegedOperations.All"), true,
+						new OperationDeclaration.Body("none", null, null, null, null, null),
+						new OperationDeclaration.Audit("Sync device", "Device", null, "ManagedDevice", null))));
+		String yaml = """
+				defaults:
+				  operations: [ intune-managed-device-retire, intune-managed-device-sync ]
+				  operation-limits:
+				    intune-managed-device-sync: { max: 100, per: PT1H }
+				""";
+
+		TenantRules defaults = parse(yaml, catalogue).tenant(UNKNOWN_TENANT);
+
+		assertThat(defaults.allows(OperationCatalogue.DEVICE_RETIRE)).isTrue();
+		assertThat(defaults.operationLimits()).containsOnlyKeys("intune-managed-device-sync");
+		assertThat(invalid(yaml)).contains("no operation 'intune-managed-device-sync'");
+	}
+
+	@Test
+	void parseWhenOperationLimitInvalidThenKeyAndLineNamed() {
+		assertThat(invalid("""
+				defaults:
+				  operation-limits:
+				    intune-managed-device-wipe: { max: 0, per: PT1H }
+				""")).contains("'defaults.operation-limits.intune-managed-device-wipe'")
+			.contains("line 3")
+			.contains("max")
+			.contains("at least 1");
+		assertThat(invalid("""
+				defaults:
+				  operation-limits:
+				    intune-managed-device-wipe: { per: PT1H }
+				""")).contains("defaults.operation-limits.intune-managed-device-wipe").contains("needs max");
+		assertThat(invalid("""
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    operation-limits:
+				      intune-managed-device-wipe: { max: 5, per: PT0.5S }
+				""")).contains("tenants[0].operation-limits.intune-managed-device-wipe")
+			.contains("line 4")
+			.contains("at least a second");
+		assertThat(invalid("""
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    operation-limits:
+				      intune-managed-device-wipe: { max: 5 }
+				""")).contains("tenants[0].operation-limits.intune-managed-device-wipe").contains("needs per");
+		assertThat(invalid("""
+				defaults:
+				  operation-limits:
+				    intune-managed-device-wipe: { max: 5, per: an hour }
+				""")).contains("'defaults.operation-limits.intune-managed-device-wipe.per'").contains("line 3");
+		assertThat(invalid("""
+				defaults:
+				  operation-limits:
+				    intune-managed-device-wipe: { max: 5, per: PT1H, burst: 2 }
+				""")).contains("unknown key 'defaults.operation-limits.intune-managed-device-wipe.burst'");
+	}
+
+	@Test
+	void parseWhenProtectedDeviceIsNotAGuidThenRefusedNamingIt() {
+		assertThat(invalid("""
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    protected-devices: [ 0b7c3e5a-9d2f-4c1e-8a6b-3f4e5d6c7b8a, DESKTOP-42 ]
+				""")).contains("tenants[0]")
+			.contains("'DESKTOP-42'")
+			.contains("not a managed device id")
+			.contains("line 2");
+	}
+
+	private static CompiledPolicy parse(String yaml, OperationCatalogue catalogue) throws InvalidPolicyException {
+		return PolicyParser.parse(yaml.getBytes(StandardCharsets.UTF_8), "test.yml", catalogue);
 	}
 
 	private static CompiledPolicy parse(String yaml) throws InvalidPolicyException {

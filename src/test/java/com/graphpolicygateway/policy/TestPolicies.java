@@ -114,6 +114,8 @@ final class TestPolicies {
 
 		private final List<Object> freezes = new ArrayList<>();
 
+		private final Map<String, Object> operationLimits = new LinkedHashMap<>();
+
 		private Rules() {
 		}
 
@@ -154,6 +156,27 @@ final class TestPolicies {
 			return put("allowed-properties", List.of(properties));
 		}
 
+		/** The operations the tenant may call, by id. */
+		Rules operations(String... ids) {
+			return put("operations", List.of(ids));
+		}
+
+		Rules protectedDevices(String... ids) {
+			return put("protected-devices", List.of(ids));
+		}
+
+		/**
+		 * A blast-radius limit of one operation; per is an ISO-8601 duration such as
+		 * PT1H.
+		 */
+		Rules operationLimit(String id, int max, String per) {
+			Map<String, Object> limit = new LinkedHashMap<>();
+			limit.put("max", max);
+			limit.put("per", per);
+			this.operationLimits.put(id, limit);
+			return put("operation-limits", this.operationLimits);
+		}
+
 		/** Sets the mode of one rule ({@code tenant}, {@code caller}, ...). */
 		Rules ruleMode(Rule rule, String mode) {
 			this.ruleModes.put(rule.name().toLowerCase(Locale.ROOT), mode);
@@ -169,6 +192,17 @@ final class TestPolicies {
 			freeze.put("start", start);
 			freeze.put("end", end);
 			freeze.put("zone", zone);
+			return freeze(freeze);
+		}
+
+		/** A one-off freeze of some operations only. */
+		Rules onceFreeze(String name, String start, String end, String zone, List<String> operations) {
+			Map<String, Object> freeze = new LinkedHashMap<>();
+			freeze.put("name", name);
+			freeze.put("start", start);
+			freeze.put("end", end);
+			freeze.put("zone", zone);
+			freeze.put("operations", operations);
 			return freeze(freeze);
 		}
 
