@@ -13,7 +13,8 @@ import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
- * Rate limits: local buckets, Redis buckets when configured, the route filter and health.
+ * Rate limits: token buckets and operation windows, in memory or in Redis when
+ * configured, the route filter and health.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("!" + GatewayProfiles.BARE)
@@ -29,8 +30,19 @@ class RateLimitConfiguration {
 	}
 
 	@Bean
-	RateLimitGatewayFilterFactory rateLimitGatewayFilterFactory(RateLimiter limiter, GraphErrorResponder errors) {
-		return new RateLimitGatewayFilterFactory(limiter, errors);
+	OperationLimiter operationLimiter(GraphGatewayProperties properties,
+			ObjectProvider<ReactiveStringRedisTemplate> redis, MeterRegistry meters) {
+		GraphGatewayProperties.RateLimit config = properties.rateLimit();
+		RedisOperationWindows shared = (config.store() == GraphGatewayProperties.RateLimit.Store.REDIS)
+				? new RedisOperationWindows(redis.getObject(), config.redisKeyPrefix(), config.redisTimeout()) : null;
+		return new OperationLimiter(new LocalOperationWindows(System::nanoTime), shared, config.redisUnavailable(),
+				meters);
+	}
+
+	@Bean
+	RateLimitGatewayFilterFactory rateLimitGatewayFilterFactory(RateLimiter limiter, OperationLimiter operations,
+			GraphErrorResponder errors, MeterRegistry meters) {
+		return new RateLimitGatewayFilterFactory(limiter, operations, errors, meters);
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 /**
- * Token-bucket rate limits per tenant and per caller, in memory or shared through Redis.
+ * Token-bucket rate limits per tenant and per caller, and blast-radius limits per tenant
+ * and operation (sliding windows), in memory or shared through Redis.
  */
 @NullMarked
 package com.graphpolicygateway.ratelimit;
