@@ -71,8 +71,11 @@ final class AuditApiDocumentation implements OpenApiCustomizer {
 	private static List<Parameter> filters(boolean paged) {
 		List<Parameter> filters = List.of(
 				query("tenant", "Tenant GUID (global auditors; others may name only their own)"),
+				query("operation",
+						"The operation's id in the catalogue, such as intune-managed-device-wipe; events recorded "
+								+ "before the trail stored the operation are of intune-mam-user-update"),
 				query("actor", "Actor's object id, user principal name or application id"),
-				query("target", "Target user id or principal name, as in the PATCH path"),
+				query("target", "The target's id as in the path: a user's id or principal name, a managed device's id"),
 				query("result", "success, failure, refused, unknown or pending"),
 				query("reason", "Reason code, such as TargetUserProtected or allowed"),
 				query("from", "Events at or after this ISO-8601 instant"),

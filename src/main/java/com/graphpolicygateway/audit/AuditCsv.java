@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  * Audit events as CSV, the one writer of the API's export and the page's download: RFC
  * 4180 with every cell quoted, and spreadsheet formulas neutralised the way OWASP's
  * CSV-injection guidance says, wherever a spreadsheet may see a cell start. A summary
- * event fills the last three columns: how many refusals it stands for, and between when.
+ * event fills the three {@code summary} columns: how many refusals it stands for, and
+ * between when. The last column, {@code operation}, came later than the others and
+ * follows them, so that every other column keeps its place.
  * <p>
  * A cell starts at the start of the value and after each character a spreadsheet may be
  * told to split on ({@code , ; | TAB CR LF}, CR LF counting as one). Where such a start
@@ -25,7 +27,7 @@ final class AuditCsv {
 	static final List<String> COLUMNS = List.of("id", "activityDateTime", "activityResult", "decision", "reason",
 			"tenantId", "actorType", "actorUserId", "actorUserPrincipalName", "actorApplicationId", "actorIpAddress",
 			"targetUserId", "modifiedProperties", "upstreamStatus", "graphRequestId", "correlationId", "policyVersion",
-			"latencyMs", "summaryCount", "summaryFirst", "summaryLast");
+			"latencyMs", "summaryCount", "summaryFirst", "summaryLast", "operation");
 
 	static final String HEADER = line(COLUMNS);
 
@@ -54,7 +56,7 @@ final class AuditCsv {
 				e.actor().applicationId(), e.actor().ipAddress(), target, properties, e.upstreamStatus(),
 				e.graphRequestId(), e.correlationId(), e.policyVersion(), e.latencyMs(),
 				(e.summary() != null) ? e.summary().count() : null, (e.summary() != null) ? e.summary().first() : null,
-				(e.summary() != null) ? e.summary().last() : null);
+				(e.summary() != null) ? e.summary().last() : null, e.operation());
 		return line(values);
 	}
 

@@ -6,10 +6,18 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import com.graphpolicygateway.graph.OperationAudit;
+import com.graphpolicygateway.graph.OperationCatalogue;
+
 /**
  * One request's audit event, shaped after Intune's {@code auditEvent} plus what the
  * gateway adds: tenant, decision, reason, policy version and the upstream's answer.
  * Immutable; the outcome is added with {@link #completed}.
+ * <p>
+ * Events recorded before the trail stored the operation have none ({@code operation} and
+ * {@code resourceType} null, as their rows): they were all of the seed operation, and
+ * read as {@link #SEED_OPERATION} on a {@link #SEED_RESOURCE_TYPE}. They stay null here
+ * so that such a row keeps its hash.
  *
  * @param id the event id
  * @param activityDateTime when the request reached the gateway (microsecond precision)
@@ -32,15 +40,26 @@ import org.jspecify.annotations.Nullable;
  * @param traceId the W3C trace id of the request, when it carried one
  * @param summary set on a summary event, which stands for refusals whose own events could
  * not be queued
+ * @param operation the catalogue id of the operation called
+ * ({@code intune-managed-device-wipe}); null in events recorded before it was stored
+ * @param resourceType the type of the resource the call targets ({@code User},
+ * {@code ManagedDevice}); null in events recorded before it was stored
  */
 public record AuditEvent(UUID id, Instant activityDateTime, String activity, String activityOperationType,
 		String activityResult, String category, @Nullable String correlationId, Actor actor, @Nullable String tenantId,
 		@Nullable String targetUserId, List<ModifiedProperty> modifiedProperties, String decision, String reason,
 		@Nullable String policyVersion, @Nullable Integer upstreamStatus, @Nullable String graphRequestId,
-		@Nullable Long latencyMillis, @Nullable String traceId, @Nullable Summary summary) {
+		@Nullable Long latencyMillis, @Nullable String traceId, @Nullable Summary summary, @Nullable String operation,
+		@Nullable String resourceType) {
 
-	/** Activity of the route's requests. */
+	/** Activity of the seed operation's requests. */
 	public static final String ACTIVITY = "Patch user";
+
+	/** The operation of every event recorded before the trail stored the operation. */
+	public static final String SEED_OPERATION = OperationCatalogue.USER_UPDATE;
+
+	/** The resource type of every event recorded before the trail stored it. */
+	public static final String SEED_RESOURCE_TYPE = OperationAudit.USER;
 
 	/** Result of an event whose outcome is not written yet. */
 	public static final String PENDING = "pending";
@@ -52,7 +71,19 @@ public record AuditEvent(UUID id, Instant activityDateTime, String activity, Str
 		modifiedProperties = List.copyOf(modifiedProperties);
 	}
 
-	/** An event of one request (not a summary). */
+	/** An event of the seed operation, on a user. */
+	public AuditEvent(UUID id, Instant activityDateTime, String activity, String activityOperationType,
+			String activityResult, String category, @Nullable String correlationId, Actor actor,
+			@Nullable String tenantId, @Nullable String targetUserId, List<ModifiedProperty> modifiedProperties,
+			String decision, String reason, @Nullable String policyVersion, @Nullable Integer upstreamStatus,
+			@Nullable String graphRequestId, @Nullable Long latencyMillis, @Nullable String traceId,
+			@Nullable Summary summary) {
+		this(id, activityDateTime, activity, activityOperationType, activityResult, category, correlationId, actor,
+				tenantId, targetUserId, modifiedProperties, decision, reason, policyVersion, upstreamStatus,
+				graphRequestId, latencyMillis, traceId, summary, SEED_OPERATION, SEED_RESOURCE_TYPE);
+	}
+
+	/** An event of one request (not a summary) of the seed operation, on a user. */
 	public AuditEvent(UUID id, Instant activityDateTime, String activity, String activityOperationType,
 			String activityResult, String category, @Nullable String correlationId, Actor actor,
 			@Nullable String tenantId, @Nullable String targetUserId, List<ModifiedProperty> modifiedProperties,
@@ -69,7 +100,7 @@ public record AuditEvent(UUID id, Instant activityDateTime, String activity, Str
 		return new AuditEvent(this.id, this.activityDateTime, this.activity, this.activityOperationType, result,
 				this.category, this.correlationId, this.actor, this.tenantId, this.targetUserId,
 				this.modifiedProperties, decision, reason, this.policyVersion, upstreamStatus, graphRequestId,
-				latencyMillis, this.traceId, this.summary);
+				latencyMillis, this.traceId, this.summary, this.operation, this.resourceType);
 	}
 
 	/**
@@ -99,7 +130,8 @@ public record AuditEvent(UUID id, Instant activityDateTime, String activity, Str
 
 	/**
 	 * What a summary event stands for: refusals that could not be recorded one by one
-	 * (the audit queue was full), with the same operation, tenant and reason.
+	 * (the audit queue was full), of the same operation, in the same tenant, for the same
+	 * reason.
 	 *
 	 * @param count how many refusals
 	 * @param first when the first of them reached the gateway

@@ -15,6 +15,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.policy.PolicyDecision;
+import com.graphpolicygateway.ratelimit.OperationLimitReport;
 import com.graphpolicygateway.graph.BodyProperty;
 import com.graphpolicygateway.graph.Operation;
 import com.graphpolicygateway.graph.OperationAudit;
@@ -72,6 +73,12 @@ final class AuditEventFactory {
 			return event(exchange, caller, arrived, AuditEvent.PENDING, WOULD_REFUSE,
 					decision.wouldRefuse().get(0).reason());
 		}
+		OperationLimitReport limit = OperationLimitReport.from(exchange);
+		if (limit != null) {
+			// A report-only operation limit, counted after the policy by the rate
+			// limiter.
+			return event(exchange, caller, arrived, AuditEvent.PENDING, WOULD_REFUSE, limit.reason());
+		}
 		return event(exchange, caller, arrived, AuditEvent.PENDING, "allow", "allowed");
 	}
 
@@ -97,7 +104,8 @@ final class AuditEventFactory {
 		return new AuditEvent(Ids.timeOrderedGuid(arrived.toEpochMilli()), arrived, named.activity(),
 				named.operationType(), result, named.category(), RequestCorrelation.of(exchange).clientRequestId(),
 				actor, (caller != null) ? fit(caller.tenantId(), 64) : null, (body != null) ? body.target() : null,
-				modified, decision, reason, policyVersion(exchange), null, null, null, traceId(exchange));
+				modified, decision, reason, policyVersion(exchange), null, null, null, traceId(exchange), null,
+				operation.id(), named.resourceType());
 	}
 
 	/**

@@ -7,13 +7,18 @@ import com.graphpolicygateway.system.Ids;
 /**
  * SHA-256 over an event's canonical form and the previous link of its chain. The
  * canonical form is every stored column, length-prefixed in a fixed order, so no two
- * different rows share one. With a signing key, what the MACs of a row cover comes from
- * here too: a chained event's hash, or a pending row's canonical form.
+ * different rows share one. Columns added after the first events were hashed are appended
+ * only when set, so that the rows stored before them keep their hashes. With a signing
+ * key, what the MACs of a row cover comes from here too: a chained event's hash, or a
+ * pending row's canonical form.
  */
 final class AuditHasher {
 
 	/** The previous hash of a chain's first event. */
 	static final String GENESIS = "0".repeat(64);
+
+	/** Marks the operation's values in the canonical form. */
+	private static final String OPERATION_TAG = "operation";
 
 	private AuditHasher() {
 	}
@@ -72,6 +77,14 @@ final class AuditHasher {
 			append(canonical, Long.toString(e.summary().count()));
 			append(canonical, AuditRows.timestamp(e.summary().first()).toString());
 			append(canonical, AuditRows.timestamp(e.summary().last()).toString());
+		}
+		if (e.operation() != null || e.resourceType() != null) {
+			// Null only in rows stored before these columns existed, whose canonical form
+			// must stay what it was. The tag tells these values apart from a summary's,
+			// whose first value is a count.
+			append(canonical, OPERATION_TAG);
+			append(canonical, e.operation());
+			append(canonical, e.resourceType());
 		}
 		return canonical.toString();
 	}

@@ -15,6 +15,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.graph.AuditPagePaths;
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.OperationCatalogue;
 
 /**
  * The audit page, served when its sign-in ({@code audit-page} client registration) is
@@ -32,8 +34,9 @@ class AuditPageConfiguration {
 
 	@Bean
 	RouterFunction<ServerResponse> auditPage(AuditEventsHandler events, AuditAccess access, AuditChainStatus chain,
-			GraphGatewayProperties properties) {
-		AuditPageHandler page = new AuditPageHandler(events, access, chain, properties.audit().auditorPermission());
+			GraphGatewayProperties properties, OperationCatalogue catalogue) {
+		AuditPageHandler page = new AuditPageHandler(events, access, chain, properties.audit().auditorPermission(),
+				catalogue.operations().stream().map(Operation::id).toList());
 		return RouterFunctions.route()
 			.GET(AuditPagePaths.PAGE, page::list)
 			.GET(AuditPagePaths.EVENT, page::event)

@@ -3,6 +3,7 @@ package com.graphpolicygateway.audit;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,14 +43,23 @@ final class AuditPageHandler {
 
 	private final String auditorPermission;
 
-	AuditPageHandler(AuditEventsHandler events, AuditAccess access, AuditChainStatus chain, String auditorPermission) {
+	private final List<String> operations;
+
+	/**
+	 * A page whose operation filter offers {@code operations}: the ids of the catalogue's
+	 * operations.
+	 */
+	AuditPageHandler(AuditEventsHandler events, AuditAccess access, AuditChainStatus chain, String auditorPermission,
+			List<String> operations) {
 		Assert.notNull(events, "events cannot be null");
 		Assert.notNull(access, "access cannot be null");
 		Assert.notNull(chain, "chain cannot be null");
+		Assert.notNull(operations, "operations cannot be null");
 		this.events = events;
 		this.access = access;
 		this.chain = chain;
 		this.auditorPermission = auditorPermission;
+		this.operations = List.copyOf(operations);
 	}
 
 	/** {@code GET /audit}: the table. */
@@ -59,6 +69,7 @@ final class AuditPageHandler {
 		return page(request).flatMap((model) -> {
 			model.put("filter", filter);
 			model.put("results", RESULTS);
+			model.put("operations", operations(filter));
 			model.put("csvLink", filter.link(AuditPagePaths.EXPORT, null));
 			model.put("firstPageLink", (skipToken != null) ? filter.link(AuditPagePaths.PAGE, null) : null);
 			AuditAccess.Auditor auditor = (AuditAccess.Auditor) model.get("auditor");
@@ -170,6 +181,20 @@ final class AuditPageHandler {
 		return (token != null) ? token.doOnNext((csrf) -> model.put("_csrf", csrf)).then() : Mono.empty();
 	}
 
+	/**
+	 * The operations the filter offers: the catalogue's, and the one a link named when
+	 * the catalogue no longer has it (switched off since its events were recorded).
+	 */
+	private List<String> operations(AuditPageFilter filter) {
+		String entered = filter.get("operation");
+		if (entered.isEmpty() || this.operations.contains(entered)) {
+			return this.operations;
+		}
+		List<String> operations = new ArrayList<>(this.operations);
+		operations.add(entered);
+		return operations;
+	}
+
 	private static String time(Instant instant) {
 		return TIME.format(instant);
 	}
@@ -237,16 +262,17 @@ final class AuditPageHandler {
 	 * @param id event id
 	 * @param time when, in UTC
 	 * @param isoTime when, ISO-8601
+	 * @param operation the operation's id in the catalogue
 	 * @param actor who
 	 * @param tenantId the caller's tenant
-	 * @param target the changed user
-	 * @param properties the changed properties' names
+	 * @param target the call's target (a user, a managed device)
+	 * @param properties the body's properties' names
 	 * @param result the event's result
 	 * @param reason the reason code
 	 * @param graphStatus Graph's status, or empty
 	 */
-	public record Row(String id, String time, String isoTime, String actor, String tenantId, String target,
-			String properties, String result, String reason, String graphStatus) {
+	public record Row(String id, String time, String isoTime, String operation, String actor, String tenantId,
+			String target, String properties, String result, String reason, String graphStatus) {
 
 		static Row of(AuditEventView event) {
 			AuditEvent.Actor actor = event.actor();
@@ -261,8 +287,9 @@ final class AuditPageHandler {
 			String properties = (resource != null) ? String.join(", ",
 					resource.modifiedProperties().stream().map(AuditEvent.ModifiedProperty::displayName).toList()) : "";
 			return new Row(event.id(), AuditPageHandler.time(event.activityDateTime()),
-					event.activityDateTime().toString(), who, (event.tenantId() != null) ? event.tenantId() : "",
-					(resource != null) ? resource.resourceId() : "", properties, event.activityResult(), event.reason(),
+					event.activityDateTime().toString(), event.operation(), who,
+					(event.tenantId() != null) ? event.tenantId() : "", (resource != null) ? resource.resourceId() : "",
+					properties, event.activityResult(), event.reason(),
 					(event.upstreamStatus() != null) ? event.upstreamStatus().toString() : "");
 		}
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,8 @@ import com.graphpolicygateway.system.Ids;
  * bad value is refused naming its parameter.
  *
  * @param tenant only this tenant's events
+ * @param operation events of this operation (its catalogue id); the seed's matches the
+ * events recorded before the operation was
  * @param actor events whose actor has this object id, principal name or application id
  * @param target events changing this user
  * @param result events with this result
@@ -31,16 +34,19 @@ import com.graphpolicygateway.system.Ids;
  * @param top page size
  * @param after the keyset cursor: events strictly older than this position
  */
-record AuditQuery(@Nullable String tenant, @Nullable String actor, @Nullable String target, @Nullable String result,
-		@Nullable String reason, @Nullable Instant from, @Nullable Instant to, @Nullable String correlationId, int top,
-		@Nullable Cursor after) {
+record AuditQuery(@Nullable String tenant, @Nullable String operation, @Nullable String actor, @Nullable String target,
+		@Nullable String result, @Nullable String reason, @Nullable Instant from, @Nullable Instant to,
+		@Nullable String correlationId, int top, @Nullable Cursor after) {
 
 	static final int DEFAULT_TOP = 50;
 
 	static final int MAX_TOP = 500;
 
-	static final Set<String> PARAMETERS = Set.of("tenant", "actor", "target", "result", "reason", "from", "to",
-			"correlationId", "$top", "$skiptoken", "format");
+	static final Set<String> PARAMETERS = Set.of("tenant", "operation", "actor", "target", "result", "reason", "from",
+			"to", "correlationId", "$top", "$skiptoken", "format");
+
+	/** What an operation's id is ({@code graph-gateway.operations.<id>}). */
+	private static final Pattern OPERATION_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
 	/**
 	 * Parses the parameters; throws {@link InvalidParameterException} naming the bad one.
@@ -70,26 +76,31 @@ record AuditQuery(@Nullable String tenant, @Nullable String actor, @Nullable Str
 		if (result != null && !Set.of("success", "failure", "refused", "unknown", "pending").contains(result)) {
 			throw new InvalidParameterException("result", "must be success, failure, refused, unknown or pending");
 		}
-		return new AuditQuery(tenant, text(parameters, "actor", 320), text(parameters, "target", 1024), result,
-				text(parameters, "reason", 100), from, to, text(parameters, "correlationId", 64), top(parameters),
-				Cursor.parse(parameters.getFirst("$skiptoken")));
+		String operation = text(parameters, "operation", 63);
+		if (operation != null && !OPERATION_ID.matcher(operation).matches()) {
+			throw new InvalidParameterException("operation",
+					"must be an operation's id, such as intune-managed-device-wipe");
+		}
+		return new AuditQuery(tenant, operation, text(parameters, "actor", 320), text(parameters, "target", 1024),
+				result, text(parameters, "reason", 100), from, to, text(parameters, "correlationId", 64),
+				top(parameters), Cursor.parse(parameters.getFirst("$skiptoken")));
 	}
 
 	/** The same filters limited to one tenant. */
 	AuditQuery inTenant(String tenantId) {
-		return new AuditQuery(tenantId, this.actor, this.target, this.result, this.reason, this.from, this.to,
-				this.correlationId, this.top, this.after);
+		return new AuditQuery(tenantId, this.operation, this.actor, this.target, this.result, this.reason, this.from,
+				this.to, this.correlationId, this.top, this.after);
 	}
 
 	/** The same filters from another position. */
 	AuditQuery after(Cursor cursor) {
-		return new AuditQuery(this.tenant, this.actor, this.target, this.result, this.reason, this.from, this.to,
-				this.correlationId, this.top, cursor);
+		return new AuditQuery(this.tenant, this.operation, this.actor, this.target, this.result, this.reason, this.from,
+				this.to, this.correlationId, this.top, cursor);
 	}
 
 	AuditQuery withTop(int top) {
-		return new AuditQuery(this.tenant, this.actor, this.target, this.result, this.reason, this.from, this.to,
-				this.correlationId, top, this.after);
+		return new AuditQuery(this.tenant, this.operation, this.actor, this.target, this.result, this.reason, this.from,
+				this.to, this.correlationId, top, this.after);
 	}
 
 	/**
@@ -98,6 +109,10 @@ record AuditQuery(@Nullable String tenant, @Nullable String actor, @Nullable Str
 	String where(List<Object> arguments) {
 		List<String> conditions = new ArrayList<>();
 		condition(conditions, arguments, "tenant_id = ?", this.tenant);
+		// Events recorded before the operation was stored have none: they were the
+		// seed's.
+		condition(conditions, arguments, AuditEvent.SEED_OPERATION.equals(this.operation)
+				? "(operation = ? OR operation IS NULL)" : "operation = ?", this.operation);
 		if (this.actor != null) {
 			conditions.add("(actor_user_id = ? OR actor_user_principal_name = ? OR actor_application_id = ?)");
 			arguments.add(this.actor);

@@ -25,7 +25,7 @@ final class AuditRows {
 			+ "category, correlation_id, actor_type, actor_user_id, actor_user_principal_name, actor_application_id, "
 			+ "actor_ip_address, actor_permissions, tenant_id, target_user_id, modified_properties, decision, reason, "
 			+ "policy_version, upstream_status, graph_request_id, latency_ms, trace_id, summary_count, summary_first, "
-			+ "summary_last";
+			+ "summary_last, operation, resource_type";
 
 	/** How many columns {@link #COLUMNS} names. */
 	static final int COLUMN_COUNT = COLUMNS.split(",").length;
@@ -48,10 +48,13 @@ final class AuditRows {
 				e.policyVersion(), e.upstreamStatus(), e.graphRequestId(), e.latencyMillis(), e.traceId(),
 				(e.summary() != null) ? e.summary().count() : null,
 				(e.summary() != null) ? timestamp(e.summary().first()) : null,
-				(e.summary() != null) ? timestamp(e.summary().last()) : null };
+				(e.summary() != null) ? timestamp(e.summary().last()) : null, e.operation(), e.resourceType() };
 	}
 
-	/** Reads the columns of {@link #COLUMNS} from the current row. */
+	/**
+	 * Reads the columns of {@link #COLUMNS} from the current row, as stored: a row
+	 * recorded before the operation was has none (see {@link AuditEvent}).
+	 */
 	static AuditEvent event(ResultSet rs) throws SQLException {
 		AuditEvent.Actor actor = new AuditEvent.Actor(rs.getString("actor_type"), rs.getString("actor_user_id"),
 				rs.getString("actor_user_principal_name"), rs.getString("actor_application_id"),
@@ -62,7 +65,8 @@ final class AuditRows {
 				rs.getString("correlation_id"), actor, rs.getString("tenant_id"), rs.getString("target_user_id"),
 				JSON.readValue(rs.getString("modified_properties"), PROPERTIES), rs.getString("decision"),
 				rs.getString("reason"), rs.getString("policy_version"), (Integer) rs.getObject("upstream_status"),
-				rs.getString("graph_request_id"), longOrNull(rs, "latency_ms"), rs.getString("trace_id"), summary(rs));
+				rs.getString("graph_request_id"), longOrNull(rs, "latency_ms"), rs.getString("trace_id"), summary(rs),
+				rs.getString("operation"), rs.getString("resource_type"));
 	}
 
 	private static AuditEvent.@Nullable Summary summary(ResultSet rs) throws SQLException {

@@ -23,8 +23,8 @@ final class RefusalSummaries {
 
 	/** Counts a refusal that will have no event of its own. */
 	void add(AuditEvent refusal) {
-		Key key = new Key(refusal.activity(), refusal.activityOperationType(), refusal.category(), refusal.tenantId(),
-				refusal.reason());
+		Key key = new Key(refusal.operation(), refusal.resourceType(), refusal.activity(),
+				refusal.activityOperationType(), refusal.category(), refusal.tenantId(), refusal.reason());
 		Instant at = refusal.activityDateTime();
 		this.tallies.merge(key, new Tally(1, at, at), Tally::plus);
 	}
@@ -52,12 +52,13 @@ final class RefusalSummaries {
 		return new AuditEvent(Ids.timeOrderedGuid(tally.first().toEpochMilli()), tally.first(), key.activity(),
 				key.operationType(), "refused", key.category(), null, AuditEvent.Actor.unknown(null), key.tenantId(),
 				null, List.of(), "refuse", key.reason(), null, null, null, null, null,
-				new AuditEvent.Summary(tally.count(), tally.first(), tally.last()));
+				new AuditEvent.Summary(tally.count(), tally.first(), tally.last()), key.operation(),
+				key.resourceType());
 	}
 
 	/** What refusals are summarized by. */
-	private record Key(String activity, String operationType, String category, @Nullable String tenantId,
-			String reason) {
+	private record Key(@Nullable String operation, @Nullable String resourceType, String activity, String operationType,
+			String category, @Nullable String tenantId, String reason) {
 	}
 
 	/** How many refusals, and when the first and last of them arrived. */

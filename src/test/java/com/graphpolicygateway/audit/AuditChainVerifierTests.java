@@ -17,6 +17,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.graphpolicygateway.graph.OperationAudit;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.test.AuditDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -126,6 +128,10 @@ class AuditChainVerifierTests {
 				arguments("trace_id", "0".repeat(31) + "1"), arguments("trace_id", null),
 				// An event made to look like a summary of many refusals.
 				arguments("summary_count", 5000L),
+				// A PATCH made to look like a device wipe, or like an event stored before
+				// the operation was.
+				arguments("operation", OperationCatalogue.DEVICE_WIPE), arguments("operation", null),
+				arguments("resource_type", OperationAudit.MANAGED_DEVICE), arguments("resource_type", null),
 				// Fails today: writer_id is stored but not part of the hash.
 				arguments("writer_id", UUID.randomUUID().toString()),
 				arguments("chain_id", UUID.randomUUID().toString()), arguments("chain_id", null),
@@ -137,6 +143,47 @@ class AuditChainVerifierTests {
 	 * The verifier must report a row it cannot read, not fail with an exception (fails
 	 * today: it throws).
 	 */
+	/**
+	 * Rows stored before the trail stored the operation have none (NULL columns): their
+	 * hashes, made without these columns, still verify.
+	 */
+	@Test
+	void verifyWhenEventsStoredBeforeOperationsThenIntact() {
+		AuditEvent pending = TestAuditEvents.pending()
+			.arrived(TestAuditEvents.ARRIVED.plusSeconds(3))
+			.recordedBeforeOperations()
+			.build();
+		AuditEvent refused = TestAuditEvents.pending()
+			.arrived(TestAuditEvents.ARRIVED.plusSeconds(4))
+			.recordedBeforeOperations()
+			.build()
+			.completed("refused", "refuse", "permission_denied", null, null, 2L);
+		this.store.write(List.of(pending), List.of());
+		this.store.write(List.of(), List.of(TestAuditEvents.succeeded(pending), refused));
+		this.store.write(List.of(TestAuditEvents.pending().recordedBeforeOperations().build()), List.of());
+
+		assertThat(TestAuditStores.row(this.database, pending.id())).containsEntry("operation", null)
+			.containsEntry("resource_type", null);
+		assertThat(TestAuditStores.row(this.database, refused.id())).containsEntry("operation", null);
+		assertThat(this.verifier.verify()).isEqualTo(new AuditVerification(true, 2, 7, null));
+	}
+
+	@Test
+	void verifyWhenOperationSetOnEventStoredBeforeOperationsThenBrokenAtThatEvent() {
+		AuditEvent refused = TestAuditEvents.pending()
+			.arrived(TestAuditEvents.ARRIVED.plusSeconds(3))
+			.recordedBeforeOperations()
+			.build()
+			.completed("refused", "refuse", "permission_denied", null, null, 2L);
+		this.store.write(List.of(), List.of(refused));
+
+		this.database.jdbc()
+			.update("UPDATE audit_event SET operation = ?, resource_type = ? WHERE id = ?", AuditEvent.SEED_OPERATION,
+					AuditEvent.SEED_RESOURCE_TYPE, refused.id().toString());
+
+		assertBrokenAt(4);
+	}
+
 	@Test
 	void verifyWhenIdNoLongerUuidThenBrokenAtThatEvent() {
 		this.database.jdbc()

@@ -10,6 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.graphpolicygateway.graph.OperationAudit;
+import com.graphpolicygateway.graph.OperationCatalogue;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -86,7 +89,13 @@ class AuditHasherTests {
 				arguments("modifiedProperties",
 						change((event) -> event.properties(new AuditEvent.ModifiedProperty("jobTitle", null, "CEO")))),
 				arguments("policyVersion", change((event) -> event.policyVersion("2026-12-01"))),
-				arguments("traceId", change((event) -> event.traceId(null))));
+				arguments("traceId", change((event) -> event.traceId(null))),
+				arguments("operation", change(
+						(event) -> event.operation(OperationCatalogue.DEVICE_WIPE, AuditEvent.SEED_RESOURCE_TYPE))),
+				arguments("resourceType",
+						change((event) -> event.operation(AuditEvent.SEED_OPERATION, OperationAudit.MANAGED_DEVICE))),
+				arguments("operation and resource type unset",
+						change(TestAuditEvents.Builder::recordedBeforeOperations)));
 	}
 
 	@Test
@@ -121,12 +130,49 @@ class AuditHasherTests {
 			.doesNotHaveDuplicates();
 	}
 
+	/**
+	 * Rows stored before the trail stored the operation (NULL operation and resource
+	 * type) keep the hashes they were stored with: these were computed by the hasher of
+	 * then.
+	 */
+	@Test
+	void hashWhenRecordedBeforeOperationsThenTheHashItWasStoredWith() {
+		AuditEvent pending = TestAuditEvents.pending().id(ID).recordedBeforeOperations().build();
+		AuditEvent summary = new AuditEvent(ID, TestAuditEvents.ARRIVED, AuditEvent.ACTIVITY, "Patch", "refused",
+				"User", null, AuditEvent.Actor.unknown(null), TestAuditEvents.TENANT, null, List.of(), "refuse",
+				"target_protected", null, null, null, null, null,
+				new AuditEvent.Summary(12, TestAuditEvents.ARRIVED, TestAuditEvents.ARRIVED.plusSeconds(30)), null,
+				null);
+
+		assertThat(hash(TestAuditEvents.succeeded(pending)))
+			.isEqualTo("d84067b1ab07f2acdfb15e38dc5febb3263992dc48c3bfb89beb281410673f0a");
+		assertThat(hash(summary)).isEqualTo("b1aedf8adb7399f92667f7605b4377a3c76bdf1e535793ed9b166d071cc2b48c");
+		assertThat(AuditHasher.pendingMacContent(pending, CHAIN))
+			.isEqualTo("pending\n85dd842ce7edf5ff20d7301254ca40322fe606588f8b6d4db9cea4d74db40ea9");
+	}
+
+	@Test
+	void hashWhenOperationOrResourceTypeDiffersOrUnsetThenAllDiffer() {
+		assertThat(List.of(hash(operation(AuditEvent.SEED_OPERATION, AuditEvent.SEED_RESOURCE_TYPE)),
+				hash(operation(null, null)), hash(operation(AuditEvent.SEED_OPERATION, null)),
+				hash(operation(null, AuditEvent.SEED_RESOURCE_TYPE)),
+				hash(operation(AuditEvent.SEED_RESOURCE_TYPE, null)),
+				hash(operation(null, OperationAudit.MANAGED_DEVICE)),
+				hash(operation(OperationCatalogue.DEVICE_WIPE, OperationAudit.MANAGED_DEVICE)),
+				hash(operation("operation", null))))
+			.doesNotHaveDuplicates();
+	}
+
 	/** The database keeps microseconds, so the hash must not depend on what it drops. */
 	@Test
 	void hashWhenTimeDiffersBelowMicrosecondThenSame() {
 		AuditEvent nanos = TestAuditEvents.pending().id(ID).arrived(TestAuditEvents.ARRIVED.plusNanos(999)).build();
 
 		assertThat(hash(nanos)).isEqualTo(hash(TestAuditEvents.pending().id(ID).build()));
+	}
+
+	private static AuditEvent operation(String operation, String resourceType) {
+		return TestAuditEvents.succeeded(TestAuditEvents.pending().id(ID).operation(operation, resourceType).build());
 	}
 
 	private static AuditEvent event() {

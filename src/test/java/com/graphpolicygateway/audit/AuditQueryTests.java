@@ -39,8 +39,8 @@ class AuditQueryTests {
 	void parseWhenNoParametersThenNoFiltersAndDefaultPage() {
 		AuditQuery query = AuditQuery.parse(parameters());
 
-		assertThat(query)
-			.isEqualTo(new AuditQuery(null, null, null, null, null, null, null, null, AuditQuery.DEFAULT_TOP, null));
+		assertThat(query).isEqualTo(
+				new AuditQuery(null, null, null, null, null, null, null, null, null, AuditQuery.DEFAULT_TOP, null));
 		List<Object> arguments = new ArrayList<>();
 		assertThat(query.where(arguments)).isEmpty();
 		assertThat(arguments).isEmpty();
@@ -50,13 +50,14 @@ class AuditQueryTests {
 	void parseWhenEveryFilterGivenThenEachKept() {
 		AuditQuery.Cursor cursor = new AuditQuery.Cursor(FROM.plusSeconds(60), CURSOR_ID);
 
-		AuditQuery query = AuditQuery.parse(parameters("tenant", TENANT, "actor", "megan.bowen@contoso.com", "target",
-				"adele.vance@contoso.com", "result", "refused", "reason", "permission_denied", "from", FROM.toString(),
-				"to", TO.toString(), "correlationId", "c8b1a7d2-3e4f-4a5b-9c6d-7e8f9a0b1c2d", "$top", "25",
-				"$skiptoken", cursor.encode()));
+		AuditQuery query = AuditQuery.parse(parameters("tenant", TENANT, "operation", "intune-managed-device-wipe",
+				"actor", "megan.bowen@contoso.com", "target", "adele.vance@contoso.com", "result", "refused", "reason",
+				"permission_denied", "from", FROM.toString(), "to", TO.toString(), "correlationId",
+				"c8b1a7d2-3e4f-4a5b-9c6d-7e8f9a0b1c2d", "$top", "25", "$skiptoken", cursor.encode()));
 
-		assertThat(query).isEqualTo(new AuditQuery(TENANT, "megan.bowen@contoso.com", "adele.vance@contoso.com",
-				"refused", "permission_denied", FROM, TO, "c8b1a7d2-3e4f-4a5b-9c6d-7e8f9a0b1c2d", 25, cursor));
+		assertThat(query).isEqualTo(new AuditQuery(TENANT, "intune-managed-device-wipe", "megan.bowen@contoso.com",
+				"adele.vance@contoso.com", "refused", "permission_denied", FROM, TO,
+				"c8b1a7d2-3e4f-4a5b-9c6d-7e8f9a0b1c2d", 25, cursor));
 	}
 
 	@ParameterizedTest
@@ -109,7 +110,13 @@ class AuditQueryTests {
 				arguments(parameters("target", "t".repeat(1025)), "target"),
 				arguments(parameters("reason", "r".repeat(101)), "reason"),
 				arguments(parameters("correlationId", "c".repeat(65)), "correlationId"),
-				arguments(parameters("correlationId", ""), "correlationId"));
+				arguments(parameters("correlationId", ""), "correlationId"),
+				arguments(parameters("operation", ""), "operation"),
+				arguments(parameters("operation", "Intune-Managed-Device-Wipe"), "operation"),
+				arguments(parameters("operation", "intune managed device wipe"), "operation"),
+				arguments(parameters("operation", "-wipe"), "operation"),
+				arguments(parameters("operation", "o".repeat(64)), "operation"),
+				arguments(parameters("operation", "wipe", "operation", "retire"), "operation"));
 	}
 
 	@ParameterizedTest
@@ -173,9 +180,10 @@ class AuditQueryTests {
 	void whereWhenEveryFilterGivenThenUserTextOnlyInBoundArguments() {
 		String hostile = "x' OR '1'='1' --";
 		AuditQuery.Cursor cursor = new AuditQuery.Cursor(FROM.plusSeconds(60), CURSOR_ID);
-		AuditQuery query = AuditQuery.parse(parameters("tenant", TENANT, "actor", hostile + "actor", "target",
-				hostile + "target", "result", "failure", "reason", hostile + "reason", "from", FROM.toString(), "to",
-				TO.toString(), "correlationId", hostile + "cid", "$skiptoken", cursor.encode()));
+		AuditQuery query = AuditQuery.parse(parameters("tenant", TENANT, "operation", "intune-managed-device-wipe",
+				"actor", hostile + "actor", "target", hostile + "target", "result", "failure", "reason",
+				hostile + "reason", "from", FROM.toString(), "to", TO.toString(), "correlationId", hostile + "cid",
+				"$skiptoken", cursor.encode()));
 		List<Object> arguments = new ArrayList<>();
 
 		String where = query.where(arguments);
@@ -184,13 +192,15 @@ class AuditQueryTests {
 			.doesNotContain("'")
 			.doesNotContain("--")
 			.doesNotContain(TENANT)
+			.doesNotContain("wipe")
 			.doesNotContain("actor_user_id = x")
 			.doesNotContain("failure")
 			.doesNotContain("2026");
 		assertThat(where.chars().filter((c) -> c == '?').count()).isEqualTo(arguments.size());
-		assertThat(arguments).containsExactly(TENANT, hostile + "actor", hostile + "actor", hostile + "actor",
-				hostile + "target", "failure", hostile + "reason", AuditRows.timestamp(FROM), AuditRows.timestamp(TO),
-				hostile + "cid", AuditRows.timestamp(cursor.time()), AuditRows.timestamp(cursor.time()), CURSOR_ID);
+		assertThat(arguments).containsExactly(TENANT, "intune-managed-device-wipe", hostile + "actor",
+				hostile + "actor", hostile + "actor", hostile + "target", "failure", hostile + "reason",
+				AuditRows.timestamp(FROM), AuditRows.timestamp(TO), hostile + "cid", AuditRows.timestamp(cursor.time()),
+				AuditRows.timestamp(cursor.time()), CURSOR_ID);
 	}
 
 	@Test
@@ -204,6 +214,27 @@ class AuditQueryTests {
 			.contains("actor_application_id = ?");
 		assertThat(arguments).containsExactly("megan.bowen@contoso.com", "megan.bowen@contoso.com",
 				"megan.bowen@contoso.com");
+	}
+
+	@Test
+	void whereWhenOperationGivenThenOnlyThatOperation() {
+		List<Object> arguments = new ArrayList<>();
+
+		String where = AuditQuery.parse(parameters("operation", "intune-managed-device-wipe")).where(arguments);
+
+		assertThat(where).isEqualTo(" WHERE operation = ?");
+		assertThat(arguments).containsExactly("intune-managed-device-wipe");
+	}
+
+	/** Events recorded before the trail stored the operation were all the seed's. */
+	@Test
+	void whereWhenSeedOperationGivenThenAlsoEventsWithoutOne() {
+		List<Object> arguments = new ArrayList<>();
+
+		String where = AuditQuery.parse(parameters("operation", "intune-mam-user-update")).where(arguments);
+
+		assertThat(where).isEqualTo(" WHERE (operation = ? OR operation IS NULL)");
+		assertThat(arguments).containsExactly("intune-mam-user-update");
 	}
 
 	@Test
@@ -233,8 +264,8 @@ class AuditQueryTests {
 
 		AuditQuery scoped = query.inTenant(TENANT);
 
-		assertThat(scoped)
-			.isEqualTo(new AuditQuery(TENANT, "megan.bowen@contoso.com", null, null, null, null, null, null, 7, null));
+		assertThat(scoped).isEqualTo(
+				new AuditQuery(TENANT, null, "megan.bowen@contoso.com", null, null, null, null, null, null, 7, null));
 	}
 
 	private static MultiValueMap<String, String> parameters(String... namesAndValues) {

@@ -20,6 +20,8 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.json.JsonMapper;
 
+import com.graphpolicygateway.graph.OperationAudit;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.test.AuditDatabases;
 import com.graphpolicygateway.test.TestClock;
 
@@ -109,6 +111,53 @@ class AuditTamperTests {
 		assertThat(report.firstBrokenLink().eventId()).isEqualTo(this.firstChain.get(2).id().toString());
 		assertThat(report.firstBrokenLink().problem()).contains("not written by a gateway holding the signing key");
 		assertThat(problems(report)).anyMatch((problem) -> problem.contains("history rewritten"));
+	}
+
+	@Test
+	void verifyWhenOperationChangedAndEveryLaterHashRecomputedThenOnlyTheKeyCatchesIt() {
+		rewrite(this.first.chainId(), 3, "operation", OperationCatalogue.DEVICE_WIPE);
+
+		assertThat(unkeyed().verify().intact()).as("the unkeyed chain cannot tell").isTrue();
+		AuditVerification report = keyed().verify();
+		assertThat(report.intact()).isFalse();
+		assertThat(report.firstBrokenLink().eventId()).isEqualTo(this.firstChain.get(2).id().toString());
+		assertThat(report.firstBrokenLink().problem()).contains("not written by a gateway holding the signing key");
+	}
+
+	@Test
+	void verifyWhenPendingEventsOperationChangedThenReported() {
+		AuditEvent pending = TestAuditEvents.deviceWipe().build();
+		this.first.write(List.of(pending), List.of());
+
+		this.database.jdbc()
+			.update("UPDATE audit_event SET operation = ?, resource_type = ? WHERE id = ?",
+					OperationCatalogue.DEVICE_RETIRE, OperationAudit.MANAGED_DEVICE, pending.id().toString());
+
+		AuditVerification report = keyed().verify();
+		assertThat(report.intact()).isFalse();
+		assertThat(report.problems()).singleElement().satisfies((problem) -> {
+			assertThat(problem.eventId()).isEqualTo(pending.id().toString());
+			assertThat(problem.problem()).startsWith("pending event not written by a gateway holding the signing key");
+		});
+	}
+
+	/**
+	 * Events a keyed gateway stored before the trail stored the operation (NULL columns)
+	 * stay authenticated: their MACs and hashes were made without these columns.
+	 */
+	@Test
+	void verifyWhenEventsStoredBeforeOperationsThenIntactAndAuthenticated() {
+		AuditEvent closed = TestAuditEvents.pending().recordedBeforeOperations().build();
+		AuditEvent open = TestAuditEvents.pending().recordedBeforeOperations().build();
+		this.first.write(List.of(closed, open), List.of());
+		this.first.write(List.of(), List.of(TestAuditEvents.succeeded(closed)));
+
+		AuditVerification report = keyed().verify();
+
+		assertThat(TestAuditStores.row(this.database, closed.id())).containsEntry("operation", null);
+		assertThat(report.problems()).isEmpty();
+		assertThat(report.eventsChecked()).isEqualTo(9);
+		assertThat(report.pendingChecked()).isOne();
 	}
 
 	@Test

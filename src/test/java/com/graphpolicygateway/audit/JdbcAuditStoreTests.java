@@ -19,6 +19,8 @@ import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.CannotCreateTransactionException;
 
+import com.graphpolicygateway.graph.OperationAudit;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.test.AuditDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -145,6 +147,62 @@ class JdbcAuditStoreTests {
 			.containsEntry("chain_seq", 1L)
 			.containsEntry("previous_hash", AuditHasher.GENESIS)
 			.containsEntry("hash", StoredEvent.link(refused, store.chainId(), 1, AuditHasher.GENESIS).hash());
+	}
+
+	@Test
+	void writeWhenDeviceWipeThenItsOperationAndResourceTypeStoredAndReadBack() {
+		JdbcAuditStore store = TestAuditStores.started(this.database);
+		AuditEvent pending = TestAuditEvents.deviceWipe().build();
+
+		store.write(List.of(pending), List.of());
+		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(pending);
+		AuditEvent succeeded = TestAuditEvents.succeeded(pending);
+		store.write(List.of(), List.of(succeeded));
+
+		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(succeeded);
+		assertThat(TestAuditStores.row(this.database, pending.id()))
+			.containsEntry("operation", OperationCatalogue.DEVICE_WIPE)
+			.containsEntry("resource_type", OperationAudit.MANAGED_DEVICE)
+			.containsEntry("target_user_id", TestAuditEvents.DEVICE_ID);
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void writeWhenSeedOperationThenStoredNotLeftNull() {
+		JdbcAuditStore store = TestAuditStores.started(this.database);
+		AuditEvent refused = TestAuditEvents.refused();
+
+		store.write(List.of(), List.of(refused));
+
+		assertThat(TestAuditStores.row(this.database, refused.id()))
+			.containsEntry("operation", AuditEvent.SEED_OPERATION)
+			.containsEntry("resource_type", AuditEvent.SEED_RESOURCE_TYPE);
+	}
+
+	/**
+	 * A row stored before the trail stored the operation reads as it is (no operation),
+	 * so that its hash still matches, and the API shows it as the seed's.
+	 */
+	@Test
+	void readWhenRowStoredBeforeOperationsThenNoneAndShownAsTheSeeds() {
+		JdbcAuditStore store = TestAuditStores.started(this.database);
+		AuditEvent refused = TestAuditEvents.pending()
+			.recordedBeforeOperations()
+			.build()
+			.completed("refused", "refuse", "permission_denied", null, null, 1L);
+		store.write(List.of(), List.of(refused));
+
+		AuditEvent read = TestAuditStores.read(this.database, refused.id());
+
+		assertThat(read).isEqualTo(refused);
+		assertThat(read.operation()).isNull();
+		assertThat(read.resourceType()).isNull();
+		AuditEventView view = new JdbcAuditReader(this.database.jdbc()).find(refused.id().toString()).orElseThrow();
+		assertThat(view.operation()).isEqualTo(OperationCatalogue.USER_UPDATE);
+		assertThat(view.resources()).singleElement().satisfies((resource) -> {
+			assertThat(resource.type()).isEqualTo(OperationAudit.USER);
+			assertThat(resource.resourceId()).isEqualTo(TestAuditEvents.TARGET);
+		});
 	}
 
 	@Test

@@ -7,11 +7,14 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import com.graphpolicygateway.graph.OperationAudit;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.identity.Caller;
 
 /**
- * Audit events for tests: by default the pending event of an allowed PATCH by a delegated
- * caller, arrived at {@link #ARRIVED} (microsecond precision, as stored).
+ * Audit events for tests: by default the pending event of an allowed PATCH (the seed
+ * operation) by a delegated caller, arrived at {@link #ARRIVED} (microsecond precision,
+ * as stored).
  */
 final class TestAuditEvents {
 
@@ -37,12 +40,26 @@ final class TestAuditEvents {
 
 	static final String GRAPH_REQUEST_ID = "0f4e3d2c-1b0a-4987-b6c5-d4e3f2a1b0c9";
 
+	static final String DEVICE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+
 	private TestAuditEvents() {
 	}
 
 	/** The pending event of an allowed call, before Graph answered. */
 	static Builder pending() {
 		return new Builder();
+	}
+
+	/**
+	 * The pending event of an allowed wipe of managed device {@link #DEVICE_ID}, named as
+	 * the catalogue names it.
+	 */
+	static Builder deviceWipe() {
+		return new Builder().operation(OperationCatalogue.DEVICE_WIPE, OperationAudit.MANAGED_DEVICE)
+			.activity("Wipe managed device", "Action")
+			.category("Device")
+			.targetUserId(DEVICE_ID)
+			.properties(new AuditEvent.ModifiedProperty("keepUserData", null, "true"));
 	}
 
 	/** A refusal recorded whole, without a pending event before it. */
@@ -70,6 +87,12 @@ final class TestAuditEvents {
 		private String activity = AuditEvent.ACTIVITY;
 
 		private String operationType = "Patch";
+
+		private String category = "User";
+
+		private @Nullable String operation = AuditEvent.SEED_OPERATION;
+
+		private @Nullable String resourceType = AuditEvent.SEED_RESOURCE_TYPE;
 
 		private @Nullable String correlationId = CORRELATION_ID;
 
@@ -105,6 +128,26 @@ final class TestAuditEvents {
 			this.activity = activity;
 			this.operationType = operationType;
 			return this;
+		}
+
+		Builder category(String category) {
+			this.category = category;
+			return this;
+		}
+
+		/**
+		 * The operation and resource type; both null make an event recorded before the
+		 * trail stored them.
+		 */
+		Builder operation(@Nullable String operation, @Nullable String resourceType) {
+			this.operation = operation;
+			this.resourceType = resourceType;
+			return this;
+		}
+
+		/** An event recorded before the trail stored the operation: it has none. */
+		Builder recordedBeforeOperations() {
+			return operation(null, null);
 		}
 
 		Builder correlationId(@Nullable String correlationId) {
@@ -145,9 +188,10 @@ final class TestAuditEvents {
 		}
 
 		AuditEvent build() {
-			return new AuditEvent(this.id, this.arrived, this.activity, this.operationType, AuditEvent.PENDING, "User",
-					this.correlationId, this.actor, this.tenantId, this.targetUserId, this.properties, "allow",
-					"allowed", this.policyVersion, null, null, null, this.traceId);
+			return new AuditEvent(this.id, this.arrived, this.activity, this.operationType, AuditEvent.PENDING,
+					this.category, this.correlationId, this.actor, this.tenantId, this.targetUserId, this.properties,
+					"allow", "allowed", this.policyVersion, null, null, null, this.traceId, null, this.operation,
+					this.resourceType);
 		}
 
 	}

@@ -136,7 +136,11 @@ final class SyslogAuditSink implements AuditSink {
 		AuditCheckpoint checkpoint = record.checkpoint();
 		if (event != null) {
 			params.put("tenant", event.tenantId());
+			// "operation" has named the activity since before operations had ids, and
+			// SIEM
+			// rules match on it; the id comes beside it.
 			params.put("operation", event.activity());
+			params.put("operationId", event.operation());
 			params.put("decision", event.decision());
 			params.put("result", event.activityResult());
 			params.put("reason", event.reason());
