@@ -4,13 +4,17 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 
+import com.microsoft.graph.devicemanagement.manageddevices.item.wipe.WipePostRequestBody;
 import com.microsoft.graph.models.User;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
+import com.microsoft.graph.users.item.wipemanagedappregistrationsbydevicetag.WipeManagedAppRegistrationsByDeviceTagPostRequestBody;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -23,11 +27,18 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The gateway driven by the real Microsoft Graph Java SDK: allowed calls reach Graph as
- * the SDK sent them, and refusals surface as {@link ODataError} with the gateway's code.
+ * the SDK sent them (the seed's PATCH and the Intune actions of the operations
+ * catalogue), and refusals surface as {@link ODataError} with the gateway's code.
  */
 class GraphSdkTests extends GatewayIntegrationTest {
 
 	private static final String USER_ID = "2f4c6a3e-8b1d-4e5f-9a7b-3c2d1e0f9a8b";
+
+	static final String DEVICE_ID = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+
+	static final String PRIVILEGED = "DeviceManagementManagedDevices.PrivilegedOperations.All";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@Test
 	void patchWhenCallerHoldsPermissionThenGraphReceivesSdkRequest() {
@@ -158,6 +169,116 @@ class GraphSdkTests extends GatewayIntegrationTest {
 		assertThat(graph.onlyRequest().method()).isEqualTo("PATCH");
 	}
 
+	@Test
+	void deviceWipeWhenCallerHoldsPrivilegedOperationsThenGraphReceivesSdkRequest() {
+		String token = identityProvider.token().scopes(PRIVILEGED).build();
+
+		graphClient(token).deviceManagement().managedDevices().byManagedDeviceId(DEVICE_ID).wipe().post(wipe());
+
+		StubGraph.Received received = graph.onlyRequest();
+		assertThat(received.method()).isEqualTo("POST");
+		assertThat(received.uri().getRawPath())
+			.isEqualTo("/v1.0/deviceManagement/managedDevices/" + DEVICE_ID + "/wipe");
+		assertThat(json(received)).containsOnly(Map.entry("keepEnrollmentData", true), Map.entry("keepUserData", false),
+				Map.entry("macOsUnlockCode", "123456"));
+		assertThat(MediaType.parseMediaType(received.headers().getFirst(HttpHeaders.CONTENT_TYPE))
+			.isCompatibleWith(MediaType.APPLICATION_JSON)).isTrue();
+		assertThat(received.headers().getFirst(HttpHeaders.AUTHORIZATION)).isEqualTo("Bearer " + token);
+	}
+
+	@Test
+	void deviceWipeWhenApplicationTokenHoldsRoleThenGraphReceivesIt() {
+		String token = identityProvider.token().roles(PRIVILEGED).build();
+
+		graphClient(token).deviceManagement().managedDevices().byManagedDeviceId(DEVICE_ID).wipe().post(wipe());
+
+		assertThat(graph.onlyRequest().uri().getRawPath()).endsWith("/managedDevices/" + DEVICE_ID + "/wipe");
+	}
+
+	@Test
+	void deviceWipeWhenTokenHoldsOnlyTheAppsPermissionThenODataErrorNamingPrivilegedOperations() {
+		String token = identityProvider.validToken();
+
+		ODataError error = assertThatExceptionOfType(ODataError.class)
+			.isThrownBy(() -> graphClient(token).deviceManagement()
+				.managedDevices()
+				.byManagedDeviceId(DEVICE_ID)
+				.wipe()
+				.post(wipe()))
+			.actual();
+
+		assertThat(error.getResponseStatusCode()).isEqualTo(403);
+		assertThat(error.getError().getCode()).isEqualTo("Authorization_RequestDenied");
+		assertThat(error.getError().getMessage()).contains(PRIVILEGED);
+		assertThat(graph.received()).isEmpty();
+	}
+
+	@Test
+	void deviceWipeWhenBodyHoldsAPropertyGraphDoesNotTakeThenODataErrorInvalidRequest() {
+		WipePostRequestBody body = wipe();
+		body.setAdditionalData(Map.of("wipeEverything", true));
+
+		ODataError error = assertThatExceptionOfType(ODataError.class)
+			.isThrownBy(() -> graphClient(identityProvider.token().scopes(PRIVILEGED).build()).deviceManagement()
+				.managedDevices()
+				.byManagedDeviceId(DEVICE_ID)
+				.wipe()
+				.post(body))
+			.actual();
+
+		assertThat(error.getResponseStatusCode()).isEqualTo(400);
+		assertThat(error.getError().getCode()).isEqualTo("invalidRequest");
+		assertThat(error.getError().getMessage()).contains("wipeEverything");
+		assertThat(graph.received()).isEmpty();
+	}
+
+	@Test
+	void deviceRetireWhenCallerHoldsPrivilegedOperationsThenGraphReceivesSdkRequest() {
+		graphClient(identityProvider.token().scopes(PRIVILEGED).build()).deviceManagement()
+			.managedDevices()
+			.byManagedDeviceId(DEVICE_ID)
+			.retire()
+			.post();
+
+		StubGraph.Received received = graph.onlyRequest();
+		assertThat(received.method()).isEqualTo("POST");
+		assertThat(received.uri().getRawPath())
+			.isEqualTo("/v1.0/deviceManagement/managedDevices/" + DEVICE_ID + "/retire");
+		assertThat(received.body()).isEmpty();
+	}
+
+	@Test
+	void deviceTagWipeWhenCallerHoldsAppsPermissionThenGraphReceivesSdkRequest() {
+		WipeManagedAppRegistrationsByDeviceTagPostRequestBody body = new WipeManagedAppRegistrationsByDeviceTagPostRequestBody();
+		body.setDeviceTag("android-work-profile");
+
+		graphClient(identityProvider.validToken()).users()
+			.byUserId(USER_ID)
+			.wipeManagedAppRegistrationsByDeviceTag()
+			.post(body);
+
+		StubGraph.Received received = graph.onlyRequest();
+		assertThat(received.method()).isEqualTo("POST");
+		assertThat(received.uri().getRawPath())
+			.isEqualTo("/v1.0/users/" + USER_ID + "/wipeManagedAppRegistrationsByDeviceTag");
+		assertThat(json(received)).containsExactly(Map.entry("deviceTag", "android-work-profile"));
+	}
+
+	@Test
+	void deviceTagWipeWhenTagMissingThenODataErrorInvalidRequestNamingIt() {
+		ODataError error = assertThatExceptionOfType(ODataError.class)
+			.isThrownBy(() -> graphClient(identityProvider.validToken()).users()
+				.byUserId("adele.vance@contoso.example")
+				.wipeManagedAppRegistrationsByDeviceTag()
+				.post(new WipeManagedAppRegistrationsByDeviceTagPostRequestBody()))
+			.actual();
+
+		assertThat(error.getResponseStatusCode()).isEqualTo(400);
+		assertThat(error.getError().getCode()).isEqualTo("invalidRequest");
+		assertThat(error.getError().getMessage()).contains("deviceTag");
+		assertThat(graph.received()).isEmpty();
+	}
+
 	private ODataError patchRefused(String token, User user) {
 		return assertThatExceptionOfType(ODataError.class)
 			.isThrownBy(() -> graphClient(token).users().byUserId(USER_ID).patch(user))
@@ -165,10 +286,29 @@ class GraphSdkTests extends GatewayIntegrationTest {
 	}
 
 	private GraphServiceClient graphClient(String token) {
+		return graphClient(this.port, token);
+	}
+
+	/** The SDK aimed at the gateway on {@code port}, calling with {@code token}. */
+	static GraphServiceClient graphClient(int port, String token) {
 		GraphServiceClient client = new GraphServiceClient(
 				new BaseBearerTokenAuthenticationProvider(new StaticTokenProvider(token)));
-		client.getRequestAdapter().setBaseUrl("http://127.0.0.1:" + this.port + "/v1.0");
+		client.getRequestAdapter().setBaseUrl("http://127.0.0.1:" + port + "/v1.0");
 		return client;
+	}
+
+	/** A device wipe keeping the enrollment, with a macOS unlock code. */
+	static WipePostRequestBody wipe() {
+		WipePostRequestBody body = new WipePostRequestBody();
+		body.setKeepEnrollmentData(true);
+		body.setKeepUserData(false);
+		body.setMacOsUnlockCode("123456");
+		return body;
+	}
+
+	private static Map<String, Object> json(StubGraph.Received received) {
+		return JSON.readValue(received.body(), new TypeReference<Map<String, Object>>() {
+		});
 	}
 
 	private static User user(String displayName) {

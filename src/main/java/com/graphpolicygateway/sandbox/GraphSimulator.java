@@ -12,16 +12,25 @@ import java.util.regex.Pattern;
 import com.sun.net.httpserver.HttpExchange;
 
 /**
- * Answers like Microsoft Graph for what the gateway calls: {@code PATCH /v1.0/users/{id}}
- * (and {@code /beta}) with 204 and Graph's headers, {@code GET /v1.0/subscribedSkus} with
- * a tenant holding an active Intune license, and {@code GET /v1.0/users/{id}} (object id
- * or principal name, any case) with the id and principal name of the sandbox's
- * {@link #USERS users}, 404 {@code Request_ResourceNotFound} for anyone else. Every call
- * must carry a Graph token from the sandbox issuer.
+ * Answers like Microsoft Graph for what the gateway calls: the catalogue's built-in
+ * operations under {@code /v1.0} and {@code /beta} with 204 and Graph's headers
+ * ({@code PATCH /users/{id}}, {@code POST
+ * /users/{id}/wipeManagedAppRegistrationsByDeviceTag}, {@code POST
+ * /deviceManagement/managedDevices/{id}/wipe} and {@code .../retire}, for any id, as the
+ * sandbox's PATCH always did), {@code GET /v1.0/subscribedSkus} with a tenant holding an
+ * active Intune license, and {@code GET /v1.0/users/{id}} (object id or principal name,
+ * any case) with the id and principal name of the sandbox's {@link #USERS users}, 404
+ * {@code Request_ResourceNotFound} for anyone else. Every call must carry a Graph token
+ * from the sandbox issuer.
  */
 final class GraphSimulator implements AutoCloseable {
 
 	private static final Pattern USER = Pattern.compile("/(v1\\.0|beta)/users/[^/]+");
+
+	/** The built-in operations that are actions: POST, answered 204 like Graph. */
+	private static final Pattern ACTION = Pattern
+		.compile("/(v1\\.0|beta)/(users/[^/]+/wipeManagedAppRegistrationsByDeviceTag"
+				+ "|deviceManagement/managedDevices/[^/]+/(wipe|retire))");
 
 	private static final Pattern USER_LOOKUP = Pattern
 		.compile("/(?:v1\\.0|beta)/users(?:/([^/()]+)|\\('((?:[^']|'')+)'\\))");
@@ -68,6 +77,9 @@ final class GraphSimulator implements AutoCloseable {
 			if ("PATCH".equals(exchange.getRequestMethod()) && USER.matcher(path).matches()) {
 				LoopbackHttpServer.answer(exchange, 204, "", "", headers);
 			}
+			else if ("POST".equals(exchange.getRequestMethod()) && ACTION.matcher(path).matches()) {
+				LoopbackHttpServer.answer(exchange, 204, "", "", headers);
+			}
 			else if ("GET".equals(exchange.getRequestMethod()) && "/v1.0/subscribedSkus".equals(path)) {
 				LoopbackHttpServer.answer(exchange, 200, "application/json", SUBSCRIBED_SKUS, headers);
 			}
@@ -77,8 +89,11 @@ final class GraphSimulator implements AutoCloseable {
 			}
 			else {
 				LoopbackHttpServer.answer(exchange, 400, "application/json",
-						error("BadRequest", "The sandbox Graph simulator answers PATCH /v1.0/users/{id}, "
-								+ "GET /v1.0/users/{id} and GET /v1.0/subscribedSkus only."),
+						error("BadRequest",
+								"The sandbox Graph simulator answers PATCH /v1.0/users/{id}, "
+										+ "POST /v1.0/users/{id}/wipeManagedAppRegistrationsByDeviceTag, "
+										+ "POST /v1.0/deviceManagement/managedDevices/{id}/wipe and .../retire, "
+										+ "GET /v1.0/users/{id} and GET /v1.0/subscribedSkus only."),
 						headers);
 			}
 		}

@@ -9,7 +9,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -17,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ActiveProfiles;
@@ -35,16 +39,29 @@ import static org.awaitility.Awaitility.await;
  * The README's sandbox quick start, end to end: mint a caller token at the sandbox
  * issuer, send a PATCH with it, see it forwarded (On-Behalf-Of, license checked against
  * the Graph simulator) and audited, and see a protected user refused, under their
- * principal name and their object id. The sandbox never starts off loopback.
+ * principal name and their object id; the Intune actions of the operations catalogue
+ * (device wipe and retire, device-tag wipe) are answered by the Graph simulator too. The
+ * sandbox never starts off loopback.
  */
 @SpringBootTest(classes = GraphPolicyGatewayApplication.class,
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("sandbox")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SandboxQuickStartTests {
 
 	static final int GRAPH_PORT = freePort();
 
 	static final int ISSUER_PORT = freePort();
+
+	static final String DEVICE_ID = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+
+	static final String PRIVILEGED = "DeviceManagementManagedDevices.PrivilegedOperations.All";
+
+	/**
+	 * The sandbox policy's {@code operation-limits} of
+	 * {@code intune-managed-device-wipe}.
+	 */
+	static final int SANDBOX_WIPES_PER_HOUR = 3;
 
 	/** Where the sandbox makes its signing key: a file that does not exist yet. */
 	static final Path SIGNING_KEY = temporaryDirectory().resolve("sandbox-audit-signing.pem");
@@ -133,6 +150,127 @@ class SandboxQuickStartTests {
 	}
 
 	@Test
+	void deviceWipeWhenTokenMintedWithPrivilegedOperationsThenForwardedAndAuditedAsWipeManagedDevice() {
+		String token = mint("scp=" + PRIVILEGED);
+		String clientRequestId = UUID.randomUUID().toString();
+
+		gateway().post()
+			.uri("/deviceManagement/managedDevices/{id}/wipe", DEVICE_ID)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.header("client-request-id", clientRequestId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"keepEnrollmentData\":true,\"macOsUnlockCode\":\"123456\"}")
+			.exchange()
+			.expectStatus()
+			.isNoContent()
+			.expectHeader()
+			.exists("request-id");
+
+		assertForwardedAndAudited(clientRequestId, "Wipe managed device", DEVICE_ID);
+	}
+
+	@Test
+	void deviceRetireWhenNoBodyThenForwardedAndAuditedAsRetireManagedDevice() {
+		String clientRequestId = UUID.randomUUID().toString();
+
+		gateway().post()
+			.uri("/beta/deviceManagement/managedDevices/{id}/retire", DEVICE_ID)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint("scp=" + PRIVILEGED))
+			.header("client-request-id", clientRequestId)
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		assertForwardedAndAudited(clientRequestId, "Retire managed device", DEVICE_ID);
+	}
+
+	@Test
+	void deviceTagWipeWhenDefaultTokenThenForwardedAndAuditedAsWipeManagedApps() {
+		String clientRequestId = UUID.randomUUID().toString();
+
+		gateway().post()
+			.uri("/users/{id}/wipeManagedAppRegistrationsByDeviceTag", "adele.vance@sandbox.example")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
+			.header("client-request-id", clientRequestId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"deviceTag\":\"android-work-profile\"}")
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		assertForwardedAndAudited(clientRequestId, "Wipe managed apps by device tag", "adele.vance@sandbox.example");
+	}
+
+	/**
+	 * The README's blast-radius step: the sandbox allows {@value #SANDBOX_WIPES_PER_HOUR}
+	 * wipes an hour, so wiping one device after another is refused once they are used up
+	 * (by this test, or by the wipe of the test above), and the refused wipe is audited
+	 * and never reaches the Graph simulator. It runs after the other tests, whose wipes
+	 * must still fit in the hour.
+	 */
+	@Test
+	@Order(Order.DEFAULT + 1)
+	void deviceWipesWhenMoreThanTheSandboxLimitPerHourThenRefusedOperationLimitExceeded() {
+		String token = mint("scp=" + PRIVILEGED);
+		int allowed = 0;
+		String clientRequestId;
+		HttpStatusCode status;
+		do {
+			clientRequestId = UUID.randomUUID().toString();
+			status = gateway().post()
+				.uri("/deviceManagement/managedDevices/{id}/wipe", UUID.randomUUID())
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+				.header("client-request-id", clientRequestId)
+				.exchange()
+				.returnResult(String.class)
+				.getStatus();
+			allowed += (status.value() == 204) ? 1 : 0;
+		}
+		while (status.value() == 204 && allowed <= SANDBOX_WIPES_PER_HOUR);
+
+		assertThat(allowed).isLessThanOrEqualTo(SANDBOX_WIPES_PER_HOUR);
+		gateway().post()
+			.uri("/deviceManagement/managedDevices/{id}/wipe", DEVICE_ID)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+			.exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectHeader()
+			.exists("Retry-After")
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("OperationLimitExceeded")
+			.jsonPath("$.error.message")
+			.value((String message) -> assertThat(message).contains("intune-managed-device-wipe")
+				.contains("at most " + SANDBOX_WIPES_PER_HOUR + " times per 1 h"));
+		String refused = clientRequestId;
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.jdbc
+				.queryForList("SELECT operation, activity_result, reason, upstream_status FROM audit_event "
+						+ "WHERE correlation_id = ?", refused))
+				.singleElement()
+				.satisfies((row) -> assertThat(row).containsEntry("OPERATION", "intune-managed-device-wipe")
+					.containsEntry("ACTIVITY_RESULT", "refused")
+					.containsEntry("REASON", "operation_limit")
+					.containsEntry("UPSTREAM_STATUS", null)));
+	}
+
+	@Test
+	void deviceWipeWhenDefaultTokenThenForbiddenNamingPrivilegedOperations() {
+		gateway().post()
+			.uri("/deviceManagement/managedDevices/{id}/wipe", DEVICE_ID)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
+			.exchange()
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("Authorization_RequestDenied")
+			.jsonPath("$.error.message")
+			.value((String message) -> assertThat(message).contains(PRIVILEGED));
+	}
+
+	@Test
 	void sandboxWhenBoundBeyondLoopbackThenRefusesToStart() {
 		assertThatException()
 			.isThrownBy(() -> new SpringApplicationBuilder(GraphPolicyGatewayApplication.class).profiles("sandbox")
@@ -182,6 +320,24 @@ class SandboxQuickStartTests {
 			.expectBody()
 			.jsonPath("$.error.code")
 			.isEqualTo("TargetUserProtected");
+	}
+
+	/**
+	 * The request's one event: the Graph simulator's 204 relayed, under the operation's
+	 * activity and against its target.
+	 */
+	private void assertForwardedAndAudited(String clientRequestId, String activity, String target) {
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
+					"SELECT activity, activity_result, reason, upstream_status, target_user_id FROM audit_event "
+							+ "WHERE correlation_id = ?",
+					clientRequestId))
+				.singleElement()
+				.satisfies((row) -> assertThat(row).containsEntry("ACTIVITY", activity)
+					.containsEntry("ACTIVITY_RESULT", "success")
+					.containsEntry("REASON", "allowed")
+					.containsEntry("UPSTREAM_STATUS", 204)
+					.containsEntry("TARGET_USER_ID", target)));
 	}
 
 	private static Path temporaryDirectory() {
