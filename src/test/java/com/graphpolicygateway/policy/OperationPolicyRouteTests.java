@@ -31,6 +31,7 @@ import com.graphpolicygateway.GraphPolicyGatewayApplication;
 import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.test.StubGraph;
 import com.graphpolicygateway.test.StubIdentityProvider;
+import com.graphpolicygateway.test.StubbedGateway;
 
 import static com.graphpolicygateway.policy.TestPolicies.policy;
 import static com.graphpolicygateway.policy.TestPolicies.tenant;
@@ -77,8 +78,8 @@ class OperationPolicyRouteTests {
 	static final TestPolicies.Builder POLICY = policy().defaults((rules) -> rules.license("active"))
 		.tenant(tenant(USER_UPDATE_ONLY_TENANT).operations(OperationCatalogue.USER_UPDATE))
 		.tenant(tenant(PROTECTING_TENANT).protectedDevices(DEVICE_ID).protectedUsers(USER_ID))
-		.tenant(tenant(WIPE_FREEZE_TENANT).onceFreeze("fleet migration", "2000-01-01T00:00", "2999-01-01T00:00",
-				"UTC", List.of(OperationCatalogue.DEVICE_WIPE)))
+		.tenant(tenant(WIPE_FREEZE_TENANT).onceFreeze("fleet migration", "2000-01-01T00:00", "2999-01-01T00:00", "UTC",
+				List.of(OperationCatalogue.DEVICE_WIPE)))
 		.tenant(tenant(PROPERTIES_TENANT).allowedProperties("jobTitle"))
 		.tenant(tenant(LIMITED_TENANT).operationLimit(OperationCatalogue.DEVICE_WIPE, 5, "PT1H")
 			.ruleMode(Rule.OPERATION_LIMIT, "report-only"));
@@ -99,24 +100,13 @@ class OperationPolicyRouteTests {
 
 	@DynamicPropertySource
 	static void gatewayProperties(DynamicPropertyRegistry registry) {
-		registry.add("graph-gateway.upstream.base-uri", graph::baseUri);
-		registry.add("graph-gateway.identity.token-uri", identityProvider::tokenUriTemplate);
-		registry.add("graph-gateway.identity.client-id", () -> StubIdentityProvider.GATEWAY_CLIENT_ID);
-		registry.add("graph-gateway.identity.client-secret", () -> StubIdentityProvider.GATEWAY_CLIENT_SECRET);
-		registry.add("graph-gateway.identity.audiences[0]", () -> StubIdentityProvider.AUDIENCE);
-		registry.add("graph-gateway.identity.issuers[0].issuer", identityProvider::issuerTemplateV2);
-		registry.add("graph-gateway.identity.issuers[0].jwk-set-uri", identityProvider::jwkSetUri);
-		registry.add("graph-gateway.policy.file", POLICY_FILE::toString);
-		registry.add("management.server.port", () -> "0");
+		StubbedGateway.register(registry, graph, identityProvider, POLICY_FILE);
 	}
 
 	@BeforeEach
 	void resetStubsAndClient() {
 		graph.reset();
-		this.client = WebTestClient.bindToServer()
-			.baseUrl("http://127.0.0.1:" + this.port)
-			.responseTimeout(Duration.ofSeconds(30))
-			.build();
+		this.client = StubbedGateway.client(this.port);
 	}
 
 	@ParameterizedTest
@@ -275,8 +265,9 @@ class OperationPolicyRouteTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "{\"tenantId\":\"" + PROTECTING_TENANT + "\",\"operation\":\"intune-device-erase\","
-			+ "\"target\":\"" + DEVICE_ID + "\"}",
+	@ValueSource(strings = {
+			"{\"tenantId\":\"" + PROTECTING_TENANT + "\",\"operation\":\"intune-device-erase\"," + "\"target\":\""
+					+ DEVICE_ID + "\"}",
 			"{\"tenantId\":\"" + PROTECTING_TENANT + "\",\"operation\":\"intune-managed-device-wipe\","
 					+ "\"target\":\"not-a-guid\"}",
 			"{\"tenantId\":\"" + PROTECTING_TENANT + "\",\"operation\":\"intune-managed-device-retire\"}" })

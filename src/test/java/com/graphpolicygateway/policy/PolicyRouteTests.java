@@ -36,6 +36,7 @@ import com.graphpolicygateway.test.StubGraph.Answer;
 import com.graphpolicygateway.test.StubGraph.Received;
 import com.graphpolicygateway.test.StubIdentityProvider;
 import com.graphpolicygateway.test.StubIdentityProvider.TokenRequest;
+import com.graphpolicygateway.test.StubbedGateway;
 
 import static com.graphpolicygateway.policy.TestPolicies.policy;
 import static com.graphpolicygateway.policy.TestPolicies.tenant;
@@ -138,25 +139,14 @@ class PolicyRouteTests {
 
 	@DynamicPropertySource
 	static void gatewayProperties(DynamicPropertyRegistry registry) {
-		registry.add("graph-gateway.upstream.base-uri", graph::baseUri);
-		registry.add("graph-gateway.identity.token-uri", identityProvider::tokenUriTemplate);
-		registry.add("graph-gateway.identity.client-id", () -> StubIdentityProvider.GATEWAY_CLIENT_ID);
-		registry.add("graph-gateway.identity.client-secret", () -> StubIdentityProvider.GATEWAY_CLIENT_SECRET);
-		registry.add("graph-gateway.identity.audiences[0]", () -> StubIdentityProvider.AUDIENCE);
-		registry.add("graph-gateway.identity.issuers[0].issuer", identityProvider::issuerTemplateV2);
-		registry.add("graph-gateway.identity.issuers[0].jwk-set-uri", identityProvider::jwkSetUri);
-		registry.add("graph-gateway.policy.file", POLICY_FILE::toString);
-		registry.add("management.server.port", () -> "0");
+		StubbedGateway.register(registry, graph, identityProvider, POLICY_FILE);
 	}
 
 	@BeforeEach
 	void resetStubsAndClient() {
 		graph.reset();
 		identityProvider.resetTokens();
-		this.client = WebTestClient.bindToServer()
-			.baseUrl("http://127.0.0.1:" + this.port)
-			.responseTimeout(Duration.ofSeconds(30))
-			.build();
+		this.client = StubbedGateway.client(this.port);
 	}
 
 	@ParameterizedTest

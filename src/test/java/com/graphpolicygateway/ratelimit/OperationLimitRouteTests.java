@@ -31,6 +31,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
 import com.graphpolicygateway.test.StubGraph;
 import com.graphpolicygateway.test.StubIdentityProvider;
+import com.graphpolicygateway.test.StubbedGateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -104,20 +105,13 @@ class OperationLimitRouteTests {
 
 	/** The gateway's properties in this test: stub Graph and identity provider. */
 	static Map<String, String> gatewayProperties() {
-		return Map.of("graph-gateway.upstream.base-uri", graph.baseUri(), "graph-gateway.identity.token-uri",
-				identityProvider.tokenUriTemplate(), "graph-gateway.identity.client-id",
-				StubIdentityProvider.GATEWAY_CLIENT_ID, "graph-gateway.identity.client-secret",
-				StubIdentityProvider.GATEWAY_CLIENT_SECRET, "graph-gateway.identity.audiences[0]",
-				StubIdentityProvider.AUDIENCE, "graph-gateway.identity.issuers[0].issuer",
-				identityProvider.issuerTemplateV2(), "graph-gateway.identity.issuers[0].jwk-set-uri",
-				identityProvider.jwkSetUri(), "graph-gateway.policy.file", POLICY_FILE.toString(),
-				"management.server.port", "0");
+		return StubbedGateway.properties(graph, identityProvider, POLICY_FILE);
 	}
 
 	@BeforeEach
 	void resetStubsAndClient() {
 		graph.reset();
-		this.client = client(this.port);
+		this.client = StubbedGateway.client(this.port);
 	}
 
 	@Test
@@ -281,14 +275,7 @@ class OperationLimitRouteTests {
 	}
 
 	private static WebTestClient client(ConfigurableApplicationContext replica) {
-		return client(replica.getEnvironment().getRequiredProperty("local.server.port", Integer.class));
-	}
-
-	private static WebTestClient client(int port) {
-		return WebTestClient.bindToServer()
-			.baseUrl("http://127.0.0.1:" + port)
-			.responseTimeout(Duration.ofSeconds(30))
-			.build();
+		return StubbedGateway.client(replica.getEnvironment().getRequiredProperty("local.server.port", Integer.class));
 	}
 
 	/**
