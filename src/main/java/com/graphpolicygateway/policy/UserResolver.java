@@ -88,9 +88,8 @@ final class UserResolver {
 		this.timeout = settings.lookupTimeout();
 		this.ticker = ticker;
 		// Never cleared whole: a full cache evicts its least useful entries one by one,
-		// so
-		// a flood of unknown names cannot push the protected users' resolutions out at
-		// once.
+		// so a flood of unknown names cannot push the protected users' resolutions out
+		// at once.
 		this.cache = CaffeineCacheMetrics.monitor(meters,
 				Caffeine.newBuilder()
 					.maximumSize(settings.cacheSize())
@@ -226,8 +225,8 @@ final class UserResolver {
 		@Override
 		public CompletableFuture<? extends Lookup> asyncReload(Key key, Lookup previous, Executor executor) {
 			// A copy, not the same instance: the cache then counts the reload as a write
-			// and
-			// waits the whole refresh age before the next attempt while Graph is down.
+			// and waits the whole refresh age before the next attempt while Graph is
+			// down.
 			return lookUp(key).map((fresh) -> (fresh.problem() != null) ? previous.copy() : fresh).toFuture();
 		}
 

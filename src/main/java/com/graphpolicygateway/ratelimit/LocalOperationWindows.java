@@ -48,8 +48,7 @@ final class LocalOperationWindows {
 		OperationWindowResult[] result = new OperationWindowResult[1];
 		this.windows.asMap().compute(key, (ignored, window) -> {
 			// Read the clock under the key's lock: an earlier reading applied after a
-			// later
-			// one would put the log out of order.
+			// later one would put the log out of order.
 			long now = this.nanoTime.getAsLong();
 			Window current = ((window != null) ? window : Window.EMPTY).trimmed(now, perNanos);
 			if (current.calls.length < max) {

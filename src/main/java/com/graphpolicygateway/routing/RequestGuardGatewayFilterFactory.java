@@ -166,8 +166,7 @@ public class RequestGuardGatewayFilterFactory
 			}
 			return DataBufferUtils.join(request.getBody(), this.maxBytes)
 				// A body that keeps the gateway waiting is refused on the connection's
-				// own
-				// loop; the connection is closed behind it (RequestArrivalGuard for
+				// own loop; the connection is closed behind it (RequestArrivalGuard for
 				// others).
 				.timeout(this.bodyTimeout, ConnectionEventLoops.schedulerOf(exchange))
 				.map(RequestGuard::drain)
