@@ -2,6 +2,7 @@ package com.graphpolicygateway.policy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,6 +156,29 @@ class OperationPolicyRouteTests {
 			.containsEntry("reason", "target_protected");
 	}
 
+	/**
+	 * A protected device is the same device however its id is written: in upper case,
+	 * percent-encoded, under a Graph version.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "/deviceManagement/managedDevices/0F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0/wipe",
+			"/deviceManagement/managedDevices/%30f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0/wipe",
+			"/beta/deviceManagement/managedDevices/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f%30/retire",
+			"/v1.0/deviceManagement/managedDevices/0f1e2d3c%2D4b5a-4968-8776-a5b4c3d2e1f0/wipe" })
+	void deviceCallWhenProtectedDeviceWrittenOtherwiseThenStillTargetDeviceProtected(String path) {
+		Call call = path.endsWith("/retire") ? Call.DEVICE_RETIRE : Call.DEVICE_WIPE;
+
+		sendTo(call, URI.create("http://127.0.0.1:" + this.port + path), PROTECTING_TENANT,
+				UUID.randomUUID().toString())
+			.expectStatus()
+			.isForbidden()
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("TargetDeviceProtected");
+
+		assertThat(graph.received()).isEmpty();
+	}
+
 	@Test
 	void deviceWipeWhenAnotherDeviceIsProtectedThenForwarded() {
 		sendTo(Call.DEVICE_WIPE, Call.DEVICE_WIPE.path.replace(DEVICE_ID, OTHER_DEVICE_ID), PROTECTING_TENANT,
@@ -301,6 +325,10 @@ class OperationPolicyRouteTests {
 	}
 
 	private WebTestClient.ResponseSpec sendTo(Call call, String path, String tenantId, String clientRequestId) {
+		return sendTo(call, URI.create("http://127.0.0.1:" + this.port + path), tenantId, clientRequestId);
+	}
+
+	private WebTestClient.ResponseSpec sendTo(Call call, URI uri, String tenantId, String clientRequestId) {
 		String token = identityProvider.token()
 			.tenant(tenantId)
 			.issuer(identityProvider.issuerV2(tenantId))
@@ -308,7 +336,7 @@ class OperationPolicyRouteTests {
 			.scopes(call.permission)
 			.build();
 		return this.client.method(call.method)
-			.uri(path)
+			.uri(uri)
 			.header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
 			.header("client-request-id", clientRequestId)
 			.contentType(MediaType.APPLICATION_JSON)
