@@ -1,6 +1,7 @@
 package com.graphpolicygateway.ratelimit;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -96,8 +97,9 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		return this.limiter.take("tenant:" + tenant, limits.tenant(), "caller:" + tenant + ":" + who, limits.caller());
 	}
 
+	/** The tenant's key, in lower case as the policy compares tenants. */
 	private static String tenantOf(@Nullable Caller caller) {
-		return (caller != null && caller.tenantId() != null) ? caller.tenantId() : "unknown";
+		return (caller != null && caller.tenantId() != null) ? caller.tenantId().toLowerCase(Locale.ROOT) : "unknown";
 	}
 
 	private Mono<Void> refuse(ServerWebExchange exchange, RateLimitResult result) {
