@@ -82,13 +82,12 @@ final class GatewayApiDocumentation implements OpenApiCustomizer {
 			.responses(new ApiResponses().addApiResponse("204", new ApiResponse().description("Graph's answer"))
 				.addApiResponse("400", new ApiResponse().description("The request is malformed (Graph error)"))
 				.addApiResponse("401", new ApiResponse().description("No valid bearer token (Graph error)"))
-				.addApiResponse("403",
-						new ApiResponse()
-							.description("Permission missing, refused by the tenant policy, or the operation's "
-								+ "blast-radius limit reached (OperationLimitExceeded, with Retry-After); Graph error"))
+				.addApiResponse("403", new ApiResponse()
+					.description("Permission missing, refused by the tenant policy, or the operation's "
+							+ "blast-radius limit reached (OperationLimitExceeded, with Retry-After); Graph error"))
 				.addApiResponse("429", new ApiResponse().description("Rate limit reached; see Retry-After"))
-				.addApiResponse("503", new ApiResponse()
-					.description("Audit store, license check, blast-radius count or Graph unavailable; see Retry-After")));
+				.addApiResponse("503", new ApiResponse().description(
+						"Audit store, license check, blast-radius count or Graph unavailable; see Retry-After")));
 	}
 
 }

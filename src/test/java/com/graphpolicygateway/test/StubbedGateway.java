@@ -20,7 +20,9 @@ public final class StubbedGateway {
 	private StubbedGateway() {
 	}
 
-	/** The gateway's properties: the stubs' addresses, the app registration, the policy. */
+	/**
+	 * The gateway's properties: the stubs' addresses, the app registration, the policy.
+	 */
 	public static Map<String, String> properties(StubGraph graph, StubIdentityProvider identityProvider,
 			Path policyFile) {
 		Map<String, String> properties = new LinkedHashMap<>();
