@@ -8,7 +8,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,12 +42,14 @@ import com.graphpolicygateway.system.ShutdownPhases;
  * ride along with the next commit instead of forcing one of their own. Stopping drains
  * the queue.
  * <p>
- * With an {@link AuditJournal} (embedded H2 file), a second thread makes pending events
- * durable in the journal and acknowledges them from there; they then wait no caller
- * either, and are held like outcomes, so that most of them reach the database in one
- * insert together with their outcome. The events journaled and not yet in the database
- * are bounded by half the queue's capacity: past that, new calls are refused, as with a
- * full queue.
+ * With an {@link AuditJournal} (embedded H2 file), an {@link AuditJournalStage} in front
+ * of this writer makes pending events durable in the journal and acknowledges them from
+ * there; they then wait no caller either, and are held like outcomes, so that most of
+ * them reach the database in one insert together with their outcome. The events journaled
+ * and not yet in the database are bounded by half the queue's capacity: past that, new
+ * calls are refused, as with a full queue. The writer starts and stops the stage: on stop
+ * the stage drains into this writer's queue first, then this writer drains to the
+ * database.
  */
 final class AuditWriter implements SmartLifecycle {
 
@@ -64,8 +65,6 @@ final class AuditWriter implements SmartLifecycle {
 
 	private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-	private static final Duration IDLE_WAIT = Duration.ofMillis(100);
-
 	/** How often the refusals that found the queue full are recorded as summaries. */
 	static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(1);
 
@@ -77,18 +76,13 @@ final class AuditWriter implements SmartLifecycle {
 
 	private final JdbcAuditStore store;
 
-	private final BlockingQueue<Command> queue = new LinkedBlockingQueue<>();
+	private final BlockingQueue<QueuedEvent> queue = new LinkedBlockingQueue<>();
 
 	/** Room in the queue for pending events and refusals. */
 	private final Semaphore queueRoom;
 
-	private final @Nullable AuditJournal journal;
-
-	/** Pending events for the journal; empty without one. */
-	private final BlockingQueue<Command> journalQueue;
-
-	/** Permits for events journaled and not yet in the database. */
-	private final Semaphore journalBacklog;
+	/** The stage that journals pending events ahead of this writer, with a journal. */
+	private final @Nullable AuditJournalStage journal;
 
 	private final int batchSize;
 
@@ -96,7 +90,7 @@ final class AuditWriter implements SmartLifecycle {
 
 	private final long outcomeDelayNanos;
 
-	private final Deque<Command> retry = new ArrayDeque<>();
+	private final Deque<QueuedEvent> retry = new ArrayDeque<>();
 
 	private final Timer writeLatency;
 
@@ -112,18 +106,13 @@ final class AuditWriter implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	/** Set while the journal's thread may still hand events over. */
-	private volatile boolean journaling;
-
 	/**
-	 * Set once the writer's threads have ended: whoever queues an event from then on
-	 * writes it.
+	 * Set once the writer's thread and the journal stage's have ended: whoever queues an
+	 * event from then on writes it.
 	 */
 	private volatile boolean stopped;
 
 	private @Nullable Thread thread;
-
-	private @Nullable Thread journalThread;
 
 	/** A writer that holds completed events for the default {@link #OUTCOME_DELAY}. */
 	AuditWriter(JdbcAuditStore store, int capacity, int batchSize, Clock clock, MeterRegistry meters) {
@@ -151,9 +140,6 @@ final class AuditWriter implements SmartLifecycle {
 		Assert.notNull(clock, "clock cannot be null");
 		this.store = store;
 		this.queueRoom = new Semaphore(capacity);
-		this.journal = journal;
-		this.journalQueue = new ArrayBlockingQueue<>(capacity);
-		this.journalBacklog = new Semaphore(Math.max(1, capacity / 2));
 		this.batchSize = batchSize;
 		this.outcomeDelayNanos = outcomeDelay.toNanos();
 		this.clock = clock;
@@ -179,9 +165,8 @@ final class AuditWriter implements SmartLifecycle {
 			.description("Audit events the database refused (for their content) and that were dropped")
 			.register(meters);
 		meters.gauge("graph_gateway.audit.queue", this.queue, BlockingQueue::size);
-		if (journal != null) {
-			meters.gauge("graph_gateway.audit.journal.backlog", journal, AuditJournal::outstanding);
-		}
+		this.journal = (journal != null) ? new AuditJournalStage(journal, this.queue, capacity, batchSize,
+				this.pendingWait, this.failures, meters) : null;
 	}
 
 	/**
@@ -195,10 +180,10 @@ final class AuditWriter implements SmartLifecycle {
 			queued = false;
 		}
 		else if (this.journal != null) {
-			queued = this.journalQueue.offer(Command.pending(pending, committed, false));
+			queued = this.journal.offer(QueuedEvent.pending(pending, committed, false));
 		}
 		else {
-			queued = this.queueRoom.tryAcquire() && this.queue.add(Command.pending(pending, committed, true));
+			queued = this.queueRoom.tryAcquire() && this.queue.add(QueuedEvent.pending(pending, committed, true));
 		}
 		if (!queued) {
 			committed.completeExceptionally(new AuditUnavailableException("The audit queue is full or stopped"));
@@ -213,7 +198,7 @@ final class AuditWriter implements SmartLifecycle {
 	 */
 	void complete(AuditEvent completed) {
 		count(completed);
-		enqueue(Command.completed(completed, false, false));
+		enqueue(QueuedEvent.completed(completed, false, false));
 	}
 
 	/**
@@ -244,7 +229,7 @@ final class AuditWriter implements SmartLifecycle {
 			this.summaries.add(completed);
 			return;
 		}
-		enqueue(Command.completed(completed, whole, true));
+		enqueue(QueuedEvent.completed(completed, whole, true));
 	}
 
 	/**
@@ -252,7 +237,7 @@ final class AuditWriter implements SmartLifecycle {
 	 * this one: no event is lost for arriving late, and none normally does, since the
 	 * server drains its requests before the writer stops ({@link ShutdownPhases}).
 	 */
-	private void enqueue(Command command) {
+	private void enqueue(QueuedEvent command) {
 		this.queue.add(command);
 		if (this.stopped) {
 			writeLate("after the audit writer had stopped");
@@ -270,19 +255,15 @@ final class AuditWriter implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		AuditJournal journal = this.journal;
+		AuditJournalStage journal = this.journal;
 		if (journal != null) {
-			restore(journal);
+			journal.restore(this.store);
 		}
 		this.store.startChain(this.clock.instant());
 		this.stopped = false;
 		this.running = true;
 		if (journal != null) {
-			this.journaling = true;
-			Thread journalWriter = new Thread(() -> journal(journal), "audit-journal");
-			journalWriter.setDaemon(false);
-			this.journalThread = journalWriter;
-			journalWriter.start();
+			journal.start();
 		}
 		Thread writer = new Thread(this::run, "audit-writer");
 		writer.setDaemon(false);
@@ -294,8 +275,9 @@ final class AuditWriter implements SmartLifecycle {
 	public void stop() {
 		this.running = false;
 		// The journal first: what it still holds goes on to the writer, which drains it.
-		boolean journalStopped = join(this.journalThread);
-		boolean writerStopped = join(this.thread);
+		AuditJournalStage journal = this.journal;
+		boolean journalStopped = journal == null || journal.stop();
+		boolean writerStopped = AuditThreads.join(this.thread);
 		if (journalStopped && writerStopped) {
 			// Outcomes queued after the writer last looked at its queue are written here,
 			// and from now on by whoever queues one.
@@ -304,7 +286,6 @@ final class AuditWriter implements SmartLifecycle {
 			// The chain's last checkpoint: events cut from its end are seen.
 			this.store.checkpointNow();
 		}
-		AuditJournal journal = this.journal;
 		if (journal != null && journalStopped && writerStopped) {
 			journal.close();
 		}
@@ -315,7 +296,7 @@ final class AuditWriter implements SmartLifecycle {
 	 * thread (the shutdown's, or, after it, the caller's that queued one).
 	 */
 	private synchronized void writeLate(String when) {
-		List<Command> late = new ArrayList<>();
+		List<QueuedEvent> late = new ArrayList<>();
 		this.queue.drainTo(late);
 		late.addAll(takeSummaries());
 		if (late.isEmpty()) {
@@ -336,37 +317,6 @@ final class AuditWriter implements SmartLifecycle {
 		}
 	}
 
-	/** Waits for a thread to end; whether it has (or never started). */
-	private static boolean join(@Nullable Thread thread) {
-		if (thread == null) {
-			return true;
-		}
-		try {
-			thread.join(Duration.ofSeconds(30).toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		return !thread.isAlive();
-	}
-
-	/**
-	 * Brings the pending events that earlier processes journaled, and whose rows may not
-	 * have reached the database, back into it as their pending rows (the writers that
-	 * wrote them are gone, so they are closed as outcome unknown like any other lost
-	 * pending event); then the journal segments they came from are deleted.
-	 */
-	private void restore(AuditJournal journal) {
-		for (AuditJournal.Recovered recovered : journal.recover()) {
-			int restored = this.store.restorePending(recovered.events(), recovered.writerId());
-			if (restored > 0) {
-				logger.warn(restored + " pending audit events of a stopped gateway were found only in its journal "
-						+ recovered.file().getFileName() + " and written to the audit trail");
-			}
-			journal.discard(recovered);
-		}
-	}
-
 	@Override
 	public boolean isRunning() {
 		return this.running;
@@ -378,97 +328,14 @@ final class AuditWriter implements SmartLifecycle {
 	}
 
 	int queued() {
-		return this.journalQueue.size() + this.queue.size() + this.retry.size();
-	}
-
-	/**
-	 * The journal's thread: appends the queued pending events and syncs them, hands them
-	 * to the writer, then acknowledges them.
-	 */
-	private void journal(AuditJournal journal) {
-		List<Command> batch = new ArrayList<>(this.batchSize);
-		try {
-			while (this.running || !this.journalQueue.isEmpty()) {
-				Command next = poll(this.journalQueue, IDLE_WAIT.toNanos());
-				if (next == null) {
-					if (Thread.currentThread().isInterrupted()) {
-						break;
-					}
-					continue;
-				}
-				batch.add(next);
-				this.journalQueue.drainTo(batch, this.batchSize - 1);
-				journalBatch(journal, batch);
-				batch.clear();
-			}
-		}
-		finally {
-			this.journaling = false;
-		}
-	}
-
-	private void journalBatch(AuditJournal journal, List<Command> batch) {
-		List<Command> admitted = new ArrayList<>(batch.size());
-		for (Command command : batch) {
-			if (command.committed().isDone()) {
-				// Its caller gave up waiting (the write timeout, or the client left): the
-				// call was not forwarded, and its outcome is recorded whole.
-				continue;
-			}
-			if (this.journalBacklog.tryAcquire()) {
-				admitted.add(command);
-			}
-			else {
-				command.committed()
-					.completeExceptionally(new AuditUnavailableException(
-							"Too many audit events are journaled and not yet in the database"));
-			}
-		}
-		if (admitted.isEmpty()) {
-			return;
-		}
-		long segment;
-		try {
-			segment = journal.append(admitted.stream().map(Command::event).toList());
-		}
-		catch (RuntimeException ex) {
-			this.failures.increment();
-			logger.error("Audit journal append of " + admitted.size() + " pending events failed: " + describe(ex));
-			this.journalBacklog.release(admitted.size());
-			AuditUnavailableException unavailable = new AuditUnavailableException("The audit journal is unavailable");
-			admitted.forEach((command) -> command.committed().completeExceptionally(unavailable));
-			return;
-		}
-		long journaledAt = System.nanoTime();
-		// Handed over before the callers go on, so that no outcome overtakes its event.
-		for (Command command : admitted) {
-			put(command.journaled(segment));
-		}
-		admitted.forEach((command) -> acknowledge(command, journaledAt));
-	}
-
-	private void put(Command command) {
-		boolean interrupted = false;
-		while (true) {
-			try {
-				this.queue.put(command);
-				break;
-			}
-			catch (InterruptedException ex) {
-				interrupted = true; // the event is journaled: it must reach the writer
-			}
-		}
-		if (interrupted) {
-			Thread.currentThread().interrupt();
-		}
+		return ((this.journal != null) ? this.journal.queued() : 0) + this.queue.size() + this.retry.size();
 	}
 
 	/** A journaled event is in the database now (or was refused by it for good). */
-	private void journaledWritten(Command command) {
-		AuditJournal journal = this.journal;
+	private void journaledWritten(QueuedEvent command) {
+		AuditJournalStage journal = this.journal;
 		if (journal != null && command.journaled()) {
-			journal.written(command.segment(), 1);
-			this.journalBacklog.release();
+			journal.written(command);
 		}
 	}
 
@@ -476,12 +343,13 @@ final class AuditWriter implements SmartLifecycle {
 		int failuresInARow = 0;
 		// Commands taken from the queue and not written yet: completed events held until
 		// they are due, or the first command of the next batch.
-		List<Command> batch = new ArrayList<>(this.batchSize);
-		while (this.running || this.journaling || !batch.isEmpty() || !this.queue.isEmpty() || !this.summaries.isEmpty()
+		List<QueuedEvent> batch = new ArrayList<>(this.batchSize);
+		while (this.running || (this.journal != null && this.journal.handingOver()) || !batch.isEmpty()
+				|| !this.queue.isEmpty() || !this.summaries.isEmpty()
 				|| (!this.retry.isEmpty() && failuresInARow < 3)) {
 			int taken = batch.size();
 			if (this.retry.isEmpty()) {
-				Command next = poll(this.queue, nanosUntilDue(batch));
+				QueuedEvent next = AuditThreads.poll(this.queue, nanosUntilDue(batch));
 				if (next != null) {
 					batch.add(next);
 				}
@@ -509,7 +377,7 @@ final class AuditWriter implements SmartLifecycle {
 			else {
 				failuresInARow++;
 				// Back off, but a new call ends the wait: the database may be back.
-				Command woken = poll(this.queue, backoff(failuresInARow).toNanos());
+				QueuedEvent woken = AuditThreads.poll(this.queue, backoff(failuresInARow).toNanos());
 				if (woken != null) {
 					batch.add(woken);
 					leftTheQueue(List.of(woken));
@@ -526,16 +394,16 @@ final class AuditWriter implements SmartLifecycle {
 	 * The summaries of the refusals that found the queue full since the last call, as
 	 * refusals recorded whole (they take no room in the queue).
 	 */
-	private List<Command> takeSummaries() {
+	private List<QueuedEvent> takeSummaries() {
 		this.summarizedAt = System.nanoTime();
 		if (this.summaries.isEmpty()) {
 			return List.of();
 		}
-		List<Command> commands = new ArrayList<>();
+		List<QueuedEvent> commands = new ArrayList<>();
 		long refusals = 0;
 		for (AuditEvent summary : this.summaries.take()) {
 			refusals += summary.summary().count();
-			commands.add(Command.completed(summary, true, false));
+			commands.add(QueuedEvent.completed(summary, true, false));
 		}
 		logger.warn("The audit queue was full: " + refusals + " refusals are recorded in " + commands.size()
 				+ " summary events instead of events of their own");
@@ -543,9 +411,9 @@ final class AuditWriter implements SmartLifecycle {
 	}
 
 	/** Commands the writer took: the room they held is free for new ones. */
-	private void leftTheQueue(List<Command> taken) {
+	private void leftTheQueue(List<QueuedEvent> taken) {
 		int room = 0;
-		for (Command command : taken) {
+		for (QueuedEvent command : taken) {
 			if (command.holdsRoom()) {
 				room++;
 			}
@@ -560,31 +428,31 @@ final class AuditWriter implements SmartLifecycle {
 	 * (it holds a pending event a caller waits for, is full, its oldest held event waited
 	 * the outcome delay, or the writer is stopping).
 	 */
-	private long nanosUntilDue(List<Command> batch) {
+	private long nanosUntilDue(List<QueuedEvent> batch) {
 		if (batch.isEmpty()) {
-			return IDLE_WAIT.toNanos();
+			return AuditThreads.IDLE_WAIT.toNanos();
 		}
 		if (!this.running || batch.size() >= this.batchSize
 				|| batch.stream().anyMatch((command) -> command.committed() != null)) {
 			return 0;
 		}
 		long held = System.nanoTime() - batch.get(0).queuedAt();
-		return Math.max(0, Math.min(this.outcomeDelayNanos - held, IDLE_WAIT.toNanos()));
+		return Math.max(0, Math.min(this.outcomeDelayNanos - held, AuditThreads.IDLE_WAIT.toNanos()));
 	}
 
-	private boolean write(List<Command> batch) {
+	private boolean write(List<QueuedEvent> batch) {
 		// Journaled events kept for a retry are pending events; the rest are outcomes.
-		List<Command> pendingCommands = new ArrayList<>();
-		List<Command> completedCommands = new ArrayList<>();
-		for (Command command : this.retry) {
+		List<QueuedEvent> pendingCommands = new ArrayList<>();
+		List<QueuedEvent> completedCommands = new ArrayList<>();
+		for (QueuedEvent command : this.retry) {
 			(command.isPending() ? pendingCommands : completedCommands).add(command);
 		}
-		for (Command command : batch) {
+		for (QueuedEvent command : batch) {
 			(command.isPending() ? pendingCommands : completedCommands).add(command);
 		}
 		// A journaled event whose outcome came in the same batch is inserted once, whole.
 		Set<UUID> journaledNow = pendingCommands.stream()
-			.filter(Command::journaled)
+			.filter(QueuedEvent::journaled)
 			.map((command) -> command.event().id())
 			.collect(Collectors.toSet());
 		Set<UUID> merged = completedCommands.stream()
@@ -592,10 +460,10 @@ final class AuditWriter implements SmartLifecycle {
 			.filter(journaledNow::contains)
 			.collect(Collectors.toSet());
 		List<AuditEvent> pending = pendingCommands.stream()
-			.map(Command::event)
+			.map(QueuedEvent::event)
 			.filter((event) -> !merged.contains(event.id()))
 			.toList();
-		List<AuditEvent> completed = completedCommands.stream().map(Command::event).toList();
+		List<AuditEvent> completed = completedCommands.stream().map(QueuedEvent::event).toList();
 		Set<UUID> whole = completedCommands.stream()
 			.filter((command) -> command.whole() || merged.contains(command.event().id()))
 			.map((command) -> command.event().id())
@@ -616,16 +484,17 @@ final class AuditWriter implements SmartLifecycle {
 			this.failures.increment();
 			// One event the database refuses must not block all others: write them one by
 			// one.
-			logger.error("Audit batch refused by the database (" + describe(ex) + "); writing its events one by one");
+			logger.error("Audit batch refused by the database (" + AuditThreads.describe(ex)
+					+ "); writing its events one by one");
 			return writeOneByOne(pendingCommands, completedCommands);
 		}
 		catch (RuntimeException ex) {
 			this.failures.increment();
 			logger.error("Audit batch of " + pending.size() + " pending and " + completed.size()
-					+ " completed events failed to commit: " + describe(ex));
+					+ " completed events failed to commit: " + AuditThreads.describe(ex));
 			AuditUnavailableException unavailable = new AuditUnavailableException("The audit store is unavailable");
 			this.retry.clear();
-			for (Command command : pendingCommands) {
+			for (QueuedEvent command : pendingCommands) {
 				if (command.journaled()) {
 					this.retry.add(command); // durable in the journal: its caller went on
 				}
@@ -638,10 +507,10 @@ final class AuditWriter implements SmartLifecycle {
 		}
 	}
 
-	private boolean writeOneByOne(List<Command> pending, List<Command> completed) {
+	private boolean writeOneByOne(List<QueuedEvent> pending, List<QueuedEvent> completed) {
 		this.retry.clear();
 		boolean reachable = true;
-		for (Command command : pending) {
+		for (QueuedEvent command : pending) {
 			if (reachable && command.journaled() && recordedAlready(command.event())) {
 				journaledWritten(command);
 				continue;
@@ -664,7 +533,7 @@ final class AuditWriter implements SmartLifecycle {
 				command.committed().completeExceptionally(new AuditUnavailableException("Audit event not written"));
 			}
 		}
-		for (Command command : completed) {
+		for (QueuedEvent command : completed) {
 			Set<UUID> whole = command.whole() ? Set.of(command.event().id()) : Set.of();
 			Outcome outcome = reachable ? writeAlone(List.of(), List.of(command.event()), whole) : Outcome.UNREACHABLE;
 			if (outcome == Outcome.UNREACHABLE) {
@@ -679,19 +548,13 @@ final class AuditWriter implements SmartLifecycle {
 	 * A pending event is in the database: its caller is acknowledged, or its journal
 	 * entry released.
 	 */
-	private void written(Command pending, long committedAt) {
+	private void written(QueuedEvent pending, long committedAt) {
 		if (pending.journaled()) {
 			journaledWritten(pending);
 		}
 		else {
-			acknowledge(pending, committedAt);
+			pending.acknowledge(this.pendingWait, committedAt);
 		}
-	}
-
-	/** Acknowledges a committed pending event, counting how long its caller waited. */
-	private void acknowledge(Command pending, long committedAt) {
-		this.pendingWait.record(committedAt - pending.queuedAt(), TimeUnit.NANOSECONDS);
-		pending.committed().complete(null);
 	}
 
 	/**
@@ -717,7 +580,8 @@ final class AuditWriter implements SmartLifecycle {
 		catch (NonTransientDataAccessException ex) {
 			this.rejected.increment();
 			AuditEvent event = pending.isEmpty() ? completed.get(0) : pending.get(0);
-			logger.error("Audit event " + event.id() + " refused by the database and dropped: " + describe(ex));
+			logger.error(
+					"Audit event " + event.id() + " refused by the database and dropped: " + AuditThreads.describe(ex));
 			return Outcome.REFUSED;
 		}
 		catch (RuntimeException ex) {
@@ -733,70 +597,9 @@ final class AuditWriter implements SmartLifecycle {
 
 	}
 
-	/**
-	 * What went wrong, without the database's message: it may quote the values of the
-	 * event, and those come from request bodies, which are never logged.
-	 */
-	private static String describe(RuntimeException ex) {
-		Throwable root = ex;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		String state = (root instanceof java.sql.SQLException sql && sql.getSQLState() != null)
-				? " SQLState " + sql.getSQLState() : "";
-		return ex.getClass().getSimpleName() + " (" + root.getClass().getSimpleName() + state + ")";
-	}
-
 	private static Duration backoff(int failuresInARow) {
 		long millis = 100L << Math.min(failuresInARow, 6);
 		return (millis > MAX_BACKOFF.toMillis()) ? MAX_BACKOFF : Duration.ofMillis(millis);
-	}
-
-	private static @Nullable Command poll(BlockingQueue<Command> from, long timeoutNanos) {
-		try {
-			return from.poll(timeoutNanos, TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return null;
-		}
-	}
-
-	/**
-	 * A queued event; {@code committed} is set for pending events awaiting
-	 * acknowledgement, {@code whole} for refusals that never were pending,
-	 * {@code holdsRoom} for events that took room in the bounded queue (pending events
-	 * without a journal, refusals), {@code queuedAt} is {@link System#nanoTime()} when
-	 * the event was queued, and {@code segment} the journal segment of a pending event
-	 * acknowledged from the journal (0 for any other).
-	 */
-	private record Command(AuditEvent event, @Nullable CompletableFuture<Void> committed, boolean whole,
-			boolean holdsRoom, long queuedAt, long segment) {
-
-		static Command pending(AuditEvent event, CompletableFuture<Void> committed, boolean holdsRoom) {
-			return new Command(event, committed, false, holdsRoom, System.nanoTime(), 0);
-		}
-
-		static Command completed(AuditEvent event, boolean whole, boolean holdsRoom) {
-			return new Command(event, null, whole, holdsRoom, System.nanoTime(), 0);
-		}
-
-		/**
-		 * This pending event, acknowledged from journal {@code segment}; the journal's
-		 * backlog bounds these.
-		 */
-		Command journaled(long segment) {
-			return new Command(this.event, null, false, false, this.queuedAt, segment);
-		}
-
-		boolean journaled() {
-			return this.segment > 0;
-		}
-
-		boolean isPending() {
-			return this.committed != null || journaled();
-		}
-
 	}
 
 }
