@@ -91,6 +91,27 @@ class ObservabilityRouteTests extends GatewayIntegrationTest {
 			.isEqualTo("local");
 	}
 
+	/**
+	 * Spring Cloud's discovery clients and refresh scope are not used by the gateway;
+	 * their health components (an UNKNOWN "Discovery Client not initialized") would only
+	 * mislead.
+	 */
+	@Test
+	void healthWhenRunningThenNoComponentOfWhatTheGatewayDoesNotUse() {
+		management().get()
+			.uri("/actuator/health")
+			.exchange()
+			.expectBody()
+			.jsonPath("$.components.policy")
+			.exists()
+			.jsonPath("$.components.discoveryComposite")
+			.doesNotExist()
+			.jsonPath("$.components.reactiveDiscoveryClients")
+			.doesNotExist()
+			.jsonPath("$.components.refreshScope")
+			.doesNotExist();
+	}
+
 	@Test
 	void logsWhenCallsAreAllowedRefusedOrFailThenNeverHoldTheTokenOrTheBody(CapturedOutput output) {
 		String token = identityProvider.validToken();
