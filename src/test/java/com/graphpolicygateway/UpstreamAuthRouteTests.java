@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
@@ -31,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fetched once for concurrent callers; refusals of the identity provider answered in
  * Graph's shape.
  */
-@TestPropertySource(properties = "graph-gateway.upstream.auth=on-behalf-of")
+// JSON log lines, as the container and the chart print them.
+@TestPropertySource(properties = { "graph-gateway.upstream.auth=on-behalf-of", "logging.structured.format.console=ecs" })
 @ExtendWith(OutputCaptureExtension.class)
 class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 
@@ -186,6 +188,44 @@ class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 			.satisfies((line) -> assertThat(line).startsWith("{")
 				.contains("\"request-id\":\"" + requestId + "\"")
 				.contains("\"client-request-id\":\"" + clientRequestId + "\""));
+	}
+
+	/**
+	 * Run as the README runs it, the gateway prints plain lines (the container and the
+	 * chart switch to JSON), and a line about a request still names its ids.
+	 */
+	@Nested
+	@TestPropertySource(properties = "logging.structured.format.console=")
+	class WhenLogsArePlainText {
+
+		@Test
+		void patchWhenTokenRequestIsRefusedThenThePlainLogLineNamesTheRequestIds(CapturedOutput output) {
+			identityProvider
+				.willAnswerToken(TokenAnswer.error(401, "invalid_client", "AADSTS7000215: Invalid client secret."));
+			String clientRequestId = java.util.UUID.randomUUID().toString();
+
+			String requestId = UpstreamAuthRouteTests.this.client.method(HttpMethod.PATCH)
+				.uri(USER_PATH)
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.validToken())
+				.header("client-request-id", clientRequestId)
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("displayName", "Adele Vance"))
+				.exchange()
+				.expectStatus()
+				.isEqualTo(502)
+				.returnResult(Void.class)
+				.getResponseHeaders()
+				.getFirst("request-id");
+
+			assertThat(output.getAll().lines().filter((line) -> line.contains("Graph token request refused")))
+				.singleElement()
+				.satisfies((line) -> assertThat(line).doesNotStartWith("{")
+					.contains("[request-id=" + requestId + " client-request-id=" + clientRequestId + "]"));
+			assertThat(output.getAll().lines().filter((line) -> line.contains("Started ")))
+				.isNotEmpty()
+				.allSatisfy((line) -> assertThat(line).doesNotContain("request-id"));
+		}
+
 	}
 
 	private TokenRequest onlyTokenRequest() {

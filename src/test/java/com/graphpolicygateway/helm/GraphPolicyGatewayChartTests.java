@@ -54,6 +54,21 @@ class GraphPolicyGatewayChartTests {
 	}
 
 	@Test
+	void renderWhenDefaultValuesThenLogLinesAreJson() {
+		RenderedChart chart = RenderedChart.render(ChartValues.defaults().writeTo(this.directory));
+
+		assertThat(chart.env().get("LOGGING_STRUCTURED_FORMAT_CONSOLE")).containsEntry("value", "ecs");
+	}
+
+	@Test
+	void renderWhenLogFormatTextThenLogLinesArePlain() {
+		RenderedChart chart = RenderedChart
+			.render(ChartValues.defaults().with("logFormat", "text").writeTo(this.directory));
+
+		assertThat(chart.env().get("LOGGING_STRUCTURED_FORMAT_CONSOLE")).containsEntry("value", "");
+	}
+
+	@Test
 	void renderWhenDefaultValuesThenPodIsLockedDown() {
 		RenderedChart chart = RenderedChart.render(null);
 
