@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
@@ -28,7 +31,9 @@ import com.graphpolicygateway.upstream.AppOnlyTokens;
  * ({@code GET /v1.0/subscribedSkus} with the gateway's app-only token for that tenant)
  * and remembers the answer: licensed answers for the positive TTL, unlicensed ones for
  * the negative TTL. Concurrent requests for one tenant share one lookup; an expired
- * answer is served while it is refreshed (up to one more TTL).
+ * answer is served while it is refreshed (up to one more TTL). Bounded: past
+ * {@value #MAX_TENANTS} tenants the least used answers are dropped one by one (and asked
+ * again when needed), never all at once.
  */
 final class IntuneLicenseChecker {
 
@@ -40,6 +45,8 @@ final class IntuneLicenseChecker {
 			"da24caf9-af8e-485c-b7c8-e73336da2693");
 
 	static final Set<String> INTUNE_PLAN_NAMES = Set.of("INTUNE_A", "INTUNE_EDU");
+
+	static final int MAX_TENANTS = 10_000;
 
 	private static final Log logger = LogFactory.getLog(IntuneLicenseChecker.class);
 
@@ -60,7 +67,7 @@ final class IntuneLicenseChecker {
 
 	private final Clock clock;
 
-	private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+	private final Cache<String, Answer> answers;
 
 	private final Map<String, Mono<Boolean>> lookups = new ConcurrentHashMap<>();
 
@@ -79,6 +86,10 @@ final class IntuneLicenseChecker {
 		this.negativeTtl = negativeTtl;
 		this.timeout = timeout;
 		this.clock = clock;
+		this.answers = Caffeine.newBuilder()
+			.maximumSize(MAX_TENANTS)
+			.expireAfter(Expiry.creating((String tenantId, Answer answer) -> answer.keptFor(clock.instant())))
+			.build();
 		this.hits = Counter.builder("graph_gateway.license.cache").tag("result", "hit").register(meters);
 		this.misses = Counter.builder("graph_gateway.license.cache").tag("result", "miss").register(meters);
 	}
@@ -89,7 +100,7 @@ final class IntuneLicenseChecker {
 	 */
 	Mono<Boolean> isLicensed(String tenantId) {
 		Instant now = this.clock.instant();
-		Answer known = this.answers.get(tenantId);
+		Answer known = this.answers.getIfPresent(tenantId);
 		if (known != null && now.isBefore(known.expiresAt())) {
 			this.hits.increment();
 			return Mono.just(known.licensed());
@@ -156,6 +167,13 @@ final class IntuneLicenseChecker {
 	}
 
 	private record Answer(boolean licensed, Instant expiresAt, Instant staleUntil) {
+
+		/** How long the answer is worth keeping: until it may no longer be served. */
+		Duration keptFor(Instant now) {
+			Duration left = Duration.between(now, this.staleUntil);
+			return left.isNegative() ? Duration.ZERO : left;
+		}
+
 	}
 
 }

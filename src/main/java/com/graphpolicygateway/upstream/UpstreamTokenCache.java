@@ -2,10 +2,11 @@ package com.graphpolicygateway.upstream;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -14,8 +15,8 @@ import org.springframework.util.Assert;
 
 /**
  * Keeps Graph tokens until shortly before they expire. Concurrent requests for a missing
- * or expired token share one exchange; failures are not cached. Bounded: past its size it
- * starts over rather than grow.
+ * or expired token share one exchange; failures are not cached. Bounded (Caffeine): past
+ * its size the least used tokens are dropped one by one, never all at once.
  */
 final class UpstreamTokenCache {
 
@@ -24,7 +25,7 @@ final class UpstreamTokenCache {
 
 	private static final int MAX_ENTRIES = 10_000;
 
-	private final Map<String, Mono<UpstreamToken>> entries = new ConcurrentHashMap<>();
+	private final AsyncCache<String, UpstreamToken> tokens;
 
 	private final Clock clock;
 
@@ -35,6 +36,10 @@ final class UpstreamTokenCache {
 	UpstreamTokenCache(Clock clock, MeterRegistry meters) {
 		Assert.notNull(clock, "clock cannot be null");
 		this.clock = clock;
+		this.tokens = Caffeine.newBuilder()
+			.maximumSize(MAX_ENTRIES)
+			.expireAfter(Expiry.creating((String key, UpstreamToken token) -> timeToKeep(token)))
+			.buildAsync();
 		this.requests = Counter.builder("graph_gateway.upstream.token.requests")
 			.description("Graph tokens asked of the cache")
 			.register(meters);
@@ -45,17 +50,14 @@ final class UpstreamTokenCache {
 
 	/**
 	 * The cached token for {@code key}, fetched with {@code exchange} when missing or
-	 * expiring.
+	 * expiring. A caller that goes away does not cancel the exchange the others wait for.
 	 */
 	Mono<UpstreamToken> get(String key, Supplier<Mono<UpstreamToken>> exchange) {
 		this.requests.increment();
-		if (this.entries.size() > MAX_ENTRIES) {
-			this.entries.clear();
-		}
-		return this.entries.computeIfAbsent(key, (k) -> Mono.defer(() -> {
+		return Mono.fromFuture(() -> this.tokens.get(key, (ignored, executor) -> {
 			this.exchanges.increment();
-			return exchange.get();
-		}).cache(this::timeToKeep, (error) -> Duration.ZERO, () -> Duration.ZERO));
+			return exchange.get().toFuture();
+		}), true);
 	}
 
 	private Duration timeToKeep(UpstreamToken token) {

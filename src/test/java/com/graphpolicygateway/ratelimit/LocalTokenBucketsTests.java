@@ -194,6 +194,33 @@ class LocalTokenBucketsTests {
 		assertThat(half.retryAfter()).isEqualTo(Duration.ofMillis(500));
 	}
 
+	/**
+	 * Many other tenants' calls fill the store past its bound while a tenant that used up
+	 * its bucket keeps calling: the store evicts what is least used, one by one, and
+	 * never starts over, so that tenant is refused throughout.
+	 */
+	@Test
+	void takeWhenOtherTenantsFillTheStorePastItsBoundThenAnEmptiedTenantBucketStaysEmpty() {
+		LocalTokenBuckets bounded = new LocalTokenBuckets(this.nanos::get, 1_000);
+		TestCalls.Call busy = TestCalls.call();
+		Bucket tenant = new Bucket(5, 0.001);
+		for (int i = 0; i < 5; i++) {
+			assertThat(bounded.take(busy.tenantKey(), tenant, busy.callerKey(), LARGE).allowed()).isTrue();
+		}
+
+		List<String> busyResults = new ArrayList<>();
+		for (int i = 0; i < 5_000; i++) {
+			TestCalls.Call other = TestCalls.call();
+			bounded.take(other.tenantKey(), tenant, other.callerKey(), LARGE);
+			if (i % 10 == 0) {
+				busyResults.add(bounded.take(busy.tenantKey(), tenant, busy.callerKey(), LARGE).limitedBy());
+			}
+		}
+
+		assertThat(bounded.size()).isLessThanOrEqualTo(1_000);
+		assertThat(busyResults).hasSize(500).containsOnly("tenant");
+	}
+
 	private RateLimitResult take(TestCalls.Call call, Bucket tenant, Bucket caller) {
 		return this.buckets.take(call.tenantKey(), tenant, call.callerKey(), caller);
 	}
