@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Graph's shape.
  */
 // JSON log lines, as the container and the chart print them.
-@TestPropertySource(properties = { "graph-gateway.upstream.auth=on-behalf-of", "logging.structured.format.console=ecs" })
+@TestPropertySource(
+		properties = { "graph-gateway.upstream.auth=on-behalf-of", "logging.structured.format.console=ecs" })
 @ExtendWith(OutputCaptureExtension.class)
 class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 
@@ -221,8 +222,7 @@ class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 				.singleElement()
 				.satisfies((line) -> assertThat(line).doesNotStartWith("{")
 					.contains("[request-id=" + requestId + " client-request-id=" + clientRequestId + "]"));
-			assertThat(output.getAll().lines().filter((line) -> line.contains("Started ")))
-				.isNotEmpty()
+			assertThat(output.getAll().lines().filter((line) -> line.contains("Started "))).isNotEmpty()
 				.allSatisfy((line) -> assertThat(line).doesNotContain("request-id"));
 		}
 

@@ -49,8 +49,7 @@ class UpstreamTokenCacheTests {
 		UpstreamToken token = new UpstreamToken("t1", NOW.plus(Duration.ofHours(1)));
 
 		this.cache.get("tenant:user", () -> count(Mono.just(token))).block(Duration.ofSeconds(5));
-		UpstreamToken again = this.cache.get("tenant:user", () -> count(Mono.just(token)))
-			.block(Duration.ofSeconds(5));
+		UpstreamToken again = this.cache.get("tenant:user", () -> count(Mono.just(token))).block(Duration.ofSeconds(5));
 
 		assertThat(again).isEqualTo(token);
 		assertThat(this.exchanges).hasValue(1);
@@ -73,9 +72,9 @@ class UpstreamTokenCacheTests {
 	void getWhenExchangeFailsThenTheFailureIsNotKept() {
 		UpstreamToken token = new UpstreamToken("t1", NOW.plus(Duration.ofHours(1)));
 
-		assertThatException().isThrownBy(() -> this.cache
-			.get("tenant:user", () -> count(Mono.error(new IllegalStateException("refused"))))
-			.block(Duration.ofSeconds(5)));
+		assertThatException().isThrownBy(
+				() -> this.cache.get("tenant:user", () -> count(Mono.error(new IllegalStateException("refused"))))
+					.block(Duration.ofSeconds(5)));
 		UpstreamToken next = this.cache.get("tenant:user", () -> count(Mono.just(token))).block(Duration.ofSeconds(5));
 
 		assertThat(next).isEqualTo(token);
