@@ -6,7 +6,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-import com.graphpolicygateway.audit.AuditVerifyCommand;
+import com.graphpolicygateway.audit.verify.AuditVerifyCommand;
 import com.graphpolicygateway.system.EventLoopThreads;
 
 /** Graph Policy Gateway: enforces tenant policy on Microsoft Graph user changes. */

@@ -22,7 +22,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.MethodNotAllowedException;
 
-import com.graphpolicygateway.audit.AuditGatewayFilterFactory;
+import com.graphpolicygateway.audit.write.AuditGatewayFilterFactory;
 import com.graphpolicygateway.policy.TenantPolicyGatewayFilterFactory;
 import com.graphpolicygateway.ratelimit.RateLimitGatewayFilterFactory;
 import com.graphpolicygateway.system.GraphGatewayProperties;

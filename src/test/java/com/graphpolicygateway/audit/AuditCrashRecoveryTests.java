@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+import com.graphpolicygateway.audit.verify.AuditChainVerifier;
 import com.graphpolicygateway.test.GatewayProcess;
 import com.graphpolicygateway.test.StubGraph;
 import com.graphpolicygateway.test.StubIdentityProvider;
@@ -37,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * audit journal, and those the dead process had journaled but not yet written are
  * restored from it.
  */
-class AuditCrashRecoveryTests {
+public class AuditCrashRecoveryTests {
 
 	@Test
 	void gatewayKilledUnderLoadThenEveryForwardedCallIsAuditedAndNothingStaysPending() throws Exception {

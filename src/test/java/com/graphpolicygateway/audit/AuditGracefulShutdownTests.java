@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+import com.graphpolicygateway.audit.verify.AuditChainVerifier;
 import com.graphpolicygateway.test.AuditDatabases;
 import com.graphpolicygateway.test.GatewayProcess;
 import com.graphpolicygateway.test.StubGraph;

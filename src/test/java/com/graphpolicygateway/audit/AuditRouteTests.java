@@ -26,6 +26,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.audit.event.AuditEvent;
+import com.graphpolicygateway.audit.verify.AuditVerifyCommand;
+import com.graphpolicygateway.audit.write.AuditEventFactory;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
 import com.graphpolicygateway.test.StubGraph.Answer;
 import com.graphpolicygateway.test.StubGraph.Received;
@@ -43,7 +46,7 @@ import static org.awaitility.Awaitility.await;
  * {@code @SpringBootConfiguration} of its own in this package.
  */
 @SpringBootTest(classes = GraphPolicyGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
-class AuditRouteTests extends GatewayIntegrationTest {
+public class AuditRouteTests extends GatewayIntegrationTest {
 
 	static final String USER_ID = "87d349ed-44d7-43e1-9a83-5f2406dee5bd";
 
@@ -368,13 +371,13 @@ class AuditRouteTests extends GatewayIntegrationTest {
 	 * The audit trail read with plain SQL, waiting for the asynchronous writer to commit
 	 * and close the events.
 	 */
-	static final class AuditTrail {
+	public static final class AuditTrail {
 
 		private static final Duration WAIT = Duration.ofSeconds(10);
 
 		private final JdbcTemplate jdbc;
 
-		AuditTrail(JdbcTemplate jdbc) {
+		public AuditTrail(JdbcTemplate jdbc) {
 			this.jdbc = jdbc;
 		}
 
@@ -387,7 +390,7 @@ class AuditRouteTests extends GatewayIntegrationTest {
 		 * The events of the requests, once each is written and none is pending; fails if
 		 * a request has more than one.
 		 */
-		List<Map<String, Object>> eventsOf(Collection<String> correlationIds) {
+		public List<Map<String, Object>> eventsOf(Collection<String> correlationIds) {
 			String in = String.join(", ", correlationIds.stream().map((id) -> "?").toList());
 			Object[] args = correlationIds.toArray();
 			List<Map<String, Object>> events = await().atMost(WAIT)

@@ -26,6 +26,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.audit.event.AuditEvent;
+import com.graphpolicygateway.audit.event.AuditRows;
+import com.graphpolicygateway.audit.verify.AuditVerifyCommand;
+import com.graphpolicygateway.audit.write.AuditMaintenance;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -29,6 +29,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.audit.event.TestAuditEvents;
+import com.graphpolicygateway.audit.query.AuditQuery;
+import com.graphpolicygateway.audit.write.AuditWriter;
 import com.graphpolicygateway.test.AuditPageSession;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
 import com.graphpolicygateway.test.StubIdentityProvider;

@@ -23,6 +23,13 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.audit.event.AuditCheckpoint;
+import com.graphpolicygateway.audit.event.AuditEvent;
+import com.graphpolicygateway.audit.event.AuditRows;
+import com.graphpolicygateway.audit.signing.AuditCheckpointJson;
+import com.graphpolicygateway.audit.signing.AuditSigningKey;
+import com.graphpolicygateway.audit.signing.SigningKeyFiles;
+import com.graphpolicygateway.audit.write.AuditMaintenance;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
 
 import static org.assertj.core.api.Assertions.assertThat;

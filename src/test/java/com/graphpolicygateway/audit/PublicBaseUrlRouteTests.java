@@ -20,6 +20,8 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.util.UriComponentsBuilder;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.audit.event.TestAuditEvents;
+import com.graphpolicygateway.audit.write.AuditWriter;
 import com.graphpolicygateway.test.AuditPageSession;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
 import com.graphpolicygateway.test.StubIdentityProvider;

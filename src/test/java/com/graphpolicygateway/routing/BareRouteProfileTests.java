@@ -23,7 +23,7 @@ import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import org.springframework.web.server.session.DefaultWebSessionManager;
 import org.springframework.web.server.session.WebSessionManager;
 
-import com.graphpolicygateway.audit.AuditWebFilter;
+import com.graphpolicygateway.audit.write.AuditWebFilter;
 import com.graphpolicygateway.test.StubGraph;
 
 import static org.assertj.core.api.Assertions.assertThat;

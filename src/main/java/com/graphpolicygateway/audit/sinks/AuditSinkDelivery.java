@@ -21,9 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.util.Assert;
 
-import com.graphpolicygateway.audit.AuditCheckpoint;
-import com.graphpolicygateway.audit.AuditEventView;
-import com.graphpolicygateway.audit.AuditFeed;
+import com.graphpolicygateway.audit.event.AuditCheckpoint;
+import com.graphpolicygateway.audit.query.AuditEventView;
+import com.graphpolicygateway.audit.query.AuditFeed;
 import com.graphpolicygateway.system.AuditSinkProperties;
 
 /**

@@ -30,7 +30,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
-import com.graphpolicygateway.audit.AuditFeed;
+import com.graphpolicygateway.audit.query.AuditFeed;
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.AuditSinkProperties;
 import com.graphpolicygateway.system.GraphGatewayProperties;

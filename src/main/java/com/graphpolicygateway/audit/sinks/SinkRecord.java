@@ -6,9 +6,9 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import com.graphpolicygateway.audit.AuditCheckpoint;
-import com.graphpolicygateway.audit.AuditCheckpointJson;
-import com.graphpolicygateway.audit.AuditEventView;
+import com.graphpolicygateway.audit.event.AuditCheckpoint;
+import com.graphpolicygateway.audit.signing.AuditCheckpointJson;
+import com.graphpolicygateway.audit.query.AuditEventView;
 
 /**
  * One record for the sinks: an audit event as the query API shows it, or a signed

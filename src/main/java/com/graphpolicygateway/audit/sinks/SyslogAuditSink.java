@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.util.Assert;
 
-import com.graphpolicygateway.audit.AuditCheckpoint;
-import com.graphpolicygateway.audit.AuditEventView;
+import com.graphpolicygateway.audit.event.AuditCheckpoint;
+import com.graphpolicygateway.audit.query.AuditEventView;
 import com.graphpolicygateway.system.AuditSinkProperties;
 
 /**

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
-import com.graphpolicygateway.audit.AuditCheckpoint;
-import com.graphpolicygateway.audit.TestAuditTrail;
+import com.graphpolicygateway.audit.event.AuditCheckpoint;
+import com.graphpolicygateway.audit.query.TestAuditTrail;
 import com.graphpolicygateway.test.AuditDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.graphpolicygateway.audit.TestAuditTrail;
+import com.graphpolicygateway.audit.query.TestAuditTrail;
 import com.graphpolicygateway.test.AuditDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;

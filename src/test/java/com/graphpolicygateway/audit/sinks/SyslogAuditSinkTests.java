@@ -29,7 +29,7 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 
-import com.graphpolicygateway.audit.TestAuditTrail;
+import com.graphpolicygateway.audit.query.TestAuditTrail;
 import com.graphpolicygateway.system.AuditSinkProperties;
 import com.graphpolicygateway.test.AuditDatabases;
 

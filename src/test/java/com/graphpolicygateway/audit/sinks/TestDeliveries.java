@@ -8,7 +8,7 @@ import java.util.UUID;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
-import com.graphpolicygateway.audit.AuditFeed;
+import com.graphpolicygateway.audit.query.AuditFeed;
 import com.graphpolicygateway.system.AuditSinkProperties;
 import com.graphpolicygateway.test.AuditDatabases;
 

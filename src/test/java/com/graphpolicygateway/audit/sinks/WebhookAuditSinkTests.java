@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import com.graphpolicygateway.audit.TestAuditTrail;
+import com.graphpolicygateway.audit.query.TestAuditTrail;
 import com.graphpolicygateway.system.AuditSinkProperties;
 import com.graphpolicygateway.test.AuditDatabases;
 

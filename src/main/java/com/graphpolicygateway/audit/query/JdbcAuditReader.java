@@ -1,0 +1,72 @@
+package com.graphpolicygateway.audit.query;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.Assert;
+
+import com.graphpolicygateway.audit.event.AuditRows;
+
+/**
+ * Reads the audit trail for the query API: newest first, in pages cut by a keyset cursor
+ * (time, then id), so pages stay stable while new events arrive. Blocking: callers run it
+ * off the event loop.
+ */
+public final class JdbcAuditReader {
+
+	/** The columns {@link #view} reads; shared with {@link AuditFeed}. */
+	static final String SELECT = "SELECT " + AuditRows.COLUMNS + ", chain_id, chain_seq, hash FROM audit_event";
+
+	private final JdbcTemplate jdbc;
+
+	public JdbcAuditReader(JdbcTemplate jdbc) {
+		Assert.notNull(jdbc, "jdbc cannot be null");
+		this.jdbc = jdbc;
+	}
+
+	/** One page of at most {@code query.top()} events, and whether more follow. */
+	Page page(AuditQuery query) {
+		List<Object> arguments = new ArrayList<>();
+		String where = query.where(arguments);
+		AuditQuery.Cursor after = query.after();
+		if (after != null) {
+			// Implied by the cursor's condition, but only this form bounds an index scan:
+			// without it every page reads, and discards, all events newer than itself.
+			where += " AND activity_date_time <= ?";
+			arguments.add(AuditRows.timestamp(after.time()));
+		}
+		// The limit belongs in the SQL: with the driver's setMaxRows alone, PostgreSQL
+		// plans, runs and sends every matching row.
+		String sql = SELECT + where + " ORDER BY activity_date_time DESC, id DESC FETCH FIRST ? ROWS ONLY";
+		arguments.add(query.top() + 1);
+		List<AuditEventView> rows = this.jdbc.query(sql, (rs, row) -> view(rs), arguments.toArray());
+		boolean more = rows.size() > query.top();
+		List<AuditEventView> events = more ? rows.subList(0, query.top()) : rows;
+		return new Page(List.copyOf(events), more);
+	}
+
+	public Optional<AuditEventView> find(String id) {
+		return this.jdbc.query(SELECT + " WHERE id = ?", (rs, row) -> view(rs), id).stream().findFirst();
+	}
+
+	/** Reads a row of {@link #SELECT} as the API shows it. */
+	static AuditEventView view(ResultSet rs) throws SQLException {
+		long seq = rs.getLong("chain_seq");
+		Long chainSeq = rs.wasNull() ? null : seq;
+		return AuditEventView.of(AuditRows.event(rs), rs.getString("chain_id"), chainSeq, rs.getString("hash"));
+	}
+
+	/**
+	 * A page of events.
+	 *
+	 * @param events the events, newest first
+	 * @param more whether older events match too
+	 */
+	public record Page(List<AuditEventView> events, boolean more) {
+	}
+
+}
