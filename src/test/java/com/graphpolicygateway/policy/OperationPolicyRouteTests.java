@@ -76,6 +76,9 @@ class OperationPolicyRouteTests {
 	/** Limits wipes to 5 an hour, report-only. */
 	static final String LIMITED_TENANT = "20000000-0000-4000-8000-000000000005";
 
+	/** Allows one call an hour of each operation. */
+	static final String ONE_OF_EACH_TENANT = "20000000-0000-4000-8000-000000000006";
+
 	static final TestPolicies.Builder POLICY = policy().defaults((rules) -> rules.license("active"))
 		.tenant(tenant(USER_UPDATE_ONLY_TENANT).operations(OperationCatalogue.USER_UPDATE))
 		.tenant(tenant(PROTECTING_TENANT).protectedDevices(DEVICE_ID).protectedUsers(USER_ID))
@@ -83,7 +86,11 @@ class OperationPolicyRouteTests {
 				List.of(OperationCatalogue.DEVICE_WIPE)))
 		.tenant(tenant(PROPERTIES_TENANT).allowedProperties("jobTitle"))
 		.tenant(tenant(LIMITED_TENANT).operationLimit(OperationCatalogue.DEVICE_WIPE, 5, "PT1H")
-			.ruleMode(Rule.OPERATION_LIMIT, "report-only"));
+			.ruleMode(Rule.OPERATION_LIMIT, "report-only"))
+		.tenant(tenant(ONE_OF_EACH_TENANT).operationLimit(OperationCatalogue.USER_UPDATE, 1, "PT1H")
+			.operationLimit(OperationCatalogue.USER_WIPE_BY_DEVICE_TAG, 1, "PT1H")
+			.operationLimit(OperationCatalogue.DEVICE_WIPE, 1, "PT1H")
+			.operationLimit(OperationCatalogue.DEVICE_RETIRE, 1, "PT1H"));
 
 	static final Path POLICY_FILE = writePolicy();
 
@@ -242,6 +249,28 @@ class OperationPolicyRouteTests {
 			.expectBody()
 			.jsonPath("$.error.code")
 			.isEqualTo("PropertyNotAllowed");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Call.class)
+	void callWhenTheOperationsLimitIsReachedThenOperationLimitExceededAndAudited(Call call) {
+		send(call, ONE_OF_EACH_TENANT, UUID.randomUUID().toString()).expectStatus().isNoContent();
+		String clientRequestId = UUID.randomUUID().toString();
+
+		send(call, ONE_OF_EACH_TENANT, clientRequestId).expectStatus()
+			.isForbidden()
+			.expectHeader()
+			.exists(HttpHeaders.RETRY_AFTER)
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("OperationLimitExceeded")
+			.jsonPath("$.error.message")
+			.value((String message) -> assertThat(message).contains(call.operation));
+
+		assertThat(graph.received()).hasSize(1);
+		assertThat(auditEventOf(clientRequestId)).containsEntry("operation", call.operation)
+			.containsEntry("decision", "refuse")
+			.containsEntry("reason", "operation_limit");
 	}
 
 	@Test
