@@ -20,6 +20,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.audit.event.AuditEvent;
+import com.graphpolicygateway.audit.event.AuditReasons;
 import com.graphpolicygateway.audit.query.AuditAccess;
 import com.graphpolicygateway.audit.query.AuditEventView;
 import com.graphpolicygateway.audit.query.AuditEventsHandler;
@@ -77,6 +78,7 @@ final class AuditPageHandler {
 			model.put("filter", filter);
 			model.put("results", RESULTS);
 			model.put("operations", operations(filter));
+			model.put("reasons", offered(AuditReasons.ALL, filter.get("reason")));
 			model.put("csvLink", filter.link(AuditPagePaths.EXPORT, null));
 			model.put("firstPageLink", (skipToken != null) ? filter.link(AuditPagePaths.PAGE, null) : null);
 			AuditAccess.Auditor auditor = (AuditAccess.Auditor) model.get("auditor");
@@ -193,13 +195,17 @@ final class AuditPageHandler {
 	 * the catalogue no longer has it (switched off since its events were recorded).
 	 */
 	private List<String> operations(AuditPageFilter filter) {
-		String entered = filter.get("operation");
-		if (entered.isEmpty() || this.operations.contains(entered)) {
-			return this.operations;
+		return offered(this.operations, filter.get("operation"));
+	}
+
+	/** The choices, and the value a link named when it is not one of them. */
+	private static List<String> offered(List<String> choices, String entered) {
+		if (entered.isEmpty() || choices.contains(entered)) {
+			return choices;
 		}
-		List<String> operations = new ArrayList<>(this.operations);
-		operations.add(entered);
-		return operations;
+		List<String> offered = new ArrayList<>(choices);
+		offered.add(entered);
+		return offered;
 	}
 
 	private static String time(Instant instant) {

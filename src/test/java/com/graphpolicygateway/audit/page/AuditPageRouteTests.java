@@ -130,6 +130,27 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 		assertThat(html).contains(refused).doesNotContain(allowed).contains("unsupported_media_type");
 	}
 
+	/**
+	 * The reason filter offers the stored reasons (never an error code, which finds
+	 * nothing), and choosing one finds its events.
+	 */
+	@Test
+	void tableWhenFilteredByAReasonItOffersThenOnlyEventsWithThatReason() {
+		String target = UUID.randomUUID() + "@contoso.example";
+		String allowed = patch(StubIdentityProvider.TENANT, target, "{\"displayName\":\"A\"}");
+		String refused = refusedPatch(target);
+		WebTestClient browser = signedIn();
+		awaitPage(browser, "/audit?target=" + target, allowed);
+
+		String html = page(browser, "/audit?reason=unsupported_media_type&target=" + target);
+
+		assertThat(html).contains("<option value=\"unsupported_media_type\" selected=\"selected\">")
+			.contains("<option value=\"target_protected\">")
+			.doesNotContain("TargetUserProtected")
+			.contains(refused)
+			.doesNotContain(allowed);
+	}
+
 	@Test
 	void tableWhenTimeIsNotADateThenBadRequestNamingTheField() {
 		WebTestClient browser = signedIn();
