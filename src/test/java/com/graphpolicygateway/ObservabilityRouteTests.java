@@ -91,6 +91,30 @@ class ObservabilityRouteTests extends GatewayIntegrationTest {
 			.isEqualTo("local");
 	}
 
+	@Test
+	void upstreamCircuitWhenGraphAnswersThenClosedInHealthAndResilience4jMetrics() {
+		patch(identityProvider.validToken(), "{\"displayName\":\"Adele\"}").expectStatus().isNoContent();
+
+		management().get()
+			.uri("/actuator/health")
+			.exchange()
+			.expectBody()
+			.jsonPath("$.components.upstreamCircuit.status")
+			.isEqualTo("UP")
+			.jsonPath("$.components.upstreamCircuit.details.state")
+			.isEqualTo("closed")
+			.jsonPath("$.components.upstreamCircuit.details.bufferedCalls")
+			.value((Integer calls) -> assertThat(calls).isPositive());
+		assertThat(prometheus().lines()
+			.filter((line) -> line.startsWith("resilience4j_circuitbreaker_state{") && line.contains("name=\"graph\"")
+					&& line.contains("state=\"closed\"")))
+			.singleElement()
+			.satisfies((line) -> assertThat(line).endsWith(" 1.0"));
+		assertThat(prometheus()).contains("resilience4j_circuitbreaker_calls_seconds_count{")
+			.contains("resilience4j_circuitbreaker_failure_rate{")
+			.contains("resilience4j_circuitbreaker_not_permitted_calls_total{");
+	}
+
 	/**
 	 * Spring Cloud's discovery clients and refresh scope are not used by the gateway;
 	 * their health components (an UNKNOWN "Discovery Client not initialized") would only

@@ -4,6 +4,8 @@ import java.time.Clock;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +27,9 @@ import com.graphpolicygateway.system.GraphGatewayProperties;
 @Profile("!" + GatewayProfiles.BARE)
 class UpstreamConfiguration {
 
+	/** The name of the circuit in front of Graph, in metrics and health. */
+	static final String GRAPH_CIRCUIT = "graph";
+
 	@Bean
 	UpstreamTokenCache upstreamTokenCache(Clock clock, MeterRegistry meters) {
 		return new UpstreamTokenCache(clock, meters);
@@ -36,11 +41,22 @@ class UpstreamConfiguration {
 		return new UpstreamAuthorizationGatewayFilterFactory(tokenClient(properties, clock), cache, errors);
 	}
 
+	/**
+	 * The circuit breakers, in Resilience4j's registry so that its metrics
+	 * ({@code resilience4j_circuitbreaker_*}) cover them.
+	 */
+	@Bean
+	CircuitBreakerRegistry upstreamCircuitBreakers(MeterRegistry meters) {
+		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+		TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
+		return breakers;
+	}
+
 	@Bean
 	UpstreamCircuitBreakerGatewayFilterFactory upstreamCircuitBreakerGatewayFilterFactory(
-			GraphGatewayProperties properties, GraphErrorResponder errors) {
+			GraphGatewayProperties properties, CircuitBreakerRegistry breakers, GraphErrorResponder errors) {
 		GraphGatewayProperties.CircuitBreaker config = properties.upstream().circuitBreaker();
-		CircuitBreaker breaker = CircuitBreaker.of("graph",
+		CircuitBreaker breaker = breakers.circuitBreaker(GRAPH_CIRCUIT,
 				CircuitBreakerConfig.custom()
 					.failureRateThreshold(config.failureRateThreshold())
 					.minimumNumberOfCalls(config.minimumCalls())
@@ -49,6 +65,12 @@ class UpstreamConfiguration {
 					.permittedNumberOfCallsInHalfOpenState(config.halfOpenCalls())
 					.build());
 		return new UpstreamCircuitBreakerGatewayFilterFactory(breaker, errors);
+	}
+
+	/** {@code upstreamCircuit} in {@code /actuator/health}: the circuit's state. */
+	@Bean
+	UpstreamCircuitHealthIndicator upstreamCircuitHealthIndicator(UpstreamCircuitBreakerGatewayFilterFactory filter) {
+		return new UpstreamCircuitHealthIndicator(filter.breaker());
 	}
 
 	@Bean
