@@ -91,6 +91,29 @@ class ObservabilityRouteTests extends GatewayIntegrationTest {
 			.isEqualTo("local");
 	}
 
+	/** The build's CycloneDX SBOM: what the jar carries, and not what it leaves out. */
+	@Test
+	void sbomWhenAskedOnTheManagementPortThenTheJarsComponents() {
+		management().get()
+			.uri("/actuator/sbom/application")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.bomFormat")
+			.isEqualTo("CycloneDX")
+			.jsonPath("$.components[?(@.name == 'spring-cloud-gateway-server-webflux')]")
+			.exists()
+			.jsonPath("$.components[?(@.name == 'resilience4j-reactor')]")
+			.exists()
+			.jsonPath("$.components[?(@.name == 'bcprov-jdk18on')]")
+			.doesNotExist()
+			.jsonPath("$.components[?(@.name == 'kotlin-stdlib')]")
+			.doesNotExist()
+			.jsonPath("$.components[?(@.name == 'junit-jupiter-api')]")
+			.doesNotExist();
+	}
+
 	@Test
 	void upstreamCircuitWhenGraphAnswersThenClosedInHealthAndResilience4jMetrics() {
 		patch(identityProvider.validToken(), "{\"displayName\":\"Adele\"}").expectStatus().isNoContent();
@@ -165,7 +188,11 @@ class ObservabilityRouteTests extends GatewayIntegrationTest {
 	}
 
 	private WebTestClient management() {
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+		// The SBOM is about half a megabyte.
+		return WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + this.managementPort)
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
+			.build();
 	}
 
 	private String prometheus() {
