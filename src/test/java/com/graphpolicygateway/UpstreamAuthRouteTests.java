@@ -167,22 +167,9 @@ class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 
 	@Test
 	void patchWhenTokenRequestIsRefusedThenTheLogLineCarriesTheRequestIds(CapturedOutput output) {
-		identityProvider
-			.willAnswerToken(TokenAnswer.error(401, "invalid_client", "AADSTS7000215: Invalid client secret."));
 		String clientRequestId = java.util.UUID.randomUUID().toString();
 
-		String requestId = this.client.method(HttpMethod.PATCH)
-			.uri(USER_PATH)
-			.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.validToken())
-			.header("client-request-id", clientRequestId)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("displayName", "Adele Vance"))
-			.exchange()
-			.expectStatus()
-			.isEqualTo(502)
-			.returnResult(Void.class)
-			.getResponseHeaders()
-			.getFirst("request-id");
+		String requestId = patchWithTheGatewaysSecretRefused(clientRequestId);
 
 		assertThat(output.getAll().lines().filter((line) -> line.contains("Graph token request refused")))
 			.singleElement()
@@ -201,22 +188,9 @@ class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 
 		@Test
 		void patchWhenTokenRequestIsRefusedThenThePlainLogLineNamesTheRequestIds(CapturedOutput output) {
-			identityProvider
-				.willAnswerToken(TokenAnswer.error(401, "invalid_client", "AADSTS7000215: Invalid client secret."));
 			String clientRequestId = java.util.UUID.randomUUID().toString();
 
-			String requestId = UpstreamAuthRouteTests.this.client.method(HttpMethod.PATCH)
-				.uri(USER_PATH)
-				.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.validToken())
-				.header("client-request-id", clientRequestId)
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("displayName", "Adele Vance"))
-				.exchange()
-				.expectStatus()
-				.isEqualTo(502)
-				.returnResult(Void.class)
-				.getResponseHeaders()
-				.getFirst("request-id");
+			String requestId = patchWithTheGatewaysSecretRefused(clientRequestId);
 
 			assertThat(output.getAll().lines().filter((line) -> line.contains("Graph token request refused")))
 				.singleElement()
@@ -226,6 +200,27 @@ class UpstreamAuthRouteTests extends GatewayIntegrationTest {
 				.allSatisfy((line) -> assertThat(line).doesNotContain("request-id"));
 		}
 
+	}
+
+	/**
+	 * A PATCH whose Graph token the identity provider refuses (the gateway's secret is
+	 * wrong): 502, and a log line about it. Answers the call's request-id.
+	 */
+	private String patchWithTheGatewaysSecretRefused(String clientRequestId) {
+		identityProvider
+			.willAnswerToken(TokenAnswer.error(401, "invalid_client", "AADSTS7000215: Invalid client secret."));
+		return this.client.method(HttpMethod.PATCH)
+			.uri(USER_PATH)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.validToken())
+			.header("client-request-id", clientRequestId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("displayName", "Adele Vance"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(502)
+			.returnResult(Void.class)
+			.getResponseHeaders()
+			.getFirst("request-id");
 	}
 
 	private TokenRequest onlyTokenRequest() {
