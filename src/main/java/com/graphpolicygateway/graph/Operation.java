@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.springframework.http.HttpMethod;
 
@@ -32,6 +33,15 @@ import org.springframework.http.HttpMethod;
 public record Operation(String id, String routeId, HttpMethod method, String path, Map<String, IdPattern> pathVariables,
 		Set<String> permissions, boolean intuneRequired, BodySchema body, OperationAudit audit) {
 
+	/** The Graph version a path without one goes to. */
+	public static final String DEFAULT_VERSION = "/v1.0";
+
+	/** The Graph versions a path may name. */
+	public static final List<String> VERSIONS = List.of("/v1.0", "/beta");
+
+	/** A variable segment of a path template, {@code {id}}. */
+	static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z][A-Za-z0-9]{0,62})\\}");
+
 	public Operation {
 		pathVariables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pathVariables));
 		permissions = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(permissions));
@@ -44,7 +54,7 @@ public record Operation(String id, String routeId, HttpMethod method, String pat
 	public List<String> paths() {
 		List<String> paths = new ArrayList<>();
 		paths.add(this.path);
-		OperationCatalogue.VERSIONS.forEach((version) -> paths.add(version + this.path));
+		VERSIONS.forEach((version) -> paths.add(version + this.path));
 		return paths;
 	}
 

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 
@@ -31,28 +30,19 @@ import com.graphpolicygateway.system.OperationDeclaration;
 public final class OperationCatalogue {
 
 	/** The seed: Intune MAM "Update user", {@code PATCH /users/{id}}. */
-	public static final String USER_UPDATE = "intune-mam-user-update";
+	public static final String USER_UPDATE = OperationDeclarations.USER_UPDATE;
 
 	/** {@code POST /users/{id}/wipeManagedAppRegistrationsByDeviceTag}. */
-	public static final String USER_WIPE_BY_DEVICE_TAG = "intune-mam-user-wipe-by-device-tag";
+	public static final String USER_WIPE_BY_DEVICE_TAG = OperationDeclarations.USER_WIPE_BY_DEVICE_TAG;
 
 	/** {@code POST /deviceManagement/managedDevices/{id}/wipe}. */
-	public static final String DEVICE_WIPE = "intune-managed-device-wipe";
+	public static final String DEVICE_WIPE = OperationDeclarations.DEVICE_WIPE;
 
 	/** {@code POST /deviceManagement/managedDevices/{id}/retire}. */
-	public static final String DEVICE_RETIRE = "intune-managed-device-retire";
-
-	/** The Graph version a path without one goes to. */
-	public static final String DEFAULT_VERSION = "/v1.0";
-
-	/** The Graph versions a path may name. */
-	public static final List<String> VERSIONS = List.of("/v1.0", "/beta");
+	public static final String DEVICE_RETIRE = OperationDeclarations.DEVICE_RETIRE;
 
 	/** The id of the seed's route, kept from before the catalogue: metrics carry it. */
-	public static final String USER_UPDATE_ROUTE_ID = "graph-users-patch";
-
-	/** A variable segment of a path template, {@code {id}}. */
-	static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z][A-Za-z0-9]{0,62})\\}");
+	public static final String USER_UPDATE_ROUTE_ID = OperationDeclarations.USER_UPDATE_ROUTE_ID;
 
 	private final List<Entry> entries;
 
@@ -165,7 +155,7 @@ public final class OperationCatalogue {
 			String prefix = prefix(this.templateSegments);
 			List<String> prefixes = new ArrayList<>();
 			prefixes.add(prefix);
-			VERSIONS.forEach((version) -> prefixes.add(version + prefix));
+			Operation.VERSIONS.forEach((version) -> prefixes.add(version + prefix));
 			this.prefixes = prefixes.stream().map(parser::parse).toList();
 		}
 
@@ -178,12 +168,12 @@ public final class OperationCatalogue {
 		 */
 		private static String prefix(List<String> templateSegments) {
 			int lastLiteral = templateSegments.size() - 1;
-			while (lastLiteral > 0 && VARIABLE.matcher(templateSegments.get(lastLiteral)).matches()) {
+			while (lastLiteral > 0 && Operation.VARIABLE.matcher(templateSegments.get(lastLiteral)).matches()) {
 				lastLiteral--;
 			}
 			StringBuilder prefix = new StringBuilder();
 			for (String segment : templateSegments.subList(0, lastLiteral + 1)) {
-				prefix.append('/').append(VARIABLE.matcher(segment).matches() ? "*" : segment);
+				prefix.append('/').append(Operation.VARIABLE.matcher(segment).matches() ? "*" : segment);
 			}
 			return prefix.append("/**").toString();
 		}
@@ -220,7 +210,7 @@ public final class OperationCatalogue {
 			int offset = segments.size() - this.templateSegments.size();
 			Map<String, String> raw = new LinkedHashMap<>();
 			for (int i = 0; i < this.templateSegments.size(); i++) {
-				Matcher variable = VARIABLE.matcher(this.templateSegments.get(i));
+				Matcher variable = Operation.VARIABLE.matcher(this.templateSegments.get(i));
 				if (variable.matches()) {
 					raw.put(variable.group(1), segments.get(offset + i));
 				}

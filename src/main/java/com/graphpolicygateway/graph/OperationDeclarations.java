@@ -26,12 +26,22 @@ import com.graphpolicygateway.system.OperationDeclaration;
  */
 final class OperationDeclarations {
 
+	static final String USER_UPDATE = "intune-mam-user-update";
+
+	static final String USER_WIPE_BY_DEVICE_TAG = "intune-mam-user-wipe-by-device-tag";
+
+	static final String DEVICE_WIPE = "intune-managed-device-wipe";
+
+	static final String DEVICE_RETIRE = "intune-managed-device-retire";
+
+	static final String USER_UPDATE_ROUTE_ID = "graph-users-patch";
+
 	/** The permission of the seed and of the device-tag wipe. */
 	static final String APPS_PERMISSION = "DeviceManagementApps.ReadWrite.All";
 
 	private static final String DEVICES_PRIVILEGED_PERMISSION = "DeviceManagementManagedDevices.PrivilegedOperations.All";
 
-	private static final Pattern VARIABLE = OperationCatalogue.VARIABLE;
+	private static final Pattern VARIABLE = Operation.VARIABLE;
 
 	private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~()'=,:-]+");
 
@@ -55,7 +65,7 @@ final class OperationDeclarations {
 			if (Boolean.FALSE.equals(merged.enabled())) {
 				continue;
 			}
-			String routeId = OperationCatalogue.USER_UPDATE.equals(id) ? OperationCatalogue.USER_UPDATE_ROUTE_ID : id;
+			String routeId = USER_UPDATE.equals(id) ? USER_UPDATE_ROUTE_ID : id;
 			operations.add(compile(id, routeId, merged, (int) maxBodySize.toBytes(), base != null));
 		}
 		operations.sort(Comparator.comparingInt((Operation operation) -> builtInOrder(operation.id()))
@@ -65,28 +75,25 @@ final class OperationDeclarations {
 	}
 
 	private static int builtInOrder(String id) {
-		int index = List
-			.of(OperationCatalogue.USER_UPDATE, OperationCatalogue.USER_WIPE_BY_DEVICE_TAG,
-					OperationCatalogue.DEVICE_WIPE, OperationCatalogue.DEVICE_RETIRE)
-			.indexOf(id);
+		int index = List.of(USER_UPDATE, USER_WIPE_BY_DEVICE_TAG, DEVICE_WIPE, DEVICE_RETIRE).indexOf(id);
 		return (index >= 0) ? index : Integer.MAX_VALUE;
 	}
 
 	// @formatter:off
 	private static Map<String, OperationDeclaration> builtIns(String seedPermission) {
 		Map<String, OperationDeclaration> builtIn = new LinkedHashMap<>();
-		builtIn.put(OperationCatalogue.USER_UPDATE, new OperationDeclaration(true, "PATCH", "/users/{id}", Map.of("id", "user"),
+		builtIn.put(USER_UPDATE, new OperationDeclaration(true, "PATCH", "/users/{id}", Map.of("id", "user"),
 				List.of(seedPermission), true,
 				new OperationDeclaration.Body("required", Map.of(), List.of(), true, null, "#microsoft.graph.user"),
 				new OperationDeclaration.Audit("Patch user", "User", "Patch", OperationAudit.USER, List.of())));
-		builtIn.put(OperationCatalogue.USER_WIPE_BY_DEVICE_TAG, new OperationDeclaration(true, "POST",
+		builtIn.put(USER_WIPE_BY_DEVICE_TAG, new OperationDeclaration(true, "POST",
 				"/users/{id}/wipeManagedAppRegistrationsByDeviceTag", Map.of("id", "user"),
 				List.of(APPS_PERMISSION), true,
 				new OperationDeclaration.Body("required", Map.of("deviceTag", "string"), List.of("deviceTag"), false,
 						null, null),
 				new OperationDeclaration.Audit("Wipe managed apps by device tag", "Application", "Action",
 						OperationAudit.USER, List.of())));
-		builtIn.put(OperationCatalogue.DEVICE_WIPE, new OperationDeclaration(true, "POST", "/deviceManagement/managedDevices/{id}/wipe",
+		builtIn.put(DEVICE_WIPE, new OperationDeclaration(true, "POST", "/deviceManagement/managedDevices/{id}/wipe",
 				Map.of("id", "guid"), List.of(DEVICES_PRIVILEGED_PERMISSION), true,
 				new OperationDeclaration.Body("optional",
 						Map.of("keepEnrollmentData", "boolean", "keepUserData", "boolean",
@@ -94,7 +101,7 @@ final class OperationDeclarations {
 						List.of(), false, null, null),
 				new OperationDeclaration.Audit("Wipe managed device", "Device", "Action",
 						OperationAudit.MANAGED_DEVICE, List.of("macOsUnlockCode"))));
-		builtIn.put(OperationCatalogue.DEVICE_RETIRE, new OperationDeclaration(true, "POST",
+		builtIn.put(DEVICE_RETIRE, new OperationDeclaration(true, "POST",
 				"/deviceManagement/managedDevices/{id}/retire", Map.of("id", "guid"),
 				List.of(DEVICES_PRIVILEGED_PERMISSION), true,
 				new OperationDeclaration.Body("none", Map.of(), List.of(), false, null, null),
@@ -169,7 +176,7 @@ final class OperationDeclarations {
 			throw new IllegalArgumentException(
 					key + ".path must be a path template such as /deviceManagement/managedDevices/{id}/wipe");
 		}
-		for (String version : OperationCatalogue.VERSIONS) {
+		for (String version : Operation.VERSIONS) {
 			if (path.equals(version) || path.startsWith(version + "/")) {
 				throw new IllegalArgumentException(key + ".path must leave out the Graph version (" + version
 						+ "): every operation is served bare, under /v1.0 and under /beta");

@@ -9,15 +9,15 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
-import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.graph.Operation;
 import com.graphpolicygateway.graph.GatewayStages;
 
 /**
  * Sends a bare path (such as {@code /users/{id}}) to Graph's default version
- * ({@link OperationCatalogue#DEFAULT_VERSION}{@code /users/{id}}); a path that names its
- * version goes as it is. It rewrites the upstream URL that the gateway resolved for the
- * call, right after it is resolved, and leaves the request alone: a rewritten request
- * path copies all of the request's headers once more, on every call.
+ * ({@link Operation#DEFAULT_VERSION}{@code /users/{id}}); a path that names its version
+ * goes as it is. It rewrites the upstream URL that the gateway resolved for the call,
+ * right after it is resolved, and leaves the request alone: a rewritten request path
+ * copies all of the request's headers once more, on every call.
  */
 public final class DefaultGraphVersionFilter implements GatewayFilter, Ordered {
 
@@ -39,7 +39,7 @@ public final class DefaultGraphVersionFilter implements GatewayFilter, Ordered {
 	}
 
 	private static boolean isBare(String path) {
-		for (String version : OperationCatalogue.VERSIONS) {
+		for (String version : Operation.VERSIONS) {
 			if (path.startsWith(version + "/")) {
 				return false;
 			}
@@ -49,8 +49,8 @@ public final class DefaultGraphVersionFilter implements GatewayFilter, Ordered {
 
 	private static URI withDefaultVersion(URI url) {
 		String query = url.getRawQuery();
-		return URI.create(url.getScheme() + "://" + url.getRawAuthority() + OperationCatalogue.DEFAULT_VERSION
-				+ url.getRawPath() + ((query != null) ? "?" + query : ""));
+		return URI.create(url.getScheme() + "://" + url.getRawAuthority() + Operation.DEFAULT_VERSION + url.getRawPath()
+				+ ((query != null) ? "?" + query : ""));
 	}
 
 }

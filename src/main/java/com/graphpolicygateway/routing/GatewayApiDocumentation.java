@@ -59,11 +59,14 @@ final class GatewayApiDocumentation implements OpenApiCustomizer {
 			.addTagsItem("graph")
 			.summary(operation.audit().activity() + " in Microsoft Graph, if the tenant policy allows it ("
 					+ operation.id() + ").")
-			.description("Checks the token, the permission (" + String.join(" or ", operation.permissions())
-					+ "), the request, the tenant policy" + (operation.intuneRequired() ? " and Intune license" : "")
-					+ ", writes the audit event, then forwards to Graph and relays its answer unchanged."
-					+ (path.equals(operation.path())
-							? " Forwarded to " + OperationCatalogue.DEFAULT_VERSION + operation.path() + "." : ""));
+			.description(
+					"Checks the token, the permission (" + String.join(" or ", operation.permissions())
+							+ "), the request, the tenant policy"
+							+ (operation.intuneRequired() ? " and Intune license" : "")
+							+ ", writes the audit event, then forwards to Graph and relays its answer unchanged."
+							+ (path.equals(operation.path()) ? " Forwarded to "
+									+ com.graphpolicygateway.graph.Operation.DEFAULT_VERSION + operation.path() + "."
+									: ""));
 		operation.pathVariables()
 			.forEach((name,
 					pattern) -> described.addParametersItem(new Parameter().in("path")
