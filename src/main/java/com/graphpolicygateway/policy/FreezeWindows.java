@@ -17,10 +17,6 @@ final class FreezeWindows {
 	private FreezeWindows() {
 	}
 
-	static Optional<Freeze> activeAt(List<Freeze> freezes, Instant at) {
-		return freezes.stream().filter((freeze) -> isActive(freeze, at)).findFirst();
-	}
-
 	/**
 	 * The window in force at a moment that freezes the operation (a window without
 	 * {@code operations} freezes all).

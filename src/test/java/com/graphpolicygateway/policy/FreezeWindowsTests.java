@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.policy.PolicyFile.Freeze;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,10 +144,12 @@ class FreezeWindowsTests {
 		Freeze yearEnd = once("2027-12-24T00:00", "2028-01-02T00:00", BERLIN);
 		Freeze always = once("2000-01-01T00:00", "2100-01-01T00:00", BERLIN);
 
-		assertThat(
-				FreezeWindows.activeAt(List.of(yearEnd, officeHours, always), TestPolicyRequests.WEDNESDAY_NOON_BERLIN))
+		assertThat(FreezeWindows.activeAt(List.of(yearEnd, officeHours, always), OperationCatalogue.USER_UPDATE,
+				TestPolicyRequests.WEDNESDAY_NOON_BERLIN))
 			.contains(officeHours);
-		assertThat(FreezeWindows.activeAt(List.of(yearEnd), TestPolicyRequests.WEDNESDAY_NOON_BERLIN)).isEmpty();
+		assertThat(FreezeWindows.activeAt(List.of(yearEnd), OperationCatalogue.USER_UPDATE,
+				TestPolicyRequests.WEDNESDAY_NOON_BERLIN))
+			.isEmpty();
 	}
 
 	@Test
