@@ -2,6 +2,7 @@ package com.graphpolicygateway.identity;
 
 import java.io.Serial;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.convert.converter.Converter;
@@ -10,6 +11,8 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
+
+import com.graphpolicygateway.system.Ids;
 
 /**
  * A verified bearer token's authentication that carries its {@link Caller}, read from the
@@ -24,6 +27,9 @@ final class CallerAuthenticationToken extends JwtAuthenticationToken {
 	private static final long serialVersionUID = 1L;
 
 	private final Caller caller;
+
+	/** The token's SHA-256, once someone computed it (the validated-token cache does). */
+	private volatile @Nullable String tokenFingerprint;
 
 	CallerAuthenticationToken(JwtAuthenticationToken authentication) {
 		super(authentication.getToken(), authentication.getAuthorities(), authentication.getName());
@@ -44,6 +50,21 @@ final class CallerAuthenticationToken extends JwtAuthenticationToken {
 
 	Caller caller() {
 		return this.caller;
+	}
+
+	/** The SHA-256 of the token, hex: computed at most once per token. */
+	String tokenFingerprint() {
+		String fingerprint = this.tokenFingerprint;
+		if (fingerprint == null) {
+			fingerprint = Ids.sha256Hex(getToken().getTokenValue());
+			this.tokenFingerprint = fingerprint;
+		}
+		return fingerprint;
+	}
+
+	/** Keeps the fingerprint the validated-token cache computed for its key. */
+	void rememberTokenFingerprint(String fingerprint) {
+		this.tokenFingerprint = fingerprint;
 	}
 
 }

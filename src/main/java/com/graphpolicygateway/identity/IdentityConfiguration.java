@@ -2,6 +2,8 @@ package com.graphpolicygateway.identity;
 
 import java.time.Clock;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,14 +45,14 @@ class IdentityConfiguration {
 	 * passed unless the cache is turned off.
 	 */
 	private static ReactiveAuthenticationManagerResolver<ServerWebExchange> bearerAuthentication(
-			GraphGatewayProperties.Identity identity, TrustedIssuers issuers, Clock clock) {
+			GraphGatewayProperties.Identity identity, TrustedIssuers issuers, Clock clock, MeterRegistry meters) {
 		JwtIssuerReactiveAuthenticationManagerResolver byIssuer = new JwtIssuerReactiveAuthenticationManagerResolver(
 				issuers);
 		if (identity.validatedTokenCacheSize() == 0) {
 			return byIssuer;
 		}
 		return new ValidatedTokenCache(byIssuer, identity.validatedTokenCacheSize(), identity.jwksRefreshInterval(),
-				identity.clockSkew(), clock);
+				identity.clockSkew(), clock, meters);
 	}
 
 	@Bean
@@ -60,7 +62,7 @@ class IdentityConfiguration {
 
 	@Bean
 	SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, GraphGatewayProperties properties,
-			OperationCatalogue catalogue, GraphErrorResponder errors, Clock clock) {
+			OperationCatalogue catalogue, GraphErrorResponder errors, Clock clock, MeterRegistry meters) {
 		GraphGatewayProperties.Identity identity = properties.identity();
 		// A plain client: key fetches are not upstream calls and must not share their
 		// metrics.
@@ -92,7 +94,7 @@ class IdentityConfiguration {
 				.anyExchange().permitAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.bearerTokenConverter(new SingleBearerTokenConverter())
-				.authenticationManagerResolver(bearerAuthentication(identity, issuers, clock))
+				.authenticationManagerResolver(bearerAuthentication(identity, issuers, clock, meters))
 				.authenticationEntryPoint(entryPoint)
 				.accessDeniedHandler(accessDenied))
 			.exceptionHandling((exceptions) -> exceptions

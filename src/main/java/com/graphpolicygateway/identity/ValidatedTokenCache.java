@@ -3,10 +3,13 @@ package com.graphpolicygateway.identity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -26,16 +29,17 @@ import com.graphpolicygateway.system.Ids;
  * each call. A remembered token is used only while its {@code exp} (with the allowed
  * clock skew) has not passed, and for no longer than the key refresh interval, so that a
  * token is checked again against the signing keys the gateway then knows at least that
- * often. Keyed by the token's SHA-256; the remembered authentication holds the token (the
- * On-Behalf-Of exchange needs it) in memory only. Refusals are never remembered. Bounded:
- * when full, expired entries are dropped and new tokens are verified without being
- * remembered until there is room.
+ * often. Keyed by the token's SHA-256, computed once per call and handed to the
+ * authentication ({@link CallerAuthenticationToken#tokenFingerprint()}) so that the
+ * On-Behalf-Of cache does not hash the token again; the remembered authentication holds
+ * the token (the On-Behalf-Of exchange needs it) in memory only. Refusals are never
+ * remembered. Bounded (Caffeine, metrics under {@code cache="validated-tokens"}): past
+ * its size the least useful tokens are dropped one by one, never all at once, so a flood
+ * of one-off tokens does not make the busy callers' tokens verified again.
  */
 final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver<ServerWebExchange> {
 
 	private final ReactiveAuthenticationManagerResolver<ServerWebExchange> delegate;
-
-	private final int maxEntries;
 
 	private final Duration maxAge;
 
@@ -43,27 +47,26 @@ final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver
 
 	private final Clock clock;
 
-	private final Map<String, Remembered> entries = new ConcurrentHashMap<>();
-
-	/**
-	 * Epoch millis before which no entry stops being usable (the earliest
-	 * {@code usableUntil}; a scan racing with a new entry may set it later, which only
-	 * delays dropping that entry): until then a full cache has nothing to drop and is not
-	 * scanned.
-	 */
-	private final AtomicLong earliestUsableUntil = new AtomicLong(Long.MAX_VALUE);
+	private final Cache<String, Remembered> entries;
 
 	ValidatedTokenCache(ReactiveAuthenticationManagerResolver<ServerWebExchange> delegate, int maxEntries,
-			Duration maxAge, Duration clockSkew, Clock clock) {
+			Duration maxAge, Duration clockSkew, Clock clock, MeterRegistry meters) {
 		Assert.notNull(delegate, "delegate cannot be null");
 		Assert.isTrue(maxEntries > 0, "maxEntries must be positive");
 		Assert.isTrue(!maxAge.isNegative() && !maxAge.isZero(), "maxAge must be positive");
 		Assert.notNull(clock, "clock cannot be null");
 		this.delegate = delegate;
-		this.maxEntries = maxEntries;
 		this.maxAge = maxAge;
 		this.clockSkew = clockSkew;
 		this.clock = clock;
+		this.entries = CaffeineCacheMetrics.monitor(meters,
+				Caffeine.newBuilder()
+					.maximumSize(maxEntries)
+					.expireAfter(Expiry.creating((String key, Remembered remembered) -> remembered.timeToKeep()))
+					.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+					.recordStats()
+					.build(),
+				"validated-tokens");
 	}
 
 	@Override
@@ -75,54 +78,34 @@ final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver
 		if (!(authentication instanceof BearerTokenAuthenticationToken bearer)) {
 			return verify(exchange, authentication);
 		}
-		String key = Ids.sha256Hex(bearer.getToken());
+		String fingerprint = Ids.sha256Hex(bearer.getToken());
 		Instant now = this.clock.instant();
-		Remembered remembered = this.entries.get(key);
-		if (remembered != null) {
-			if (now.isBefore(remembered.usableUntil())) {
-				return Mono.just(remembered.authentication());
-			}
-			this.entries.remove(key, remembered);
+		Remembered remembered = this.entries.getIfPresent(fingerprint);
+		if (remembered != null && now.isBefore(remembered.usableUntil())) {
+			return Mono.just(remembered.authentication());
 		}
-		return verify(exchange, authentication).doOnNext((result) -> remember(key, result, now));
+		return verify(exchange, authentication).doOnNext((result) -> remember(fingerprint, result, now));
 	}
 
 	private Mono<Authentication> verify(ServerWebExchange exchange, Authentication authentication) {
 		return this.delegate.resolve(exchange).flatMap((manager) -> manager.authenticate(authentication));
 	}
 
-	int size() {
-		return this.entries.size();
+	/** How many tokens are remembered, once pending evictions are done. */
+	long size() {
+		this.entries.cleanUp();
+		return this.entries.estimatedSize();
 	}
 
-	private void remember(String key, Authentication result, Instant validatedAt) {
+	private void remember(String fingerprint, Authentication result, Instant validatedAt) {
+		if (result instanceof CallerAuthenticationToken caller) {
+			caller.rememberTokenFingerprint(fingerprint);
+		}
 		Instant usableUntil = usableUntil(result, validatedAt);
 		if (usableUntil == null || !validatedAt.isBefore(usableUntil)) {
 			return;
 		}
-		if (this.entries.size() >= this.maxEntries && !dropUnusable()) {
-			return;
-		}
-		this.entries.put(key, new Remembered(result, usableUntil));
-		this.earliestUsableUntil.accumulateAndGet(usableUntil.toEpochMilli(), Math::min);
-	}
-
-	/**
-	 * Drops the entries no longer usable, scanning the cache only when one may be;
-	 * answers whether there is room now.
-	 */
-	private boolean dropUnusable() {
-		Instant now = this.clock.instant();
-		if (now.toEpochMilli() < this.earliestUsableUntil.get()) {
-			return false;
-		}
-		this.entries.values().removeIf((entry) -> !now.isBefore(entry.usableUntil()));
-		this.earliestUsableUntil.set(this.entries.values()
-			.stream()
-			.mapToLong((entry) -> entry.usableUntil().toEpochMilli())
-			.min()
-			.orElse(Long.MAX_VALUE));
-		return this.entries.size() < this.maxEntries;
+		this.entries.put(fingerprint, new Remembered(result, usableUntil, Duration.between(validatedAt, usableUntil)));
 	}
 
 	private @Nullable Instant usableUntil(Authentication result, Instant validatedAt) {
@@ -134,7 +117,7 @@ final class ValidatedTokenCache implements ReactiveAuthenticationManagerResolver
 		return expiry.isBefore(keysRefreshed) ? expiry : keysRefreshed;
 	}
 
-	private record Remembered(Authentication authentication, Instant usableUntil) {
+	private record Remembered(Authentication authentication, Instant usableUntil, Duration timeToKeep) {
 	}
 
 }

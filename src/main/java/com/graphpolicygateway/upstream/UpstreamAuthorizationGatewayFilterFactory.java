@@ -22,7 +22,7 @@ import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.graph.UpstreamAuthorization;
 import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.system.GraphGatewayProperties.UpstreamAuth;
-import com.graphpolicygateway.system.Ids;
+import com.graphpolicygateway.identity.TokenFingerprints;
 
 /**
  * Sets the credentials Graph sees. {@code on-behalf-of}: a delegated caller's token is
@@ -112,7 +112,7 @@ public class UpstreamAuthorizationGatewayFilterFactory
 			if (this.auth == UpstreamAuth.ON_BEHALF_OF && caller.type().equals("Delegated")) {
 				String assertion = authentication.getToken().getTokenValue();
 				return UpstreamAuthorizationGatewayFilterFactory.this.cache.get(
-						"obo:" + tenant + ":" + Ids.sha256Hex(assertion),
+						"obo:" + tenant + ":" + TokenFingerprints.of(authentication),
 						() -> this.tokens.onBehalfOf(tenant, assertion));
 			}
 			return UpstreamAuthorizationGatewayFilterFactory.this.cache.get("app:" + tenant,

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -11,6 +12,9 @@ import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+
+import com.graphpolicygateway.system.Ids;
 
 import com.graphpolicygateway.test.TestClock;
 
@@ -28,6 +32,8 @@ class ValidatedTokenCacheTests {
 	final TestClock clock = new TestClock(NOW);
 
 	final AtomicInteger verifications = new AtomicInteger();
+
+	final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
 	/** What the issuer's decoder says of the next token it verifies. */
 	boolean tokenIsValid = true;
@@ -105,20 +111,18 @@ class ValidatedTokenCacheTests {
 	}
 
 	@Test
-	void authenticateWhenCacheIsFullThenNewTokensAreVerifiedEveryTimeAndItDoesNotGrow() {
-		ValidatedTokenCache cache = cache(2);
-		authenticate(cache, "token-a");
-		authenticate(cache, "token-b");
+	void authenticateWhenCacheIsFullThenItStaysWithinItsBoundAndIsNeverClearedWhole() {
+		ValidatedTokenCache cache = cache(100);
+		for (int i = 0; i <= 100; i++) {
+			authenticate(cache, "token-" + i);
+		}
 
-		authenticate(cache, "token-c");
-		authenticate(cache, "token-c");
-
-		assertThat(this.verifications).hasValue(4);
-		assertThat(cache.size()).isEqualTo(2);
+		assertThat(cache.size()).isEqualTo(100);
+		assertThat(this.verifications).hasValue(101);
 	}
 
 	@Test
-	void authenticateWhenCacheIsFullOfExpiredTokensThenTheyMakeRoom() {
+	void authenticateWhenRememberedTokensExpireThenTheyAreDropped() {
 		ValidatedTokenCache cache = cache(2);
 		authenticate(cache, "token-a");
 		authenticate(cache, "token-b");
@@ -129,6 +133,30 @@ class ValidatedTokenCacheTests {
 
 		assertThat(this.verifications).hasValue(3);
 		assertThat(cache.size()).isOne();
+	}
+
+	@Test
+	void authenticateWhenTokenIsVerifiedThenTheAuthenticationCarriesTheFingerprintItWasRememberedBy() {
+		ValidatedTokenCache cache = cache(100);
+
+		Authentication authentication = authenticate(cache, "token-a");
+
+		assertThat(TokenFingerprints.of((JwtAuthenticationToken) authentication)).isEqualTo(Ids.sha256Hex("token-a"));
+	}
+
+	@Test
+	void authenticateWhenTokensAreRememberedThenTheCacheReportsItsMetrics() {
+		ValidatedTokenCache cache = cache(100);
+
+		authenticate(cache, "token-a");
+		authenticate(cache, "token-a");
+
+		assertThat(this.meters.get("cache.gets")
+			.tag("cache", "validated-tokens")
+			.tag("result", "hit")
+			.functionCounter()
+			.count()).isEqualTo(1);
+		assertThat(this.meters.get("cache.size").tag("cache", "validated-tokens").gauge().value()).isEqualTo(1);
 	}
 
 	@Test
@@ -145,7 +173,7 @@ class ValidatedTokenCacheTests {
 
 	private ValidatedTokenCache cache(int maxEntries) {
 		return new ValidatedTokenCache((exchange) -> Mono.just(this::verify), maxEntries, KEY_REFRESH, CLOCK_SKEW,
-				this.clock);
+				this.clock, this.meters);
 	}
 
 	private Mono<Authentication> verify(Authentication authentication) {
@@ -156,7 +184,8 @@ class ValidatedTokenCacheTests {
 		if (!(authentication instanceof BearerTokenAuthenticationToken)) {
 			return Mono.just(authentication);
 		}
-		return Mono.just(TestJwts.authentication(TestJwts.jwt().issuedAt(NOW).expiresAt(this.expiresAt).build()));
+		return Mono.just(new CallerAuthenticationToken(
+				TestJwts.authentication(TestJwts.jwt().issuedAt(NOW).expiresAt(this.expiresAt).build())));
 	}
 
 	private Authentication authenticate(ValidatedTokenCache cache, String token) {
