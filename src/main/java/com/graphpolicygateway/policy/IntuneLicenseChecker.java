@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
@@ -86,10 +87,13 @@ final class IntuneLicenseChecker {
 		this.negativeTtl = negativeTtl;
 		this.timeout = timeout;
 		this.clock = clock;
-		this.answers = Caffeine.newBuilder()
-			.maximumSize(MAX_TENANTS)
-			.expireAfter(Expiry.creating((String tenantId, Answer answer) -> answer.keptFor(clock.instant())))
-			.build();
+		this.answers = CaffeineCacheMetrics.monitor(meters,
+				Caffeine.newBuilder()
+					.maximumSize(MAX_TENANTS)
+					.expireAfter(Expiry.creating((String tenantId, Answer answer) -> answer.keptFor(clock.instant())))
+					.recordStats()
+					.build(),
+				"intune-licenses");
 		this.hits = Counter.builder("graph_gateway.license.cache").tag("result", "hit").register(meters);
 		this.misses = Counter.builder("graph_gateway.license.cache").tag("result", "miss").register(meters);
 	}

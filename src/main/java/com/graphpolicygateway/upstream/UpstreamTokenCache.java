@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -36,10 +37,13 @@ final class UpstreamTokenCache {
 	UpstreamTokenCache(Clock clock, MeterRegistry meters) {
 		Assert.notNull(clock, "clock cannot be null");
 		this.clock = clock;
-		this.tokens = Caffeine.newBuilder()
-			.maximumSize(MAX_ENTRIES)
-			.expireAfter(Expiry.creating((String key, UpstreamToken token) -> timeToKeep(token)))
-			.buildAsync();
+		this.tokens = CaffeineCacheMetrics.monitor(meters,
+				Caffeine.newBuilder()
+					.maximumSize(MAX_ENTRIES)
+					.expireAfter(Expiry.creating((String key, UpstreamToken token) -> timeToKeep(token)))
+					.recordStats()
+					.buildAsync(),
+				"upstream-tokens");
 		this.requests = Counter.builder("graph_gateway.upstream.token.requests")
 			.description("Graph tokens asked of the cache")
 			.register(meters);
