@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -175,6 +176,10 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param clientCertificateFile PEM certificate of the app registration, used instead
 	 * of the client secret (with {@code client-key-file}) to sign client assertions
 	 * @param clientKeyFile PEM (PKCS#8) RSA private key of that certificate
+	 * @param clientAssertionFile file holding a token of another identity provider that
+	 * the app registration trusts (a federated credential), sent as the client assertion
+	 * instead of a secret or certificate and read again for each token request; Azure
+	 * Workload Identity's {@code AZURE_FEDERATED_TOKEN_FILE} by default
 	 * @param clockSkew tolerance applied to {@code exp} and {@code nbf}
 	 * @param jwksRefreshInterval shortest time between two key fetches for one issuer
 	 * when a token names an unknown {@code kid}
@@ -185,7 +190,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			@NotBlank @DefaultValue("https://login.microsoftonline.com/{tenantid}/oauth2/v2.0/token") String tokenUri,
 			@Nullable String clientId, @Nullable String clientSecret,
 			java.nio.file.@Nullable Path clientCertificateFile, java.nio.file.@Nullable Path clientKeyFile,
-			@NotNull @DefaultValue("60s") Duration clockSkew, @NotNull @DefaultValue("5m") Duration jwksRefreshInterval,
+			java.nio.file.@Nullable Path clientAssertionFile, @NotNull @DefaultValue("60s") Duration clockSkew,
+			@NotNull @DefaultValue("5m") Duration jwksRefreshInterval,
 			@DefaultValue("10000") int validatedTokenCacheSize) {
 
 		/**
@@ -217,6 +223,22 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 				throw new IllegalArgumentException("graph-gateway.identity.client-certificate-file and "
 						+ "graph-gateway.identity.client-key-file go together: set both or neither");
 			}
+			List<String> credentials = new ArrayList<>();
+			if (StringUtils.hasText(clientSecret)) {
+				credentials.add("graph-gateway.identity.client-secret");
+			}
+			if (clientCertificateFile != null) {
+				credentials.add("graph-gateway.identity.client-certificate-file");
+			}
+			if (clientAssertionFile != null) {
+				credentials.add("graph-gateway.identity.client-assertion-file");
+			}
+			if (credentials.size() > 1) {
+				throw new IllegalArgumentException("The gateway's app registration takes one credential, but "
+						+ String.join(" and ", credentials) + " are set; unset all but one "
+						+ "(client-assertion-file defaults to AZURE_FEDERATED_TOKEN_FILE, which Azure Workload Identity "
+						+ "sets: set it empty to use another credential)");
+			}
 		}
 
 		/** The accepted audiences; never empty once validation has passed. */
@@ -230,7 +252,7 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			return "Identity[issuers=" + this.issuers + ", audiences=" + this.audiences + ", tokenUri=" + this.tokenUri
 					+ ", clientId=" + this.clientId + ", clientSecret="
 					+ ((this.clientSecret != null) ? "******" : null) + ", clientCertificateFile="
-					+ this.clientCertificateFile + "]";
+					+ this.clientCertificateFile + ", clientAssertionFile=" + this.clientAssertionFile + "]";
 		}
 
 	}

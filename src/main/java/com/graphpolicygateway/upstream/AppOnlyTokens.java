@@ -29,8 +29,8 @@ public final class AppOnlyTokens {
 	public Mono<String> forTenant(String tenantId) {
 		UpstreamTokenClient tokens = this.client;
 		if (tokens == null) {
-			return Mono.error(new IllegalStateException("no app registration is configured "
-					+ "(graph-gateway.identity.client-id with client-secret or client-certificate-file and client-key-file)"));
+			return Mono.error(new IllegalStateException(
+					"no app registration is configured (" + ClientAuthentication.REQUIRED + ")"));
 		}
 		return this.cache.get("app:" + tenantId, () -> tokens.clientCredentials(tenantId)).map(UpstreamToken::value);
 	}

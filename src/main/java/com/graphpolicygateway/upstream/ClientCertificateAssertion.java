@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.Map;
 import java.util.UUID;
 
 import com.nimbusds.jose.JOSEException;
@@ -27,9 +28,9 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import reactor.core.publisher.Mono;
 
 import org.springframework.util.Assert;
-import org.springframework.util.MultiValueMap;
 
 /**
  * Proves the app registration with a certificate instead of a secret: each token request
@@ -38,8 +39,6 @@ import org.springframework.util.MultiValueMap;
  * Entra ID expects.
  */
 final class ClientCertificateAssertion implements ClientAuthentication {
-
-	static final String ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 	private static final Duration LIFETIME = Duration.ofMinutes(10);
 
@@ -90,9 +89,9 @@ final class ClientCertificateAssertion implements ClientAuthentication {
 	}
 
 	@Override
-	public void addTo(MultiValueMap<String, String> form, URI tokenEndpoint) {
-		form.add("client_assertion_type", ASSERTION_TYPE);
-		form.add("client_assertion", assertion(tokenEndpoint));
+	public Mono<Map<String, String>> parameters(URI tokenEndpoint) {
+		return Mono.fromSupplier(
+				() -> Map.of("client_assertion_type", ASSERTION_TYPE, "client_assertion", assertion(tokenEndpoint)));
 	}
 
 	private String assertion(URI tokenEndpoint) {

@@ -3,7 +3,8 @@ package com.graphpolicygateway.upstream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The identity provider refused to issue a Graph token, or could not be reached.
+ * The identity provider refused to issue a Graph token or could not be reached, or the
+ * gateway could not prove its app registration.
  */
 final class TokenExchangeException extends RuntimeException {
 
@@ -18,7 +19,9 @@ final class TokenExchangeException extends RuntimeException {
 	}
 
 	/**
-	 * The OAuth {@code error} code, or null when the identity provider was not reached.
+	 * The OAuth {@code error} code, the gateway's own when it could not make the request
+	 * ({@link FederatedClientAssertion#UNREADABLE}), or null when the identity provider
+	 * was not reached.
 	 */
 	@Nullable String error() {
 		return this.error;

@@ -61,8 +61,7 @@ public class UpstreamAuthorizationGatewayFilterFactory
 		}
 		Assert.state(this.tokens != null,
 				() -> "graph-gateway.upstream.auth=" + config.auth.name().toLowerCase(Locale.ROOT).replace('_', '-')
-						+ " needs graph-gateway.identity.client-id and graph-gateway.identity.client-secret "
-						+ "(or client-certificate-file and client-key-file)");
+						+ " needs " + ClientAuthentication.REQUIRED);
 		return new ExchangingFilter(this.tokens, config.auth);
 	}
 

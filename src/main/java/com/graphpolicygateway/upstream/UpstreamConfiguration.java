@@ -89,8 +89,12 @@ class UpstreamConfiguration {
 		if (!StringUtils.hasText(identity.clientId())) {
 			return null;
 		}
+		// Binding has made sure that at most one credential is configured.
 		ClientAuthentication authentication;
-		if (identity.clientCertificateFile() != null && identity.clientKeyFile() != null) {
+		if (identity.clientAssertionFile() != null) {
+			authentication = FederatedClientAssertion.fromFile(identity.clientAssertionFile());
+		}
+		else if (identity.clientCertificateFile() != null && identity.clientKeyFile() != null) {
 			authentication = ClientCertificateAssertion.fromPem(identity.clientId(), identity.clientCertificateFile(),
 					identity.clientKeyFile(), clock);
 		}

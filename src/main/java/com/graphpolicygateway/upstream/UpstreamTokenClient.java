@@ -21,7 +21,8 @@ import com.graphpolicygateway.system.GraphGatewayProperties.TrustedIssuer;
 /**
  * Asks the tenant's token endpoint for a Graph token: On-Behalf-Of a delegated caller
  * (RFC 7523 jwt-bearer with {@code requested_token_use=on_behalf_of}), or the gateway's
- * own app-only token (client credentials). Never logs a token or the client secret.
+ * own app-only token (client credentials). Never logs a token, the client secret or a
+ * client assertion.
  */
 final class UpstreamTokenClient {
 
@@ -80,14 +81,17 @@ final class UpstreamTokenClient {
 
 	private Mono<UpstreamToken> request(String tenantId, MultiValueMap<String, String> form) {
 		URI uri = URI.create(this.tokenUri.replace(TrustedIssuer.TENANT_PLACEHOLDER, tenantId));
-		this.clientAuthentication.addTo(form, uri);
-		return this.webClient.post()
-			.uri(uri)
-			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
-			.accept(MediaType.APPLICATION_JSON)
-			.body(BodyInserters.fromFormData(form))
-			.retrieve()
-			.bodyToMono(JSON)
+		return this.clientAuthentication.parameters(uri).flatMap((credentials) -> {
+			MultiValueMap<String, String> body = new LinkedMultiValueMap<>(form);
+			credentials.forEach(body::add);
+			return this.webClient.post()
+				.uri(uri)
+				.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+				.accept(MediaType.APPLICATION_JSON)
+				.body(BodyInserters.fromFormData(body))
+				.retrieve()
+				.bodyToMono(JSON);
+		})
 			.timeout(TIMEOUT)
 			.map(this::token)
 			.onErrorMap(WebClientResponseException.class, UpstreamTokenClient::refusal)

@@ -32,6 +32,7 @@ import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
@@ -358,6 +359,73 @@ class GraphGatewayPropertiesTests {
 	}
 
 	@Test
+	void bindWhenClientAssertionFileSetThenBound() {
+		GraphGatewayProperties properties = bind(Map.of("graph-gateway.identity.client-assertion-file",
+				"/var/run/secrets/azure/tokens/azure-identity-token"));
+
+		assertThat(properties.identity().clientAssertionFile())
+			.isEqualTo(Path.of("/var/run/secrets/azure/tokens/azure-identity-token"));
+		assertThat(properties.identity().toString())
+			.contains("clientAssertionFile=/var/run/secrets/azure/tokens/azure-identity-token");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|',
+			value = { "client-secret=s3cr3t | client-assertion-file=/tokens/azure-identity-token",
+					"client-certificate-file=/certs/gateway.crt | client-assertion-file=/tokens/azure-identity-token",
+					"client-secret=s3cr3t | client-certificate-file=/certs/gateway.crt" })
+	void bindWhenTwoCredentialsSetThenRefusedNamingBoth(String first, String second) {
+		Map<String, String> properties = new LinkedHashMap<>();
+		for (String setting : List.of(first, second)) {
+			String[] keyAndValue = setting.split("=", 2);
+			properties.put("graph-gateway.identity." + keyAndValue[0], keyAndValue[1]);
+		}
+		if (properties.containsKey("graph-gateway.identity.client-certificate-file")) {
+			properties.put("graph-gateway.identity.client-key-file", "/certs/gateway.key");
+		}
+
+		assertThatExceptionOfType(BindException.class).isThrownBy(() -> bind(properties))
+			.havingRootCause()
+			.isInstanceOf(IllegalArgumentException.class)
+			.withMessageContaining("takes one credential")
+			.withMessageContaining("graph-gateway.identity." + first.split("=")[0])
+			.withMessageContaining("graph-gateway.identity." + second.split("=")[0])
+			.withMessageNotContaining("s3cr3t");
+	}
+
+	@Test
+	void bindWhenAzureWorkloadIdentityVariablesSetThenClientIdAndAssertionFileFollowThem() throws IOException {
+		Map<String, Object> environment = Map.of("AZURE_CLIENT_ID", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+				"AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token");
+
+		GraphGatewayProperties.Identity identity = bindBuiltInDefaults(environment).identity();
+
+		assertThat(identity.clientId()).isEqualTo("0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0");
+		assertThat(identity.clientAssertionFile())
+			.isEqualTo(Path.of("/var/run/secrets/azure/tokens/azure-identity-token"));
+	}
+
+	@Test
+	void bindWhenAzureWorkloadIdentityVariablesUnsetThenNoClientIdAndNoAssertionFile() throws IOException {
+		GraphGatewayProperties.Identity identity = bindBuiltInDefaults(Map.of()).identity();
+
+		assertThat(identity.clientId()).isNullOrEmpty();
+		assertThat(identity.clientAssertionFile()).isNull();
+	}
+
+	@Test
+	void bindWhenFederatedTokenFileSetButAssertionFileEmptiedThenTheSecretIsTheCredential() throws IOException {
+		Map<String, Object> environment = Map.of("AZURE_FEDERATED_TOKEN_FILE",
+				"/var/run/secrets/azure/tokens/azure-identity-token", "GRAPH_GATEWAY_IDENTITY_CLIENT_ASSERTION_FILE",
+				"", "GRAPH_GATEWAY_IDENTITY_CLIENT_SECRET", "s3cr3t");
+
+		GraphGatewayProperties.Identity identity = bindBuiltInDefaults(environment).identity();
+
+		assertThat(identity.clientAssertionFile()).isNull();
+		assertThat(identity.clientSecret()).isEqualTo("s3cr3t");
+	}
+
+	@Test
 	void startWhenNoAudienceConfiguredThenFailsNamingAudiencesKey(@TempDir Path directory, CapturedOutput output)
 			throws IOException {
 		Path empty = Files.createFile(directory.resolve("application.yml"));
@@ -377,6 +445,19 @@ class GraphGatewayPropertiesTests {
 	private static GraphGatewayProperties bind(Map<String, String> properties) {
 		return new Binder(new MapConfigurationPropertySource(properties)).bindOrCreate(PREFIX,
 				GraphGatewayProperties.class);
+	}
+
+	/**
+	 * Binds the built-in {@code application.yml} below environment variables, as the
+	 * gateway starts.
+	 */
+	private static GraphGatewayProperties bindBuiltInDefaults(Map<String, Object> environment) throws IOException {
+		List<PropertySource<?>> sources = new ArrayList<>();
+		sources.add(new SystemEnvironmentPropertySource("environment", environment));
+		sources.addAll(new YamlPropertySourceLoader().load("application.yml",
+				new FileSystemResource("src/main/resources/application.yml")));
+		return new Binder(ConfigurationPropertySources.from(sources), new PropertySourcesPlaceholdersResolver(sources))
+			.bindOrCreate(PREFIX, GraphGatewayProperties.class);
 	}
 
 	private static GraphGatewayProperties bindValidated(Map<String, String> properties) {

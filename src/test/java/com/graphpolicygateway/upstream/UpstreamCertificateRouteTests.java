@@ -17,18 +17,24 @@ import java.util.concurrent.TimeUnit;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.SignedJWT;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
-import com.graphpolicygateway.test.GatewayIntegrationTest;
+import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.test.StubGraph;
 import com.graphpolicygateway.test.StubIdentityProvider;
+import com.graphpolicygateway.test.StubbedGateway;
 import com.graphpolicygateway.test.StubIdentityProvider.TokenRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,20 +44,42 @@ import static org.assertj.core.api.Assertions.assertThat;
  * token requests carry a client assertion signed with the certificate's key, for the
  * tenant's token endpoint, naming the certificate by thumbprint, and no client secret.
  */
+@SpringBootTest(classes = GraphPolicyGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = "graph-gateway.upstream.auth=on-behalf-of")
-class UpstreamCertificateRouteTests extends GatewayIntegrationTest {
+class UpstreamCertificateRouteTests {
+
+	private static final Path ALLOW_ALL = Path.of("src/test/resources/policy/allow-all.yml");
 
 	private static final Certificate CERTIFICATE = Certificate.generate();
 
+	static final StubGraph graph = StubGraph.start();
+
+	static final StubIdentityProvider identityProvider = StubIdentityProvider.start();
+
+	@LocalServerPort
+	int port;
+
+	WebTestClient client;
+
+	/**
+	 * The stubbed gateway with the certificate instead of the client secret: the gateway
+	 * refuses to start with two credentials. (Not a {@code GatewayIntegrationTest}: its
+	 * client secret would win over any removal here.)
+	 */
 	@DynamicPropertySource
-	static void certificate(DynamicPropertyRegistry registry) {
-		registry.add("graph-gateway.identity.client-certificate-file", () -> CERTIFICATE.certificateFile().toString());
-		registry.add("graph-gateway.identity.client-key-file", () -> CERTIFICATE.keyFile().toString());
+	static void gatewayProperties(DynamicPropertyRegistry registry) {
+		Map<String, String> properties = StubbedGateway.properties(graph, identityProvider, ALLOW_ALL);
+		properties.remove("graph-gateway.identity.client-secret");
+		properties.put("graph-gateway.identity.client-certificate-file", CERTIFICATE.certificateFile().toString());
+		properties.put("graph-gateway.identity.client-key-file", CERTIFICATE.keyFile().toString());
+		properties.forEach((name, value) -> registry.add(name, () -> value));
 	}
 
-	@AfterEach
-	void resetTokenEndpoint() {
+	@BeforeEach
+	void resetStubsAndClient() {
+		graph.reset();
 		identityProvider.resetTokens();
+		this.client = StubbedGateway.client(this.port);
 	}
 
 	@Test
