@@ -1,11 +1,13 @@
 package com.graphpolicygateway.audit.write;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,11 +27,16 @@ import com.graphpolicygateway.audit.store.JdbcAuditStore;
  * them from a bounded queue, appends and syncs them in batches, hands them on to the
  * writer's queue and then acknowledges them. The events journaled and not yet in the
  * database are bounded by half the queue's capacity (the writer reports them
- * {@link #written}): past that, new calls are refused, as with a full queue. Stopping
- * drains the queue into the writer's; starting first brings back into the database what
- * earlier processes left in the journal.
+ * {@link #written}): past that, the thread waits for the database to catch up, so that
+ * callers wait (within their write timeout) rather than being refused, and those that
+ * find the queue full meanwhile are refused. Stopping drains the queue into the writer's;
+ * starting first brings back into the database what earlier processes left in the
+ * journal.
  */
 final class AuditJournalStage {
+
+	/** How often a wait for the database to catch up looks whether its caller gave up. */
+	private static final Duration ROOM_POLL = Duration.ofMillis(10);
 
 	private static final Log logger = LogFactory.getLog(AuditJournalStage.class);
 
@@ -165,20 +172,57 @@ final class AuditJournalStage {
 	private void journal(List<QueuedEvent> batch) {
 		List<QueuedEvent> admitted = new ArrayList<>(batch.size());
 		for (QueuedEvent pending : batch) {
-			CompletableFuture<Void> committed = pending.committed();
-			if (committed == null || committed.isDone()) {
-				// Its caller gave up waiting (the write timeout, or the client left): the
-				// call was not forwarded, and its outcome is recorded whole.
+			if (gaveUp(pending)) {
 				continue;
 			}
-			if (this.backlog.tryAcquire()) {
-				admitted.add(pending);
+			if (!this.backlog.tryAcquire()) {
+				// The database is behind: what is admitted goes on, then this caller
+				// waits
+				// (within its write timeout) for the database to catch up instead of
+				// being
+				// refused. Callers that keep arriving find the queue full and are
+				// refused.
+				append(admitted);
+				admitted.clear();
+				if (!awaitRoom(pending)) {
+					continue;
+				}
 			}
-			else {
-				committed.completeExceptionally(new AuditUnavailableException(
-						"Too many audit events are journaled and not yet in the database"));
+			admitted.add(pending);
+		}
+		append(admitted);
+	}
+
+	/**
+	 * Its caller gave up waiting (the write timeout, or the client left): the call was
+	 * not forwarded, and its outcome is recorded whole.
+	 */
+	private static boolean gaveUp(QueuedEvent pending) {
+		CompletableFuture<Void> committed = pending.committed();
+		return committed == null || committed.isDone();
+	}
+
+	/**
+	 * Waits until the writer has brought an event into the database; false when the
+	 * caller gave up first, or the thread was interrupted (the caller is then refused).
+	 */
+	private boolean awaitRoom(QueuedEvent pending) {
+		while (!gaveUp(pending)) {
+			try {
+				if (this.backlog.tryAcquire(ROOM_POLL.toNanos(), TimeUnit.NANOSECONDS)) {
+					return true;
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				pending.fail(new AuditUnavailableException("The audit journal is stopping"));
+				return false;
 			}
 		}
+		return false;
+	}
+
+	private void append(List<QueuedEvent> admitted) {
 		if (admitted.isEmpty()) {
 			return;
 		}

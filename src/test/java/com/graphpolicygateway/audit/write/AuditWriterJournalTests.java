@@ -175,7 +175,7 @@ class AuditWriterJournalTests {
 	}
 
 	@Test
-	void openWhenTheJournalHoldsHalfTheQueueCapacityNotYetWrittenThenRefused() {
+	void openWhenTheJournalHoldsHalfTheQueueCapacityNotYetWrittenThenTheCallWaitsForTheDatabaseToCatchUp() {
 		holdFirstWrite();
 		start(4, 10, Duration.ZERO);
 		List<CompletableFuture<Void>> acknowledged = new ArrayList<>();
@@ -186,13 +186,58 @@ class AuditWriterJournalTests {
 
 		CompletableFuture<Void> third = this.writer.open(TestAuditEvents.pending().build());
 
-		assertThat(third).failsWithin(WAIT)
+		assertThat(third).isNotDone();
+		await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !third.isDone());
+		this.firstWrite.release();
+		assertThat(third).succeedsWithin(WAIT);
+		await().atMost(WAIT).untilAsserted(() -> assertThat(TestAuditStores.count(this.database)).isEqualTo(3));
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void openWhenTheJournalIsFullAndTheCallerGivesUpWaitingThenItsEventIsNeverJournaled() {
+		holdFirstWrite();
+		start(4, 10, Duration.ZERO);
+		this.writer.open(TestAuditEvents.pending().build());
+		awaitFirstWrite();
+		assertThat(this.writer.open(TestAuditEvents.pending().build())).succeedsWithin(WAIT);
+		AuditEvent waiting = TestAuditEvents.pending().build();
+		CompletableFuture<Void> third = this.writer.open(waiting);
+
+		third.cancel(true); // the write timeout, as the audit filter's Mono does
+		this.writer.openFailed(unavailable(waiting));
+		this.firstWrite.release();
+
+		await().atMost(WAIT).until(() -> TestAuditStores.count(this.database) == 3 && journalBacklog() == 0);
+		assertThat(TestAuditStores.read(this.database, waiting.id())).isEqualTo(unavailable(waiting));
+		assertThat(this.meters.counter("graph_gateway.audit.rejected").count()).isZero();
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void openWhenTheJournalIsFullAndTheQueueFillsThenNewCallsAreRefusedAtOnce() {
+		holdFirstWrite();
+		start(4, 10, Duration.ZERO);
+		List<CompletableFuture<Void>> opened = new ArrayList<>();
+		opened.add(this.writer.open(TestAuditEvents.pending().build()));
+		awaitFirstWrite();
+		for (int i = 0; i < 8; i++) {
+			opened.add(this.writer.open(TestAuditEvents.pending().build()));
+		}
+
+		List<CompletableFuture<Void>> refused = opened.stream()
+			.filter(CompletableFuture::isCompletedExceptionally)
+			.toList();
+		assertThat(refused).isNotEmpty();
+		assertThat(refused.get(0)).failsWithin(WAIT)
 			.withThrowableThat()
 			.havingRootCause()
 			.isInstanceOf(AuditUnavailableException.class)
-			.withMessageContaining("journaled and not yet in the database");
+			.withMessage("The audit queue is full or stopped");
 		this.firstWrite.release();
-		await().atMost(WAIT).untilAsserted(() -> assertThat(TestAuditStores.count(this.database)).isEqualTo(2));
+		opened.stream()
+			.filter((open) -> !refused.contains(open))
+			.forEach((waiting) -> assertThat(waiting).succeedsWithin(WAIT));
 		assertThat(this.writer.open(TestAuditEvents.pending().build())).succeedsWithin(WAIT);
 	}
 
