@@ -31,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class OperationCatalogueBindingTests {
 
 	@Test
-	void bindWhenReadmeExampleThenOwnOperationDeclaredWipeNarrowedAndDeviceTagWipeOff() throws IOException {
-		OperationCatalogue catalogue = catalogue(readmeExample());
+	void bindWhenDocumentedExampleThenOwnOperationDeclaredWipeNarrowedAndDeviceTagWipeOff() throws IOException {
+		OperationCatalogue catalogue = catalogue(documentedExample());
 
 		assertThat(catalogue.operations()).extracting(Operation::id)
 			.containsExactly(OperationCatalogue.USER_UPDATE, OperationCatalogue.DEVICE_WIPE,
@@ -95,13 +95,17 @@ class OperationCatalogueBindingTests {
 					+ "required, optional or none, but was 'sometimes'");
 	}
 
-	/** The README's example declaration, bound as the application binds its YAML. */
-	private static GraphGatewayProperties readmeExample() throws IOException {
-		String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
-		int intro = readme.indexOf("caps the wipe's body at 1 KB");
-		int start = readme.indexOf("```yaml\n", intro) + "```yaml\n".length();
-		String yaml = readme.substring(start, readme.indexOf("```", start));
-		List<PropertySource<?>> sources = new YamlPropertySourceLoader().load("README example",
+	/**
+	 * The example declaration of {@code docs/operations.md}, bound as the application
+	 * binds its YAML.
+	 */
+	private static GraphGatewayProperties documentedExample() throws IOException {
+		String page = Files.readString(Path.of("docs/operations.md"), StandardCharsets.UTF_8);
+		int intro = page.indexOf("lets its helpdesk app sync devices through the gateway");
+		assertThat(intro).as("the example's introduction in docs/operations.md").isNotNegative();
+		int start = page.indexOf("```yaml\n", intro) + "```yaml\n".length();
+		String yaml = page.substring(start, page.indexOf("```", start));
+		List<PropertySource<?>> sources = new YamlPropertySourceLoader().load("docs/operations.md example",
 				new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)));
 		return new Binder(ConfigurationPropertySources.from(sources)).bindOrCreate("graph-gateway",
 				GraphGatewayProperties.class);

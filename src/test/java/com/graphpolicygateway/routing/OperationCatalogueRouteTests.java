@@ -113,7 +113,8 @@ class OperationCatalogueRouteTests {
 	@DynamicPropertySource
 	static void gatewayProperties(DynamicPropertyRegistry registry) {
 		StubbedGateway.register(registry, graph, identityProvider, POLICY_FILE);
-		// The README's worked example: an operation of the operator's own, without code.
+		// The worked example of docs/operations.md: an operation of the operator's own,
+		// without code.
 		String sync = "graph-gateway.operations." + SYNC + ".";
 		registry.add(sync + "method", () -> "POST");
 		registry.add(sync + "path", () -> "/deviceManagement/managedDevices/{id}/syncDevice");
