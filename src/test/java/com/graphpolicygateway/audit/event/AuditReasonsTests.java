@@ -17,20 +17,22 @@ import com.graphpolicygateway.policy.Rule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reasons the audit page offers are the ones the README documents: its audit trail's
- * reason table and the audit reason column of the tenant policy's rules.
+ * The reasons the audit page offers are the ones the documentation lists: the reason
+ * table of {@code docs/audit-trail.md} and the audit reason column of the rules table of
+ * {@code docs/tenant-policy.md}.
  */
 class AuditReasonsTests {
 
 	private static final Pattern CODE = Pattern.compile("`([a-z]+(?:_[a-z]+)*)`");
 
 	@Test
-	void allWhenComparedWithTheReadmesTablesThenTheSame() throws IOException {
-		List<String> readme = Files.readAllLines(Path.of("README.md"));
+	void allWhenComparedWithTheDocumentedTablesThenTheSame() throws IOException {
+		List<String> auditTrail = Files.readAllLines(Path.of("docs/audit-trail.md"));
+		List<String> tenantPolicy = Files.readAllLines(Path.of("docs/tenant-policy.md"));
 		Set<String> documented = new LinkedHashSet<>();
-		documented.addAll(codes(table(readme, "| reason | when |").map((row) -> firstCell(row))));
-		documented.addAll(
-				codes(table(readme, "| rule | refusal | `error.code` | audit reason |").map((row) -> lastCell(row))));
+		documented.addAll(codes(table(auditTrail, "| reason | when |").map((row) -> firstCell(row))));
+		documented.addAll(codes(
+				table(tenantPolicy, "| rule | refusal | `error.code` | audit reason |").map((row) -> lastCell(row))));
 
 		assertThat(documented).containsExactlyInAnyOrderElementsOf(AuditReasons.ALL);
 	}
@@ -42,7 +44,7 @@ class AuditReasonsTests {
 
 	private static Stream<String> table(List<String> lines, String header) {
 		int start = lines.indexOf(header);
-		assertThat(start).as("README table headed %s", header).isNotNegative();
+		assertThat(start).as("table headed %s", header).isNotNegative();
 		return lines.subList(start + 2, lines.size()).stream().takeWhile((line) -> line.startsWith("|"));
 	}
 
