@@ -143,3 +143,133 @@ one the chart generates (auditSigning.generate); empty when the trail is unkeyed
 {{- printf "%s-audit-signing" (include "graph-policy-gateway.fullname" . | trunc 49 | trimSuffix "-") -}}
 {{- end -}}
 {{- end }}
+
+{{/*
+The gateway's app registration (graph-gateway.identity.client-id): with workload identity,
+workloadIdentity.clientId, else identity.clientId.
+*/}}
+{{- define "graph-policy-gateway.clientId" -}}
+{{- if .Values.workloadIdentity.enabled -}}
+{{- .Values.workloadIdentity.clientId | default .Values.identity.clientId -}}
+{{- else -}}
+{{- .Values.identity.clientId -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Fails the render when the app registration would have more than one credential (the gateway
+refuses to start with two), or workload identity no client id.
+*/}}
+{{- define "graph-policy-gateway.checkCredentials" -}}
+{{- $credentials := list }}
+{{- if .Values.identity.clientSecret.existingSecret }}
+{{- $credentials = append $credentials "identity.clientSecret.existingSecret" }}
+{{- end }}
+{{- if .Values.workloadIdentity.enabled }}
+{{- $credentials = append $credentials "workloadIdentity.enabled" }}
+{{- if not (include "graph-policy-gateway.clientId" .) }}
+{{- fail "workloadIdentity.enabled needs the app registration's client id: workloadIdentity.clientId or identity.clientId" }}
+{{- end }}
+{{- if and .Values.identity.clientId .Values.workloadIdentity.clientId (ne .Values.identity.clientId .Values.workloadIdentity.clientId) }}
+{{- fail (printf "workloadIdentity.clientId (%s) and identity.clientId (%s) name different app registrations: the federated token proves only the first; set one of them" .Values.workloadIdentity.clientId .Values.identity.clientId) }}
+{{- end }}
+{{- end }}
+{{- range .Values.extraEnv }}
+{{- if and (has .name (list "GRAPH_GATEWAY_IDENTITY_CLIENT_CERTIFICATE_FILE" "GRAPH_GATEWAY_IDENTITY_CLIENT_ASSERTION_FILE" "GRAPH_GATEWAY_IDENTITY_CLIENT_SECRET")) (or .value .valueFrom) }}
+{{- $credentials = append $credentials (printf "extraEnv %s" .name) }}
+{{- end }}
+{{- end }}
+{{- if gt (len $credentials) 1 }}
+{{- fail (printf "The gateway's app registration takes one credential, but %s are set: keep one" (join " and " $credentials)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The egress rule to a store: (list rule endpoints) with rule {cidrs, to, ports} of
+networkPolicy.egress and endpoints the store's {host, port, key} (key: the value naming the host).
+Never open to any destination: with no cidrs and no to, each host gives the peers; an IP
+address itself, a name without a dot the pods of the release's namespace,
+<service>.<namespace>.svc[.<cluster domain>] the pods of that namespace. Any other host fails
+the render. Ports: the rule's, else the endpoints'.
+*/}}
+{{- define "graph-policy-gateway.storeEgressRule" -}}
+{{- $rule := index . 0 }}
+{{- $endpoints := index . 1 }}
+{{- $peers := list }}
+{{- $ports := list }}
+{{- range $endpoints }}
+{{- $ports = append $ports (int .port) }}
+{{- if not (or $rule.cidrs $rule.to) }}
+{{- if regexMatch "^[0-9]+(\\.[0-9]+){3}$" .host }}
+{{- $peers = append $peers (dict "ipBlock" (dict "cidr" (printf "%s/32" .host))) }}
+{{- else if contains ":" .host }}
+{{- $peers = append $peers (dict "ipBlock" (dict "cidr" (printf "%s/128" .host))) }}
+{{- else if regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" .host }}
+{{- $peers = append $peers (dict "podSelector" (dict)) }}
+{{- else if regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.svc(\\.[-a-z0-9.]+)?\\.?$" .host }}
+{{- $peers = append $peers (dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" (index (splitList "." .host) 1)))) }}
+{{- else }}
+{{- fail (printf "%s names %q, which is neither an IP address nor a Service of the cluster: name its addresses in networkPolicy.egress.%s.cidrs or its peers in .to (0.0.0.0/0 opens the port to any destination)" .key .host .rule) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $rule.cidrs }}
+{{- $peers = append $peers (dict "ipBlock" (dict "cidr" .)) }}
+{{- end }}
+{{- $peers = concat $peers ($rule.to | default list) }}
+- ports:
+  {{- range ($rule.ports | default $ports | uniq) }}
+    - port: {{ int . }}
+      protocol: TCP
+  {{- end }}
+  to:
+    {{- toYaml ($peers | uniq) | nindent 4 }}
+{{- end }}
+
+{{/*
+The hosts and ports of database.url (jdbc:postgresql://host[:port][,host[:port]...]/...), as JSON
+endpoints for storeEgressRule.
+*/}}
+{{- define "graph-policy-gateway.databaseEndpoints" -}}
+{{- $authority := regexReplaceAll "^jdbc:postgresql://([^/?]*).*$" .Values.database.url "${1}" }}
+{{- $endpoints := list }}
+{{- range splitList "," $authority }}
+{{- $host := regexReplaceAll ":[0-9]*$" . "" }}
+{{- $port := regexReplaceAll "^.*?(:([0-9]*))?$" . "${2}" }}
+{{- if hasPrefix "[" . }}
+{{- $host = regexReplaceAll "^\\[([^\\]]*)\\].*$" . "${1}" }}
+{{- $port = regexReplaceAll "^\\[[^\\]]*\\]:?" . "" }}
+{{- end }}
+{{- $endpoints = append $endpoints (dict "host" $host "port" (atoi ($port | default "5432")) "key" "database.url" "rule" "postgresql") }}
+{{- end }}
+{{- toJson $endpoints }}
+{{- end }}
+
+{{/*
+Whether the `helm test` pod is rendered: it asks the management Service.
+*/}}
+{{- define "graph-policy-gateway.testsRendered" -}}
+{{- if and .Values.tests.enabled .Values.managementService.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+Labels of the `helm test` pod, which the network policy lets reach the management port.
+*/}}
+{{- define "graph-policy-gateway.testSelectorLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+{{- end }}
+
+{{/*
+"true" when the app registration has a credential: a client secret, workload identity, or a
+certificate or assertion file named in extraEnv.
+*/}}
+{{- define "graph-policy-gateway.hasCredential" -}}
+{{- $found := or .Values.identity.clientSecret.existingSecret .Values.workloadIdentity.enabled }}
+{{- range .Values.extraEnv }}
+{{- if and (has .name (list "GRAPH_GATEWAY_IDENTITY_CLIENT_CERTIFICATE_FILE" "GRAPH_GATEWAY_IDENTITY_CLIENT_ASSERTION_FILE" "GRAPH_GATEWAY_IDENTITY_CLIENT_SECRET")) (or .value .valueFrom) }}
+{{- $found = true }}
+{{- end }}
+{{- end }}
+{{- if $found }}true{{ end }}
+{{- end }}

@@ -275,12 +275,17 @@ class GraphPolicyGatewayChartTests {
 		Map<String, Object> policy = chart.get("NetworkPolicy");
 		assertThat((List<String>) at(policy, "spec.policyTypes")).containsExactly("Ingress", "Egress");
 		List<Map<String, Object>> ingress = at(policy, "spec.ingress");
-		assertThat(ingress).hasSize(2);
+		assertThat(ingress).hasSize(3);
 		assertThat(ingress.get(0)).doesNotContainKey("from")
 			.containsEntry("ports", List.of(Map.of("port", "http", "protocol", "TCP")));
 		assertThat(ingress.get(1)).containsEntry("ports", List.of(Map.of("port", "management", "protocol", "TCP")))
 			.containsEntry("from", List.of(Map.of("namespaceSelector",
 					Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring")))));
+		// The `helm test` pod of this release, alone of its namespace.
+		assertThat(ingress.get(2)).containsEntry("ports", List.of(Map.of("port", "management", "protocol", "TCP")))
+			.containsEntry("from",
+					List.of(Map.of("podSelector", Map.of("matchLabels", Map.of("app.kubernetes.io/instance",
+							"graph-policy-gateway", "app.kubernetes.io/component", "helm-test")))));
 		List<Map<String, Object>> egress = at(policy, "spec.egress");
 		assertThat((List<Map<String, Object>>) egress.get(0).get("ports"))
 			.containsExactly(Map.of("port", 53, "protocol", "UDP"), Map.of("port", 53, "protocol", "TCP"));
