@@ -42,7 +42,10 @@ public final class AuditWriteBenchmark {
 		System.out.printf("database=%s requests=%d concurrent callers=%d%n", database, requests, callers);
 		System.out.println("| mode | batch size | requests/s | open→commit p50 ms | p99 ms | max ms |");
 		System.out.println("|---|---|---|---|---|---|");
-		for (int batchSize : new int[] { 1, 500 }) {
+		int[] batchSizes = Arrays.stream(System.getProperty("bench.batch-sizes", "1,500").split(","))
+			.mapToInt((size) -> Integer.parseInt(size.trim()))
+			.toArray();
+		for (int batchSize : batchSizes) {
 			HikariDataSource dataSource = dataSource(database);
 			run(dataSource, batchSize, Math.min(requests, 2_000), callers); // warm-up
 			Result result = run(dataSource, batchSize, requests, callers);
@@ -105,6 +108,14 @@ public final class AuditWriteBenchmark {
 				dataSource.setJdbcUrl("jdbc:h2:mem:bench-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
 				dataSource.setUsername("sa");
 			}
+			case "h2file" -> {
+				// The embedded default: a file, each commit written and synced
+				// (H2StoreUpkeep).
+				dataSource.setJdbcUrl("jdbc:h2:file:/tmp/audit-write-bench/" + UUID.randomUUID()
+						+ "/audit;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=2048");
+				dataSource.setUsername("sa");
+				new JdbcTemplate(dataSource).execute("SET WRITE_DELAY 0");
+			}
 			case "postgres" -> {
 				String schema = "audit_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 				new JdbcTemplate(new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:5432/test", "postgres", ""))
@@ -112,9 +123,15 @@ public final class AuditWriteBenchmark {
 				dataSource.setJdbcUrl("jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + schema);
 				dataSource.setUsername("postgres");
 			}
-			default -> throw new IllegalArgumentException("database must be h2 or postgres, not " + database);
+			default -> throw new IllegalArgumentException("database must be h2, h2file or postgres, not " + database);
 		}
 		Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+		// -Dbench.drop-indexes=ix_a,ix_b: what the audit store's indexes cost its writes.
+		for (String index : System.getProperty("bench.drop-indexes", "").split(",")) {
+			if (!index.isBlank()) {
+				new JdbcTemplate(dataSource).execute("DROP INDEX " + index.trim());
+			}
+		}
 		return dataSource;
 	}
 
