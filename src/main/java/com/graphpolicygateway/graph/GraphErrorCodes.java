@@ -2,7 +2,7 @@ package com.graphpolicygateway.graph;
 
 /**
  * The {@code error.code} values the gateway answers with. They are part of the public
- * contract (listed in the README): clients branch on them.
+ * contract (listed in docs/request-path.md, "Errors"): clients branch on them.
  */
 public final class GraphErrorCodes {
 

@@ -3,7 +3,7 @@ package com.graphpolicygateway.audit.event;
 import java.util.List;
 
 /**
- * Every reason an audit event can carry, as the README's reason tables list them: the
+ * Every reason an audit event can carry, as the reason tables of docs/audit-trail.md and docs/tenant-policy.md list them: the
  * audit page offers them as choices, so that a filter names a stored value (an error code
  * such as {@code TargetUserProtected} is what a caller sees, never what the trail
  * stores).
