@@ -55,7 +55,7 @@ public final class H2CloseOnExit implements BeanPostProcessor {
 		if (AUTO_SERVER.matcher(url).find()) {
 			logger.warn("The audit database's URL says AUTO_SERVER=TRUE, which H2 allows only with "
 					+ "DB_CLOSE_ON_EXIT=TRUE: H2 closes the database from a shutdown hook of its own, and a stop may "
-					+ "lose the audit events not yet committed (docs/kubernetes.md, "Stopping")");
+					+ "lose the audit events not yet committed (docs/kubernetes.md, Stopping)");
 			return url;
 		}
 		Matcher setting = SETTING.matcher(url);
