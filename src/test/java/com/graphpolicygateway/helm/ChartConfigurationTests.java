@@ -40,8 +40,8 @@ class ChartConfigurationTests {
 
 	/**
 	 * How long a stop takes once the calls in flight are over: the audit writer's drain,
-	 * the event loops' quiet period (2 s) and the JVM's exit, with a margin (docs/kubernetes.md,
-	 * "Stopping").
+	 * the event loops' quiet period (2 s) and the JVM's exit, with a margin
+	 * (docs/kubernetes.md, "Stopping").
 	 */
 	private static final Duration AFTER_THE_CALLS = Duration.ofSeconds(10);
 

@@ -3,10 +3,10 @@ package com.graphpolicygateway.audit.event;
 import java.util.List;
 
 /**
- * Every reason an audit event can carry, as the reason tables of docs/audit-trail.md and docs/tenant-policy.md list them: the
- * audit page offers them as choices, so that a filter names a stored value (an error code
- * such as {@code TargetUserProtected} is what a caller sees, never what the trail
- * stores).
+ * Every reason an audit event can carry, as the reason tables of docs/audit-trail.md and
+ * docs/tenant-policy.md list them: the audit page offers them as choices, so that a
+ * filter names a stored value (an error code such as {@code TargetUserProtected} is what
+ * a caller sees, never what the trail stores).
  */
 public final class AuditReasons {
 

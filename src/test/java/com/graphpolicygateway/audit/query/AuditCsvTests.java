@@ -221,7 +221,10 @@ public class AuditCsvTests {
 		}
 	}
 
-	/** The value back from a neutralised cell, by the rule docs/audit-trail.md gives ("CSV"). */
+	/**
+	 * The value back from a neutralised cell, by the rule docs/audit-trail.md gives
+	 * ("CSV").
+	 */
 	public static String recover(String neutralised) {
 		return neutralised.replaceAll(
 				"(^|\r\n|[,;|\t\r\n])'(?='*[\\s\\p{Z}\\p{Cf}&&[^,;|\t\r\n]]*[=+\\-@\t\r\u0000\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\u2212])",
