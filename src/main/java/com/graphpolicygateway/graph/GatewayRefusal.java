@@ -1,5 +1,7 @@
 package com.graphpolicygateway.graph;
 
+import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatusCode;
@@ -20,6 +22,14 @@ public record GatewayRefusal(HttpStatusCode status, String code, String reason) 
 	/** The refusal answered on this exchange, if any. */
 	public static @Nullable GatewayRefusal from(ServerWebExchange exchange) {
 		return exchange.getAttribute(ATTRIBUTE);
+	}
+
+	/**
+	 * The refusal answered on the exchange whose attributes these are, if any (for those
+	 * who see the attributes only, as the request's observation does).
+	 */
+	public static @Nullable GatewayRefusal from(Map<String, Object> exchangeAttributes) {
+		return (GatewayRefusal) exchangeAttributes.get(ATTRIBUTE);
 	}
 
 	void storeOn(ServerWebExchange exchange) {

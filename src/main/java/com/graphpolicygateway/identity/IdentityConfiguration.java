@@ -21,6 +21,7 @@ import org.springframework.web.server.ServerWebExchange;
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.graph.StageTracing;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 
 /**
@@ -62,7 +63,8 @@ class IdentityConfiguration {
 
 	@Bean
 	SecurityWebFilterChain gatewaySecurity(ServerHttpSecurity http, GraphGatewayProperties properties,
-			OperationCatalogue catalogue, GraphErrorResponder errors, Clock clock, MeterRegistry meters) {
+			OperationCatalogue catalogue, GraphErrorResponder errors, Clock clock, MeterRegistry meters,
+			StageTracing tracing) {
 		GraphGatewayProperties.Identity identity = properties.identity();
 		// A plain client: key fetches are not upstream calls and must not share their
 		// metrics.
@@ -94,7 +96,8 @@ class IdentityConfiguration {
 				.anyExchange().permitAll())
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.bearerTokenConverter(new SingleBearerTokenConverter())
-				.authenticationManagerResolver(bearerAuthentication(identity, issuers, clock, meters))
+				.authenticationManagerResolver(
+						TracedTokenCheck.of(bearerAuthentication(identity, issuers, clock, meters), tracing))
 				.authenticationEntryPoint(entryPoint)
 				.accessDeniedHandler(accessDenied))
 			.exceptionHandling((exceptions) -> exceptions

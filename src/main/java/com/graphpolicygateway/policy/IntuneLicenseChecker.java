@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -15,6 +16,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +27,9 @@ import org.springframework.http.MediaType;
 import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import com.graphpolicygateway.graph.StageTracing;
+import com.graphpolicygateway.graph.TracedStage;
+import com.graphpolicygateway.graph.TracedStage.Attribute;
 import com.graphpolicygateway.upstream.AppOnlyTokens;
 
 /**
@@ -76,10 +81,19 @@ final class IntuneLicenseChecker {
 
 	private final Counter misses;
 
+	private final StageTracing tracing;
+
 	IntuneLicenseChecker(WebClient webClient, URI graphBaseUri, AppOnlyTokens tokens, Duration positiveTtl,
 			Duration negativeTtl, Duration timeout, Clock clock, MeterRegistry meters) {
+		this(webClient, graphBaseUri, tokens, positiveTtl, negativeTtl, timeout, clock, meters, StageTracing.OFF);
+	}
+
+	IntuneLicenseChecker(WebClient webClient, URI graphBaseUri, AppOnlyTokens tokens, Duration positiveTtl,
+			Duration negativeTtl, Duration timeout, Clock clock, MeterRegistry meters, StageTracing tracing) {
 		Assert.notNull(webClient, "webClient cannot be null");
 		Assert.notNull(tokens, "tokens cannot be null");
+		Assert.notNull(tracing, "tracing cannot be null");
+		this.tracing = tracing;
 		this.webClient = webClient;
 		this.subscribedSkus = URI.create(graphBaseUri.toString().replaceAll("/$", "") + "/v1.0/subscribedSkus");
 		this.tokens = tokens;
@@ -103,19 +117,43 @@ final class IntuneLicenseChecker {
 	 * known.
 	 */
 	Mono<Boolean> isLicensed(String tenantId) {
+		if (!this.tracing.isOn()) {
+			return answer(tenantId, (source) -> {
+			});
+		}
+		// A span of its own (TracedStage.LICENSE_LOOKUP), child of the policy decision.
+		return Mono.deferContextual((context) -> {
+			Observation span = this.tracing.start(TracedStage.LICENSE_LOOKUP, context)
+				.highCardinalityKeyValue(Attribute.TENANT.withValue(tenantId));
+			return answer(tenantId, (source) -> span.lowCardinalityKeyValue(Attribute.LICENSE_SOURCE.withValue(source)))
+				.doOnNext((licensed) -> span
+					.lowCardinalityKeyValue(Attribute.LICENSED.withValue(String.valueOf(licensed))))
+				.doOnError((ex) -> span.lowCardinalityKeyValue(Attribute.ERROR_TYPE.withValue(ex.getClass().getName())))
+				.doFinally((signal) -> span.stop());
+		});
+	}
+
+	/**
+	 * The answer for {@code tenantId}, telling {@code source} where it comes from: the
+	 * cache, a stale answer (refreshed behind), or Graph.
+	 */
+	private Mono<Boolean> answer(String tenantId, Consumer<String> source) {
 		Instant now = this.clock.instant();
 		Answer known = this.answers.getIfPresent(tenantId);
 		if (known != null && now.isBefore(known.expiresAt())) {
 			this.hits.increment();
+			source.accept("cache");
 			return Mono.just(known.licensed());
 		}
 		if (known != null && now.isBefore(known.staleUntil())) {
 			this.hits.increment();
+			source.accept("stale");
 			lookup(tenantId).subscribe((licensed) -> {
 			}, (ex) -> logger.warn("License refresh for tenant " + tenantId + " failed: " + ex.getMessage()));
 			return Mono.just(known.licensed());
 		}
 		this.misses.increment();
+		source.accept("graph");
 		return lookup(tenantId);
 	}
 

@@ -16,6 +16,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.graph.StageTracing;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.upstream.AppOnlyTokens;
 
@@ -39,10 +40,10 @@ class PolicyConfiguration {
 
 	@Bean
 	IntuneLicenseChecker intuneLicenseChecker(GraphGatewayProperties properties, AppOnlyTokens tokens, Clock clock,
-			MeterRegistry meters) {
+			MeterRegistry meters, StageTracing tracing) {
 		GraphGatewayProperties.License license = properties.policy().license();
 		return new IntuneLicenseChecker(WebClient.create(), properties.upstream().baseUri(), tokens,
-				license.positiveTtl(), license.negativeTtl(), license.lookupTimeout(), clock, meters);
+				license.positiveTtl(), license.negativeTtl(), license.lookupTimeout(), clock, meters, tracing);
 	}
 
 	@Bean

@@ -3,6 +3,7 @@ package com.graphpolicygateway.routing;
 import java.time.Clock;
 import java.util.Set;
 
+import io.micrometer.observation.Observation;
 import reactor.core.publisher.Mono;
 import reactor.netty.NettyPipeline;
 import tools.jackson.databind.json.JsonMapper;
@@ -12,6 +13,7 @@ import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.HttpMethod;
@@ -21,8 +23,11 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.audit.write.AuditGatewayFilterFactory;
+import com.graphpolicygateway.policy.PolicyDecision;
+import com.graphpolicygateway.policy.PolicyDecision.Violation;
 import com.graphpolicygateway.policy.TenantPolicyGatewayFilterFactory;
 import com.graphpolicygateway.ratelimit.RateLimitGatewayFilterFactory;
 import com.graphpolicygateway.system.GraphGatewayProperties;
@@ -32,7 +37,10 @@ import com.graphpolicygateway.upstream.UpstreamRetryGatewayFilterFactory;
 import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.graph.Operation;
 import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.graph.StageTracing;
+import com.graphpolicygateway.graph.TracedStage;
 import com.graphpolicygateway.system.GatewayProfiles;
+import com.graphpolicygateway.system.TracingSwitch;
 
 /**
  * The Graph route and everything around it, in the order a request meets it: the
@@ -136,7 +144,8 @@ class RoutingConfiguration {
 			OperationCatalogue catalogue, RequestGuardGatewayFilterFactory guard,
 			TenantPolicyGatewayFilterFactory policy, RateLimitGatewayFilterFactory rateLimit,
 			AuditGatewayFilterFactory audit, UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization,
-			UpstreamRetryGatewayFilterFactory retry, UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker) {
+			UpstreamRetryGatewayFilterFactory retry, UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker,
+			StageTracing tracing) {
 		GraphGatewayProperties.Request limits = properties.request();
 		GraphGatewayProperties.Upstream upstream = properties.upstream();
 		RouteLocatorBuilder.Builder builder = routes.routes();
@@ -145,19 +154,24 @@ class RoutingConfiguration {
 			builder.route(operation.routeId(), (route) -> route
 				.method(operation.method()).and().path(false, operation.paths().toArray(String[]::new))
 				.filters((filters) -> {
+					// Each stage a span of its own while tracing is on (docs/tracing.md).
+					String id = operation.id();
 					filters
-						.filter(guard.apply(new RequestGuardGatewayFilterFactory.Config()
+						.filter(TracedStageFilter.of(guard.apply(new RequestGuardGatewayFilterFactory.Config()
 							.operation(operation)
 							.maxIdLength(limits.maxIdLength())
 							.maxJsonDepth(limits.maxJsonDepth())
-							.bodyTimeout(limits.bodyTimeout())))
-						.filter(policy.apply(new Object()))
-						.filter(rateLimit.apply(new Object()))
-						.filter(audit.apply(new AuditGatewayFilterFactory.Config()
+							.bodyTimeout(limits.bodyTimeout())), TracedStage.REQUEST_CHECK, id, tracing))
+						.filter(TracedStageFilter.of(policy.apply(new Object()), TracedStage.POLICY_DECISION, id,
+							tracing, (span, exchange) -> tagDecision(span, exchange, tracing)))
+						.filter(TracedStageFilter.of(rateLimit.apply(new Object()), TracedStage.RATE_LIMIT, id,
+							tracing))
+						.filter(TracedStageFilter.of(audit.apply(new AuditGatewayFilterFactory.Config()
 							.writeTimeout(properties.audit().writeTimeout())
-							.failOpen(properties.audit().failOpen())))
-						.filter(upstreamAuthorization.apply(new UpstreamAuthorizationGatewayFilterFactory.Config()
-							.auth(upstream.auth())));
+							.failOpen(properties.audit().failOpen())), TracedStage.AUDIT_COMMIT, id, tracing))
+						.filter(TracedStageFilter.of(upstreamAuthorization.apply(
+							new UpstreamAuthorizationGatewayFilterFactory.Config().auth(upstream.auth())),
+							TracedStage.UPSTREAM_TOKEN, id, tracing));
 					// Off by default: then not a step every call passes through.
 					if (upstream.retry().enabled()) {
 						filters.filter(retry.apply(upstream.retry()));
@@ -174,6 +188,36 @@ class RoutingConfiguration {
 			// @formatter:on
 		}
 		return builder.build();
+	}
+
+	/**
+	 * The policy's decision on the policy stage's span and the request's, as the audit
+	 * trail names it.
+	 */
+	private static void tagDecision(Observation span, ServerWebExchange exchange, StageTracing tracing) {
+		PolicyDecision decision = PolicyDecision.from(exchange);
+		if (decision == null) {
+			return;
+		}
+		Violation refusal = decision.refusal();
+		boolean reportOnly = refusal == null && !decision.wouldRefuse().isEmpty();
+		String verdict = (refusal != null) ? "refuse" : reportOnly ? "would_refuse" : "allow";
+		String reason = (refusal != null) ? refusal.reason()
+				: reportOnly ? decision.wouldRefuse().get(0).reason() : "allowed";
+		span.lowCardinalityKeyValue(TracedStage.Attribute.DECISION.withValue(verdict))
+			.lowCardinalityKeyValue(TracedStage.Attribute.REASON.withValue(reason));
+		tracing.tagRequest(exchange, TracedStage.Attribute.DECISION, verdict);
+		tracing.tagRequest(exchange, TracedStage.Attribute.REASON, reason);
+	}
+
+	/**
+	 * What the request's span and the Graph call's span carry (no URL), while tracing is
+	 * on.
+	 */
+	@Bean
+	@Conditional(TracingSwitch.On.class)
+	SpanAttributeFilter spanAttributeFilter() {
+		return new SpanAttributeFilter();
 	}
 
 	/**

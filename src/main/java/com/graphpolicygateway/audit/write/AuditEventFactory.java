@@ -21,6 +21,7 @@ import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.graph.OperationMatch;
 import com.graphpolicygateway.graph.OperationRequest;
 import com.graphpolicygateway.graph.RequestCorrelation;
+import com.graphpolicygateway.graph.StageTracing;
 import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.policy.PolicyDecision;
 import com.graphpolicygateway.ratelimit.OperationLimitReport;
@@ -216,7 +217,16 @@ public final class AuditEventFactory {
 		return (remote.getAddress() != null) ? remote.getAddress().getHostAddress() : remote.getHostString();
 	}
 
+	/**
+	 * The trace the request belongs to: while tracing is on, the gateway's (the caller's
+	 * own when its {@code traceparent} was continued, else a new one); else the one the
+	 * caller's {@code traceparent} names.
+	 */
 	private static @Nullable String traceId(ServerWebExchange exchange) {
+		String traced = StageTracing.traceId(exchange);
+		if (traced != null) {
+			return traced;
+		}
 		String traceparent = exchange.getRequest().getHeaders().getFirst("traceparent");
 		if (traceparent == null) {
 			return null;
