@@ -32,6 +32,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
@@ -87,6 +88,9 @@ class TracingRouteTests {
 
 	@LocalServerPort
 	int port;
+
+	@LocalManagementPort
+	int managementPort;
 
 	@Autowired
 	InMemorySpanExporter spans;
@@ -255,6 +259,30 @@ class TracingRouteTests {
 				.doesNotContain(BODY_VALUE)
 				.doesNotContain(USER_ID);
 		}
+	}
+
+	@Test
+	void healthWhenProbedThenItsRequestIsNotExported() {
+		String traceId = randomHex(16);
+		WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + this.managementPort)
+			.build()
+			.get()
+			.uri("/actuator/health/liveness")
+			.header("traceparent", "00-" + traceId + "-" + randomHex(8) + "-01")
+			.exchange()
+			.expectStatus()
+			.isOk();
+		String patchTraceId = randomHex(16);
+		patch(callerToken(StubIdentityProvider.TENANT), UUID.randomUUID().toString())
+			.header("traceparent", "00-" + patchTraceId + "-" + randomHex(8) + "-01")
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		// Exported in order: once the later call's spans are there, the probe's would be.
+		spansOf(patchTraceId, 8);
+		assertThat(this.spans.getFinishedSpanItems()).noneMatch((span) -> span.getTraceId().equals(traceId));
 	}
 
 	private WebTestClient.RequestHeadersSpec<?> patch(String callerToken, String clientRequestId) {
