@@ -117,6 +117,9 @@ public final class AuditWriter implements SmartLifecycle {
 
 	private @Nullable Thread thread;
 
+	/** The database's outage, told once and then every minute, not at every retry. */
+	private final StoreOutage outage = new StoreOutage(logger, Duration.ofMinutes(1));
+
 	/** A writer that holds completed events for the default {@link #OUTCOME_DELAY}. */
 	public AuditWriter(JdbcAuditStore store, int capacity, int batchSize, Clock clock, MeterRegistry meters) {
 		this(store, capacity, batchSize, OUTCOME_DELAY, clock, meters);
@@ -475,6 +478,7 @@ public final class AuditWriter implements SmartLifecycle {
 		try {
 			List<UUID> missing = this.store.write(pending, completed, whole);
 			long committedAt = System.nanoTime();
+			this.outage.ended();
 			this.writeLatency.record(committedAt - start, TimeUnit.NANOSECONDS);
 			this.retry.clear();
 			pendingCommands.forEach((command) -> written(command, committedAt));
@@ -493,7 +497,7 @@ public final class AuditWriter implements SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			this.failures.increment();
-			logger.error("Audit batch of " + pending.size() + " pending and " + completed.size()
+			this.outage.failed("Audit batch of " + pending.size() + " pending and " + completed.size()
 					+ " completed events failed to commit: " + AuditThreads.describe(ex));
 			AuditUnavailableException unavailable = new AuditUnavailableException("The audit store is unavailable");
 			this.retry.clear();
