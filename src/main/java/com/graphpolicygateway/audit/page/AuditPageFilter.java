@@ -26,8 +26,8 @@ import com.graphpolicygateway.audit.query.AuditQuery;
 public record AuditPageFilter(Map<String, String> entered) {
 
 	/** The form's fields, named like the API's parameters. */
-	static final List<String> FIELDS = List.of("tenant", "operation", "actor", "target", "result", "reason", "from",
-			"to", "correlationId");
+	static final List<String> FIELDS = List.of("tenant", "operation", "actor", "target", "result", "reason", "decision",
+			"from", "to", "correlationId");
 
 	static final String SKIP_TOKEN = "$skiptoken";
 

@@ -77,6 +77,7 @@ final class AuditPageHandler {
 		return page(request).flatMap((model) -> {
 			model.put("filter", filter);
 			model.put("results", RESULTS);
+			model.put("decisions", AuditQuery.DECISIONS);
 			model.put("operations", operations(filter));
 			model.put("reasons", offered(AuditReasons.ALL, filter.get("reason")));
 			model.put("csvLink", filter.link(AuditPagePaths.EXPORT, null));

@@ -77,7 +77,8 @@ public final class AuditApiDocumentation implements OpenApiCustomizer {
 				query("actor", "Actor's object id, user principal name or application id"),
 				query("target", "The target's id as in the path: a user's id or principal name, a managed device's id"),
 				query("result", "success, failure, refused, unknown or pending"),
-				query("reason", "Reason code, such as TargetUserProtected or allowed"),
+				query("reason", "Reason code as stored, such as target_protected or allowed"),
+				query("decision", "The decision: allow, refuse or would_refuse (a report-only rule's)"),
 				query("from", "Events at or after this ISO-8601 instant"),
 				query("to", "Events before this ISO-8601 instant"),
 				query("correlationId", "The caller's client-request-id"));

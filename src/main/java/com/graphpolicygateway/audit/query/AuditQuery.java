@@ -30,6 +30,8 @@ import com.graphpolicygateway.system.Ids;
  * @param target events changing this user
  * @param result events with this result
  * @param reason events with this reason code
+ * @param decision events with this decision ({@code allow}, {@code refuse} or
+ * {@code would_refuse}: a report-only rule's)
  * @param from events at or after this time
  * @param to events before this time
  * @param correlationId events with this client-request-id
@@ -37,15 +39,18 @@ import com.graphpolicygateway.system.Ids;
  * @param after the keyset cursor: events strictly older than this position
  */
 public record AuditQuery(@Nullable String tenant, @Nullable String operation, @Nullable String actor,
-		@Nullable String target, @Nullable String result, @Nullable String reason, @Nullable Instant from,
-		@Nullable Instant to, @Nullable String correlationId, int top, @Nullable Cursor after) {
+		@Nullable String target, @Nullable String result, @Nullable String reason, @Nullable String decision,
+		@Nullable Instant from, @Nullable Instant to, @Nullable String correlationId, int top, @Nullable Cursor after) {
 
 	public static final int DEFAULT_TOP = 50;
 
 	static final int MAX_TOP = 500;
 
-	static final Set<String> PARAMETERS = Set.of("tenant", "operation", "actor", "target", "result", "reason", "from",
-			"to", "correlationId", "$top", "$skiptoken", "format");
+	static final Set<String> PARAMETERS = Set.of("tenant", "operation", "actor", "target", "result", "reason",
+			"decision", "from", "to", "correlationId", "$top", "$skiptoken", "format");
+
+	/** The decisions an event can carry, as the decision filter takes them. */
+	public static final List<String> DECISIONS = List.of("allow", "refuse", "would_refuse");
 
 	/** What an operation's id is ({@code graph-gateway.operations.<id>}). */
 	private static final Pattern OPERATION_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -78,31 +83,35 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 		if (result != null && !Set.of("success", "failure", "refused", "unknown", "pending").contains(result)) {
 			throw new InvalidParameterException("result", "must be success, failure, refused, unknown or pending");
 		}
+		String decision = text(parameters, "decision", 20);
+		if (decision != null && !DECISIONS.contains(decision)) {
+			throw new InvalidParameterException("decision", "must be allow, refuse or would_refuse");
+		}
 		String operation = text(parameters, "operation", 63);
 		if (operation != null && !OPERATION_ID.matcher(operation).matches()) {
 			throw new InvalidParameterException("operation",
 					"must be an operation's id, such as intune-managed-device-wipe");
 		}
 		return new AuditQuery(tenant, operation, text(parameters, "actor", 320), text(parameters, "target", 1024),
-				result, text(parameters, "reason", 100), from, to, text(parameters, "correlationId", 64),
+				result, text(parameters, "reason", 100), decision, from, to, text(parameters, "correlationId", 64),
 				top(parameters), Cursor.parse(parameters.getFirst("$skiptoken")));
 	}
 
 	/** The same filters limited to one tenant. */
 	AuditQuery inTenant(String tenantId) {
-		return new AuditQuery(tenantId, this.operation, this.actor, this.target, this.result, this.reason, this.from,
-				this.to, this.correlationId, this.top, this.after);
+		return new AuditQuery(tenantId, this.operation, this.actor, this.target, this.result, this.reason,
+				this.decision, this.from, this.to, this.correlationId, this.top, this.after);
 	}
 
 	/** The same filters from another position. */
 	AuditQuery after(Cursor cursor) {
-		return new AuditQuery(this.tenant, this.operation, this.actor, this.target, this.result, this.reason, this.from,
-				this.to, this.correlationId, this.top, cursor);
+		return new AuditQuery(this.tenant, this.operation, this.actor, this.target, this.result, this.reason,
+				this.decision, this.from, this.to, this.correlationId, this.top, cursor);
 	}
 
 	AuditQuery withTop(int top) {
-		return new AuditQuery(this.tenant, this.operation, this.actor, this.target, this.result, this.reason, this.from,
-				this.to, this.correlationId, top, this.after);
+		return new AuditQuery(this.tenant, this.operation, this.actor, this.target, this.result, this.reason,
+				this.decision, this.from, this.to, this.correlationId, top, this.after);
 	}
 
 	/**
@@ -124,6 +133,7 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 		condition(conditions, arguments, "target_user_id = ?", this.target);
 		condition(conditions, arguments, "activity_result = ?", this.result);
 		condition(conditions, arguments, "reason = ?", this.reason);
+		condition(conditions, arguments, "decision = ?", this.decision);
 		condition(conditions, arguments, "activity_date_time >= ?",
 				(this.from != null) ? AuditRows.timestamp(this.from) : null);
 		condition(conditions, arguments, "activity_date_time < ?",

@@ -152,6 +152,23 @@ class AuditPageRouteTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void tableWhenFilteredByADecisionItOffersThenOnlyEventsWithThatDecision() {
+		String target = UUID.randomUUID() + "@contoso.example";
+		String allowed = patch(StubIdentityProvider.TENANT, target, "{\"displayName\":\"A\"}");
+		String refused = refusedPatch(target);
+		WebTestClient browser = signedIn();
+		awaitPage(browser, "/audit?target=" + target, allowed);
+
+		String html = page(browser, "/audit?decision=refuse&target=" + target);
+
+		assertThat(html).contains("<option value=\"refuse\" selected=\"selected\">")
+			.contains("<option value=\"allow\">")
+			.contains("<option value=\"would_refuse\">")
+			.contains(refused)
+			.doesNotContain(allowed);
+	}
+
+	@Test
 	void tableWhenTimeIsNotADateThenBadRequestNamingTheField() {
 		WebTestClient browser = signedIn();
 		String html = browser.get()

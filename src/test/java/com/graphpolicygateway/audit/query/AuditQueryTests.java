@@ -41,8 +41,8 @@ class AuditQueryTests {
 	void parseWhenNoParametersThenNoFiltersAndDefaultPage() {
 		AuditQuery query = AuditQuery.parse(parameters());
 
-		assertThat(query).isEqualTo(
-				new AuditQuery(null, null, null, null, null, null, null, null, null, AuditQuery.DEFAULT_TOP, null));
+		assertThat(query).isEqualTo(new AuditQuery(null, null, null, null, null, null, null, null, null, null,
+				AuditQuery.DEFAULT_TOP, null));
 		List<Object> arguments = new ArrayList<>();
 		assertThat(query.where(arguments)).isEmpty();
 		assertThat(arguments).isEmpty();
@@ -54,11 +54,11 @@ class AuditQueryTests {
 
 		AuditQuery query = AuditQuery.parse(parameters("tenant", TENANT, "operation", "intune-managed-device-wipe",
 				"actor", "megan.bowen@contoso.com", "target", "adele.vance@contoso.com", "result", "refused", "reason",
-				"permission_denied", "from", FROM.toString(), "to", TO.toString(), "correlationId",
-				"c8b1a7d2-3e4f-4a5b-9c6d-7e8f9a0b1c2d", "$top", "25", "$skiptoken", cursor.encode()));
+				"permission_denied", "decision", "refuse", "from", FROM.toString(), "to", TO.toString(),
+				"correlationId", "c8b1a7d2-3e4f-4a5b-9c6d-7e8f9a0b1c2d", "$top", "25", "$skiptoken", cursor.encode()));
 
 		assertThat(query).isEqualTo(new AuditQuery(TENANT, "intune-managed-device-wipe", "megan.bowen@contoso.com",
-				"adele.vance@contoso.com", "refused", "permission_denied", FROM, TO,
+				"adele.vance@contoso.com", "refused", "permission_denied", "refuse", FROM, TO,
 				"c8b1a7d2-3e4f-4a5b-9c6d-7e8f9a0b1c2d", 25, cursor));
 	}
 
@@ -66,6 +66,17 @@ class AuditQueryTests {
 	@ValueSource(strings = { "success", "failure", "refused", "unknown", "pending" })
 	void parseWhenResultIsOneOfTheSetThenKept(String result) {
 		assertThat(AuditQuery.parse(parameters("result", result)).result()).isEqualTo(result);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "allow", "refuse", "would_refuse" })
+	void parseWhenDecisionIsOneOfTheSetThenKeptAndFiltered(String decision) {
+		AuditQuery query = AuditQuery.parse(parameters("decision", decision));
+		List<Object> arguments = new ArrayList<>();
+
+		assertThat(query.decision()).isEqualTo(decision);
+		assertThat(query.where(arguments)).isEqualTo(" WHERE decision = ?");
+		assertThat(arguments).containsExactly(decision);
 	}
 
 	@ParameterizedTest
@@ -105,7 +116,9 @@ class AuditQueryTests {
 				arguments(parameters("tenant", "contoso"), "tenant"),
 				arguments(parameters("tenant", "72f988bf86f141af91ab2d7cd011db47"), "tenant"),
 				arguments(parameters("tenant", "1-1-1-1-1"), "tenant"), arguments(parameters("result", "ok"), "result"),
-				arguments(parameters("result", "SUCCESS"), "result"), arguments(parameters("$top", "0"), "$top"),
+				arguments(parameters("result", "SUCCESS"), "result"),
+				arguments(parameters("decision", "deny"), "decision"),
+				arguments(parameters("decision", "REFUSE"), "decision"), arguments(parameters("$top", "0"), "$top"),
 				arguments(parameters("$top", "501"), "$top"), arguments(parameters("$top", "-1"), "$top"),
 				arguments(parameters("$top", "abc"), "$top"), arguments(parameters("$top", ""), "$top"),
 				arguments(parameters("actor", " "), "actor"), arguments(parameters("actor", "a".repeat(321)), "actor"),
@@ -266,8 +279,8 @@ class AuditQueryTests {
 
 		AuditQuery scoped = query.inTenant(TENANT);
 
-		assertThat(scoped).isEqualTo(
-				new AuditQuery(TENANT, null, "megan.bowen@contoso.com", null, null, null, null, null, null, 7, null));
+		assertThat(scoped).isEqualTo(new AuditQuery(TENANT, null, "megan.bowen@contoso.com", null, null, null, null,
+				null, null, null, 7, null));
 	}
 
 	private static MultiValueMap<String, String> parameters(String... namesAndValues) {

@@ -88,6 +88,14 @@ class JdbcAuditReaderTests {
 	}
 
 	@Test
+	void pageWhenFilteredByADecisionThenOnlyEventsWithIt() {
+		assertThat(ids("decision", "refuse", "tenant", TestAuditEvents.TENANT)).containsExactly(id(this.wipe),
+				id(this.seed), id(this.storedBefore));
+		assertThat(ids("decision", "allow", "tenant", TestAuditEvents.TENANT)).isEmpty();
+		assertThat(ids("decision", "would_refuse")).isEmpty();
+	}
+
+	@Test
 	void pageWhenNotFilteredByOperationThenEveryOperation() {
 		assertThat(ids("tenant", TestAuditEvents.TENANT)).containsExactly(id(this.wipe), id(this.seed),
 				id(this.storedBefore));
