@@ -39,7 +39,10 @@ import com.graphpolicygateway.upstream.AppOnlyTokens;
  * the negative TTL. Concurrent requests for one tenant share one lookup; an expired
  * answer is served while it is refreshed (up to one more TTL). Bounded: past
  * {@value #MAX_TENANTS} tenants the least used answers are dropped one by one (and asked
- * again when needed), never all at once.
+ * again when needed), never all at once. The refresh of an expired answer is done here
+ * rather than by Caffeine's {@code refreshAfterWrite}, which takes one duration for every
+ * entry while licensed and unlicensed answers have TTLs of their own (per-entry refresh
+ * is Caffeine's open issue 504).
  */
 final class IntuneLicenseChecker {
 
