@@ -47,7 +47,7 @@ class OpenApiDocumentTests extends GatewayIntegrationTest {
 		JsonNode list = document().path("paths").path("/audit/events").path("get");
 		List<String> parameters = list.path("parameters").valueStream().map((p) -> p.path("name").asString()).toList();
 		assertThat(parameters).containsExactlyInAnyOrder("tenant", "operation", "actor", "target", "result", "reason",
-				"from", "to", "correlationId", "$top", "$skiptoken");
+				"decision", "from", "to", "correlationId", "$top", "$skiptoken");
 		assertThat(list.path("description").asString()).contains("AuditLog.Read.All");
 		assertThat(list.path("responses").has("400")).isTrue();
 		assertThat(list.path("security").get(0).has("bearer")).isTrue();
