@@ -39,6 +39,23 @@ public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldR
 		return this.refusal == null;
 	}
 
+	/**
+	 * What the policy decided, as the audit trail names it: {@code refuse},
+	 * {@code would_refuse} (only report-only rules were broken) or {@code allow}.
+	 */
+	public String verdict() {
+		return (this.refusal != null) ? "refuse" : !this.wouldRefuse.isEmpty() ? "would_refuse" : "allow";
+	}
+
+	/**
+	 * The reason code of the {@link #verdict()}: the refusing rule's, the first
+	 * report-only rule's, or {@code allowed}.
+	 */
+	public String reason() {
+		return (this.refusal != null) ? this.refusal.reason()
+				: !this.wouldRefuse.isEmpty() ? this.wouldRefuse.get(0).reason() : "allowed";
+	}
+
 	/** The decision taken on this exchange, if the policy ran. */
 	public static @Nullable PolicyDecision from(ServerWebExchange exchange) {
 		return exchange.getAttribute(ATTRIBUTE);

@@ -27,7 +27,6 @@ import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.audit.write.AuditGatewayFilterFactory;
 import com.graphpolicygateway.policy.PolicyDecision;
-import com.graphpolicygateway.policy.PolicyDecision.Violation;
 import com.graphpolicygateway.policy.TenantPolicyGatewayFilterFactory;
 import com.graphpolicygateway.ratelimit.RateLimitGatewayFilterFactory;
 import com.graphpolicygateway.system.GraphGatewayProperties;
@@ -199,11 +198,8 @@ class RoutingConfiguration {
 		if (decision == null) {
 			return;
 		}
-		Violation refusal = decision.refusal();
-		boolean reportOnly = refusal == null && !decision.wouldRefuse().isEmpty();
-		String verdict = (refusal != null) ? "refuse" : reportOnly ? "would_refuse" : "allow";
-		String reason = (refusal != null) ? refusal.reason()
-				: reportOnly ? decision.wouldRefuse().get(0).reason() : "allowed";
+		String verdict = decision.verdict();
+		String reason = decision.reason();
 		span.lowCardinalityKeyValue(TracedStage.Attribute.DECISION.withValue(verdict))
 			.lowCardinalityKeyValue(TracedStage.Attribute.REASON.withValue(reason));
 		tracing.tagRequest(exchange, TracedStage.Attribute.DECISION, verdict);
