@@ -1,5 +1,10 @@
 package com.graphpolicygateway.audit.write;
 
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,8 +45,8 @@ public final class AuditWriteBenchmark {
 		int requests = (args.length > 1) ? Integer.parseInt(args[1]) : 20_000;
 		int callers = (args.length > 2) ? Integer.parseInt(args[2]) : 64;
 		System.out.printf("database=%s requests=%d concurrent callers=%d%n", database, requests, callers);
-		System.out.println("| mode | batch size | requests/s | open→commit p50 ms | p99 ms | max ms |");
-		System.out.println("|---|---|---|---|---|---|");
+		System.out.println("| mode | batch size | requests/s | open→commit p50 ms | p99 ms | max ms | GC ms |");
+		System.out.println("|---|---|---|---|---|---|---|");
 		int[] batchSizes = Arrays.stream(System.getProperty("bench.batch-sizes", "1,500").split(","))
 			.mapToInt((size) -> Integer.parseInt(size.trim()))
 			.toArray();
@@ -50,9 +55,9 @@ public final class AuditWriteBenchmark {
 			run(dataSource, batchSize, Math.min(requests, 2_000), callers); // warm-up
 			Result result = run(dataSource, batchSize, requests, callers);
 			dropSchema(dataSource);
-			System.out.printf("| %s | %d | %.0f | %.2f | %.2f | %.2f |%n",
+			System.out.printf("| %s | %d | %.0f | %.2f | %.2f | %.2f | %d |%n",
 					(batchSize == 1) ? "one insert per request" : "group commit", batchSize, result.perSecond(),
-					result.p50(), result.p99(), result.max());
+					result.p50(), result.p99(), result.max(), result.gcMillis());
 		}
 	}
 
@@ -63,6 +68,7 @@ public final class AuditWriteBenchmark {
 		writer.start();
 		ExecutorService pool = Executors.newFixedThreadPool(callers);
 		long[] latencies = new long[requests];
+		long gcBefore = gcMillis();
 		long start = System.nanoTime();
 		List<CompletableFuture<Void>> done = new ArrayList<>(requests);
 		for (int i = 0; i < requests; i++) {
@@ -87,7 +93,18 @@ public final class AuditWriteBenchmark {
 			throw new IllegalStateException(unchained + " events were left unchained");
 		}
 		return new Result(requests / (elapsed / 1e9), latencies[requests / 2] / 1e6,
-				latencies[(int) (requests * 0.99)] / 1e6, latencies[requests - 1] / 1e6);
+				latencies[(int) (requests * 0.99)] / 1e6, latencies[requests - 1] / 1e6, gcMillis() - gcBefore);
+	}
+
+	/**
+	 * Time the collectors took so far (pauses and, for concurrent ones, their cycles).
+	 */
+	private static long gcMillis() {
+		return ManagementFactory.getGarbageCollectorMXBeans()
+			.stream()
+			.mapToLong(GarbageCollectorMXBean::getCollectionTime)
+			.filter((millis) -> millis > 0)
+			.sum();
 	}
 
 	private static AuditEvent event() {
@@ -101,7 +118,7 @@ public final class AuditWriteBenchmark {
 	}
 
 	/** A pooled data source, as the gateway uses, on a fresh database or schema. */
-	private static HikariDataSource dataSource(String database) {
+	private static HikariDataSource dataSource(String database) throws IOException {
 		HikariDataSource dataSource = new HikariDataSource();
 		switch (database) {
 			case "h2" -> {
@@ -116,6 +133,14 @@ public final class AuditWriteBenchmark {
 				dataSource.setUsername("sa");
 				new JdbcTemplate(dataSource).execute("SET WRITE_DELAY 0");
 			}
+			case "sqlite" -> {
+				// The alternative measured for issue 27: SQLite in WAL mode, each commit
+				// synced to the write-ahead log (synchronous=FULL) as H2's file is; its
+				// page cache lives outside the Java heap.
+				Files.createDirectories(Path.of("/tmp/audit-write-bench"));
+				dataSource.setJdbcUrl("jdbc:sqlite:/tmp/audit-write-bench/" + UUID.randomUUID()
+						+ ".db?journal_mode=WAL&synchronous=FULL&busy_timeout=10000");
+			}
 			case "postgres" -> {
 				String schema = "audit_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 				new JdbcTemplate(new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:5432/test", "postgres", ""))
@@ -123,7 +148,8 @@ public final class AuditWriteBenchmark {
 				dataSource.setJdbcUrl("jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + schema);
 				dataSource.setUsername("postgres");
 			}
-			default -> throw new IllegalArgumentException("database must be h2, h2file or postgres, not " + database);
+			default ->
+				throw new IllegalArgumentException("database must be h2, h2file, sqlite or postgres, not " + database);
 		}
 		Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
 		// -Dbench.drop-indexes=ix_a,ix_b: what the audit store's indexes cost its writes.
@@ -144,7 +170,7 @@ public final class AuditWriteBenchmark {
 		dataSource.close();
 	}
 
-	private record Result(double perSecond, double p50, double p99, double max) {
+	private record Result(double perSecond, double p50, double p99, double max, long gcMillis) {
 	}
 
 }
