@@ -34,6 +34,7 @@ import com.graphpolicygateway.audit.signing.SigningKeyFiles;
 import com.graphpolicygateway.audit.store.AuditStoreUpkeep;
 import com.graphpolicygateway.audit.store.H2CloseOnExit;
 import com.graphpolicygateway.audit.store.H2StoreUpkeep;
+import com.graphpolicygateway.audit.store.SqliteStoreSettings;
 import com.graphpolicygateway.audit.store.JdbcAuditStore;
 import com.graphpolicygateway.audit.verify.AuditChainVerifier;
 import com.graphpolicygateway.audit.write.AuditEventFactory;
@@ -78,6 +79,15 @@ class AuditConfiguration {
 				: SigningKeyFiles.read(signing.key());
 		logger.info("The audit trail is keyed: events carry MACs and checkpoints are signed with " + key);
 		return new AuditSigning(key);
+	}
+
+	/**
+	 * An embedded SQLite database gets its folder, and starts only with the settings the
+	 * trail needs.
+	 */
+	@Bean
+	static SqliteStoreSettings sqliteStoreSettings() {
+		return new SqliteStoreSettings();
 	}
 
 	/** An embedded H2 database stays open until the audit writer has drained. */

@@ -1,12 +1,18 @@
 package com.graphpolicygateway.test;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
@@ -20,18 +26,22 @@ import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
+import org.springframework.jdbc.core.ColumnMapRowMapper;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.FileSystemUtils;
 
 /**
- * Fresh audit databases with the Flyway migrations applied, on H2 (in memory) and on a
- * real PostgreSQL: a Testcontainers server when Docker is available, otherwise the local
- * server at 127.0.0.1:5432 (database {@code test}, user {@code postgres}). Each
- * PostgreSQL database is a schema of its own, dropped on {@link Database#close()}.
- * Without any PostgreSQL the test is skipped, or fails when {@code CI=true}: CI must
- * never pass without the database production runs on.
+ * Fresh audit databases with the Flyway migrations applied, on H2 (in memory), on SQLite
+ * (a file in WAL mode, as the embedded store runs it) and on a real PostgreSQL: a
+ * Testcontainers server when Docker is available, otherwise the local server at
+ * 127.0.0.1:5432 (database {@code test}, user {@code postgres}). Each PostgreSQL database
+ * is a schema of its own, dropped on {@link Database#close()}. Without any PostgreSQL the
+ * test is skipped, or fails when {@code CI=true}: CI must never pass without the database
+ * production runs on.
  */
 public final class AuditDatabases {
 
@@ -46,6 +56,7 @@ public final class AuditDatabases {
 	public static Database create(Engine engine) {
 		return switch (engine) {
 			case H2 -> h2();
+			case SQLITE -> sqlite();
 			case POSTGRESQL -> postgresql();
 		};
 	}
@@ -80,6 +91,25 @@ public final class AuditDatabases {
 		DataSource dataSource = new DriverManagerDataSource(url, "sa", "");
 		migrate(Flyway.configure().dataSource(dataSource));
 		return new Database(Engine.H2, dataSource, () -> execute(dataSource, "SHUTDOWN"));
+	}
+
+	/** SQLite in a file of its own, as the embedded store runs it; deleted on close. */
+	private static Database sqlite() {
+		try {
+			Path directory = Files.createTempDirectory("audit-sqlite-");
+			DataSource dataSource = new DriverManagerDataSource(sqliteUrl(directory.resolve("audit.db")));
+			migrate(Flyway.configure().dataSource(dataSource));
+			return new Database(Engine.SQLITE, dataSource, () -> FileSystemUtils.deleteRecursively(directory.toFile()));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** The URL of a SQLite audit store in {@code file}, with the gateway's settings. */
+	public static String sqliteUrl(Path file) {
+		return "jdbc:sqlite:" + file
+				+ "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&transaction_mode=IMMEDIATE";
 	}
 
 	private static Database postgresql() {
@@ -117,7 +147,7 @@ public final class AuditDatabases {
 	/** The databases the audit trail supports. */
 	public enum Engine {
 
-		H2, POSTGRESQL
+		H2, SQLITE, POSTGRESQL
 
 	}
 
@@ -140,7 +170,8 @@ public final class AuditDatabases {
 		private Database(Engine engine, DataSource dataSource, Runnable drop) {
 			this.engine = engine;
 			this.dataSource = new OutageDataSource(dataSource);
-			this.jdbc = new JdbcTemplate(this.dataSource);
+			this.jdbc = (engine == Engine.SQLITE) ? new SqliteJdbcTemplate(this.dataSource)
+					: new JdbcTemplate(this.dataSource);
 			this.transactions = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
 			this.drop = drop;
 		}
@@ -182,6 +213,31 @@ public final class AuditDatabases {
 		@Override
 		public String toString() {
 			return this.engine.toString();
+		}
+
+	}
+
+	/**
+	 * Plain SQL on SQLite, whose driver returns a small BIGINT as an Integer: rows read
+	 * as maps hold a Long there, as on H2 and PostgreSQL.
+	 */
+	private static final class SqliteJdbcTemplate extends JdbcTemplate {
+
+		SqliteJdbcTemplate(DataSource dataSource) {
+			super(dataSource);
+		}
+
+		@Override
+		protected RowMapper<Map<String, Object>> getColumnMapRowMapper() {
+			return new ColumnMapRowMapper() {
+				@Override
+				protected @Nullable Object getColumnValue(ResultSet rs, int index) throws SQLException {
+					Object value = super.getColumnValue(rs, index);
+					return (value instanceof Integer number
+							&& "BIGINT".equalsIgnoreCase(rs.getMetaData().getColumnTypeName(index)))
+									? Long.valueOf(number) : value;
+				}
+			};
 		}
 
 	}

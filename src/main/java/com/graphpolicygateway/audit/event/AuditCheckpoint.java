@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 
@@ -85,10 +84,9 @@ public record AuditCheckpoint(String chainId, long checkpointSeq, Instant create
 	public static AuditCheckpoint fromRow(ResultSet rs) throws SQLException {
 		String known = rs.getString("known_chains");
 		return new AuditCheckpoint(rs.getString("chain_id"), rs.getLong("checkpoint_seq"),
-				rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getLong("chain_position"),
-				rs.getString("head_hash"), rs.getLong("event_count"),
-				known.isEmpty() ? List.of() : Arrays.asList(known.split(",")), rs.getString("key_id"),
-				rs.getString("algorithm"), rs.getString("signature"));
+				StoredInstant.read(rs, "created_at"), rs.getLong("chain_position"), rs.getString("head_hash"),
+				rs.getLong("event_count"), known.isEmpty() ? List.of() : Arrays.asList(known.split(",")),
+				rs.getString("key_id"), rs.getString("algorithm"), rs.getString("signature"));
 	}
 
 }

@@ -41,14 +41,14 @@ public final class AuditRows {
 
 	/** The column values of {@link #COLUMNS}, in order. */
 	public static Object[] values(AuditEvent e) {
-		return new Object[] { e.id().toString(), timestamp(e.activityDateTime()), e.activity(),
+		return new Object[] { e.id().toString(), new StoredInstant(e.activityDateTime()), e.activity(),
 				e.activityOperationType(), e.activityResult(), e.category(), e.correlationId(), e.actor().type(),
 				e.actor().userId(), e.actor().userPrincipalName(), e.actor().applicationId(), e.actor().ipAddress(),
 				permissions(e.actor()), e.tenantId(), e.targetUserId(), modifiedProperties(e), e.decision(), e.reason(),
 				e.policyVersion(), e.upstreamStatus(), e.graphRequestId(), e.latencyMillis(), e.traceId(),
 				(e.summary() != null) ? e.summary().count() : null,
-				(e.summary() != null) ? timestamp(e.summary().first()) : null,
-				(e.summary() != null) ? timestamp(e.summary().last()) : null, e.operation(), e.resourceType() };
+				(e.summary() != null) ? new StoredInstant(e.summary().first()) : null,
+				(e.summary() != null) ? new StoredInstant(e.summary().last()) : null, e.operation(), e.resourceType() };
 	}
 
 	/**
@@ -59,14 +59,14 @@ public final class AuditRows {
 		AuditEvent.Actor actor = new AuditEvent.Actor(rs.getString("actor_type"), rs.getString("actor_user_id"),
 				rs.getString("actor_user_principal_name"), rs.getString("actor_application_id"),
 				rs.getString("actor_ip_address"), splitPermissions(rs.getString("actor_permissions")));
-		return new AuditEvent(UUID.fromString(rs.getString("id")),
-				rs.getObject("activity_date_time", OffsetDateTime.class).toInstant(), rs.getString("activity"),
-				rs.getString("activity_operation_type"), rs.getString("activity_result"), rs.getString("category"),
-				rs.getString("correlation_id"), actor, rs.getString("tenant_id"), rs.getString("target_user_id"),
-				JSON.readValue(rs.getString("modified_properties"), PROPERTIES), rs.getString("decision"),
-				rs.getString("reason"), rs.getString("policy_version"), (Integer) rs.getObject("upstream_status"),
-				rs.getString("graph_request_id"), longOrNull(rs, "latency_ms"), rs.getString("trace_id"), summary(rs),
-				rs.getString("operation"), rs.getString("resource_type"));
+		return new AuditEvent(UUID.fromString(rs.getString("id")), StoredInstant.read(rs, "activity_date_time"),
+				rs.getString("activity"), rs.getString("activity_operation_type"), rs.getString("activity_result"),
+				rs.getString("category"), rs.getString("correlation_id"), actor, rs.getString("tenant_id"),
+				rs.getString("target_user_id"), JSON.readValue(rs.getString("modified_properties"), PROPERTIES),
+				rs.getString("decision"), rs.getString("reason"), rs.getString("policy_version"),
+				(Integer) rs.getObject("upstream_status"), rs.getString("graph_request_id"),
+				longOrNull(rs, "latency_ms"), rs.getString("trace_id"), summary(rs), rs.getString("operation"),
+				rs.getString("resource_type"));
 	}
 
 	private static AuditEvent.@Nullable Summary summary(ResultSet rs) throws SQLException {
@@ -74,8 +74,8 @@ public final class AuditRows {
 		if (count == null) {
 			return null;
 		}
-		return new AuditEvent.Summary(count, rs.getObject("summary_first", OffsetDateTime.class).toInstant(),
-				rs.getObject("summary_last", OffsetDateTime.class).toInstant());
+		return new AuditEvent.Summary(count, StoredInstant.read(rs, "summary_first"),
+				StoredInstant.read(rs, "summary_last"));
 	}
 
 	/** The stored instant: microseconds, which both H2 and PostgreSQL keep exactly. */

@@ -1,7 +1,6 @@
 package com.graphpolicygateway.audit.query;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,6 +8,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.Assert;
 
 import com.graphpolicygateway.audit.event.AuditCheckpoint;
+import com.graphpolicygateway.audit.event.StoredInstant;
 
 /**
  * What the audit sinks read: the chains and their heads, the closed events of a chain
@@ -26,13 +26,13 @@ public final class AuditFeed {
 
 	// The unique index (chain_id, chain_seq) serves both the condition and the order.
 	private static final String EVENTS = JdbcAuditReader.SELECT
-			+ " WHERE chain_id = ? AND chain_seq > ? ORDER BY chain_seq FETCH FIRST ? ROWS ONLY";
+			+ " WHERE chain_id = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?";
 
 	private static final String NEXT_EVENT_TIME = "SELECT activity_date_time FROM audit_event "
-			+ "WHERE chain_id = ? AND chain_seq > ? ORDER BY chain_seq FETCH FIRST 1 ROWS ONLY";
+			+ "WHERE chain_id = ? AND chain_seq > ? ORDER BY chain_seq LIMIT 1";
 
 	private static final String CHECKPOINTS = AuditCheckpoint.SELECT
-			+ " WHERE chain_id = ? AND checkpoint_seq > ? ORDER BY checkpoint_seq FETCH FIRST ? ROWS ONLY";
+			+ " WHERE chain_id = ? AND checkpoint_seq > ? ORDER BY checkpoint_seq LIMIT ?";
 
 	private final JdbcTemplate jdbc;
 
@@ -45,8 +45,8 @@ public final class AuditFeed {
 	public List<Chain> chains() {
 		return this.jdbc.query(CHAINS, (rs, row) -> {
 			long lastCheckpoint = rs.getLong("last_checkpoint");
-			return new Chain(rs.getString("chain_id"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
-					rs.getLong("first_seq"), rs.getLong("last_seq"), rs.wasNull() ? 0 : lastCheckpoint);
+			return new Chain(rs.getString("chain_id"), StoredInstant.read(rs, "started_at"), rs.getLong("first_seq"),
+					rs.getLong("last_seq"), rs.wasNull() ? 0 : lastCheckpoint);
 		});
 	}
 
@@ -63,8 +63,7 @@ public final class AuditFeed {
 	 */
 	public Optional<Instant> nextEventTime(String chainId, long after) {
 		return this.jdbc
-			.query(NEXT_EVENT_TIME, (rs, row) -> rs.getObject("activity_date_time", OffsetDateTime.class).toInstant(),
-					chainId, after)
+			.query(NEXT_EVENT_TIME, (rs, row) -> StoredInstant.read(rs, "activity_date_time"), chainId, after)
 			.stream()
 			.findFirst();
 	}

@@ -17,6 +17,7 @@ import org.springframework.util.MultiValueMap;
 
 import com.graphpolicygateway.audit.event.AuditEvent;
 import com.graphpolicygateway.audit.event.AuditRows;
+import com.graphpolicygateway.audit.event.StoredInstant;
 import com.graphpolicygateway.system.Ids;
 
 /**
@@ -134,15 +135,13 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 		condition(conditions, arguments, "activity_result = ?", this.result);
 		condition(conditions, arguments, "reason = ?", this.reason);
 		condition(conditions, arguments, "decision = ?", this.decision);
-		condition(conditions, arguments, "activity_date_time >= ?",
-				(this.from != null) ? AuditRows.timestamp(this.from) : null);
-		condition(conditions, arguments, "activity_date_time < ?",
-				(this.to != null) ? AuditRows.timestamp(this.to) : null);
+		condition(conditions, arguments, "activity_date_time >= ?", StoredInstant.of(this.from));
+		condition(conditions, arguments, "activity_date_time < ?", StoredInstant.of(this.to));
 		condition(conditions, arguments, "correlation_id = ?", this.correlationId);
 		if (this.after != null) {
 			conditions.add("(activity_date_time < ? OR (activity_date_time = ? AND id < ?))");
-			arguments.add(AuditRows.timestamp(this.after.time()));
-			arguments.add(AuditRows.timestamp(this.after.time()));
+			arguments.add(new StoredInstant(this.after.time()));
+			arguments.add(new StoredInstant(this.after.time()));
 			arguments.add(this.after.id());
 		}
 		return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);

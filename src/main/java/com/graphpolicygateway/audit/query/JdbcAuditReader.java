@@ -10,6 +10,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.Assert;
 
 import com.graphpolicygateway.audit.event.AuditRows;
+import com.graphpolicygateway.audit.event.StoredInstant;
 
 /**
  * Reads the audit trail for the query API: newest first, in pages cut by a keyset cursor
@@ -37,11 +38,11 @@ public final class JdbcAuditReader {
 			// Implied by the cursor's condition, but only this form bounds an index scan:
 			// without it every page reads, and discards, all events newer than itself.
 			where += " AND activity_date_time <= ?";
-			arguments.add(AuditRows.timestamp(after.time()));
+			arguments.add(new StoredInstant(after.time()));
 		}
 		// The limit belongs in the SQL: with the driver's setMaxRows alone, PostgreSQL
 		// plans, runs and sends every matching row.
-		String sql = SELECT + where + " ORDER BY activity_date_time DESC, id DESC FETCH FIRST ? ROWS ONLY";
+		String sql = SELECT + where + " ORDER BY activity_date_time DESC, id DESC LIMIT ?";
 		arguments.add(query.top() + 1);
 		List<AuditEventView> rows = this.jdbc.query(sql, (rs, row) -> view(rs), arguments.toArray());
 		boolean more = rows.size() > query.top();

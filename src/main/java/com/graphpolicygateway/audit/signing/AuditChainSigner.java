@@ -14,6 +14,7 @@ import org.springframework.util.Assert;
 
 import com.graphpolicygateway.audit.event.AuditCheckpoint;
 import com.graphpolicygateway.audit.event.AuditRows;
+import com.graphpolicygateway.audit.event.StoredInstant;
 
 /**
  * What a signing key adds to one gateway's chain: the MACs of its rows, and a signed
@@ -109,7 +110,7 @@ public final class AuditChainSigner {
 				this.key.algorithm(), "");
 		AuditCheckpoint checkpoint = unsigned.signed(this.key.signature(unsigned.signedContent()));
 		this.jdbc.update(INSERT, checkpoint.chainId(), checkpoint.checkpointSeq(),
-				AuditRows.timestamp(checkpoint.createdAt()), checkpoint.chainPosition(), checkpoint.headHash(),
+				new StoredInstant(checkpoint.createdAt()), checkpoint.chainPosition(), checkpoint.headHash(),
 				checkpoint.eventCount(), String.join(",", checkpoint.knownChains()), checkpoint.keyId(),
 				checkpoint.algorithm(), checkpoint.signature());
 		this.checkpoints++;

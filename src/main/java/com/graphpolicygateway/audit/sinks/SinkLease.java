@@ -3,6 +3,9 @@ package com.graphpolicygateway.audit.sinks;
 import java.time.Duration;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.Assert;
 
@@ -17,13 +20,14 @@ import org.springframework.util.Assert;
 final class SinkLease {
 
 	// Milliseconds as a double: the only interval arithmetic H2 and PostgreSQL share.
-	private static final String EXPIRY = "CURRENT_TIMESTAMP + CAST(? AS DOUBLE PRECISION) * INTERVAL '0.001' SECOND";
+	private static final Statements DATABASE_CLOCK = new Statements(
+			"CURRENT_TIMESTAMP + CAST(? AS DOUBLE PRECISION) * INTERVAL '0.001' SECOND", "CURRENT_TIMESTAMP");
 
-	private static final String RENEW = "UPDATE audit_sink_lease SET owner = ?, expires_at = " + EXPIRY
-			+ " WHERE sink = ? AND (owner = ? OR expires_at < CURRENT_TIMESTAMP)";
-
-	private static final String INSERT = "INSERT INTO audit_sink_lease (sink, owner, expires_at) VALUES (?, ?, "
-			+ EXPIRY + ")";
+	// SQLite has no date type: its clock as fixed-width text, only ever compared with
+	// itself (an embedded store has one process, one clock).
+	private static final Statements SQLITE_CLOCK = new Statements(
+			"strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || (? / 1000.0) || ' seconds')",
+			"strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
 
 	private final JdbcTemplate jdbc;
 
@@ -36,6 +40,8 @@ final class SinkLease {
 	private volatile long heldUntilNanos;
 
 	private volatile Holder holder = Holder.UNKNOWN;
+
+	private volatile @Nullable Statements statements;
 
 	SinkLease(JdbcTemplate jdbc, String sink, String owner, Duration duration) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
@@ -56,8 +62,8 @@ final class SinkLease {
 	boolean acquireOrRenew() {
 		long asked = System.nanoTime();
 		try {
-			boolean held = this.jdbc.update(RENEW, this.owner, this.duration.toMillis(), this.sink, this.owner) == 1
-					|| insert();
+			boolean held = this.jdbc.update(statements().renew(), this.owner, this.duration.toMillis(), this.sink,
+					this.owner) == 1 || insert();
 			this.heldUntilNanos = held ? asked + this.duration.toNanos() : asked;
 			this.holder = held ? Holder.THIS_REPLICA : Holder.ANOTHER_REPLICA;
 			return held;
@@ -70,11 +76,22 @@ final class SinkLease {
 
 	private boolean insert() {
 		try {
-			return this.jdbc.update(INSERT, this.sink, this.owner, this.duration.toMillis()) == 1;
+			return this.jdbc.update(statements().insert(), this.sink, this.owner, this.duration.toMillis()) == 1;
 		}
 		catch (DuplicateKeyException ex) {
 			return false; // another replica holds it
 		}
+	}
+
+	private Statements statements() {
+		Statements known = this.statements;
+		if (known == null) {
+			Boolean sqlite = this.jdbc.execute((ConnectionCallback<Boolean>) (connection) -> "SQLite"
+				.equalsIgnoreCase(connection.getMetaData().getDatabaseProductName()));
+			known = Boolean.TRUE.equals(sqlite) ? SQLITE_CLOCK : DATABASE_CLOCK;
+			this.statements = known;
+		}
+		return known;
 	}
 
 	/** Whether this replica holds the lease now. */
@@ -100,6 +117,26 @@ final class SinkLease {
 
 	Duration duration() {
 		return this.duration;
+	}
+
+	/**
+	 * The lease's statements on one database's clock.
+	 *
+	 * @param expiry the SQL of the expiry, the lease's duration in milliseconds from now
+	 * (one argument)
+	 * @param now the SQL of the time now, as {@code expiry} writes it
+	 */
+	private record Statements(String expiry, String now) {
+
+		String renew() {
+			return "UPDATE audit_sink_lease SET owner = ?, expires_at = " + this.expiry
+					+ " WHERE sink = ? AND (owner = ? OR expires_at < " + this.now + ")";
+		}
+
+		String insert() {
+			return "INSERT INTO audit_sink_lease (sink, owner, expires_at) VALUES (?, ?, " + this.expiry + ")";
+		}
+
 	}
 
 	/** Who holds a sink's lease, as far as this replica knows. */

@@ -24,6 +24,7 @@ import org.springframework.util.Assert;
 import com.graphpolicygateway.audit.event.AuditEvent;
 import com.graphpolicygateway.audit.event.AuditHasher;
 import com.graphpolicygateway.audit.event.AuditRows;
+import com.graphpolicygateway.audit.event.StoredInstant;
 import com.graphpolicygateway.audit.event.StoredEvent;
 import com.graphpolicygateway.audit.signing.AuditChainSigner;
 
@@ -149,7 +150,7 @@ public final class JdbcAuditStore {
 		this.jdbc.update(
 				"INSERT INTO audit_chain (chain_id, started_at, first_seq, anchor_hash, last_seq, last_hash, key_id) "
 						+ "VALUES (?, ?, 1, ?, 0, ?, ?)",
-				this.chainId, AuditRows.timestamp(now), AuditHasher.GENESIS, AuditHasher.GENESIS, keyId());
+				this.chainId, new StoredInstant(now), AuditHasher.GENESIS, AuditHasher.GENESIS, keyId());
 		this.chainStarted = true;
 		// The chain's first checkpoint says it exists, before it holds any event.
 		checkpointNow();
@@ -410,8 +411,8 @@ public final class JdbcAuditStore {
 								rs.getString("key_id"), rs.getString("pending_mac")));
 					}
 					return events;
-				}, AuditEvent.PENDING, this.chainId, AuditRows.timestamp(before), AuditRows.timestamp(afterTime),
-				AuditRows.timestamp(afterTime), afterId);
+				}, AuditEvent.PENDING, this.chainId, new StoredInstant(before), new StoredInstant(afterTime),
+				new StoredInstant(afterTime), afterId);
 	}
 
 	/**
@@ -452,12 +453,14 @@ public final class JdbcAuditStore {
 
 	private int purgeChain(String chain, Instant cutoff) {
 		// Lock the chain head so that no event is appended between finding the cut and
-		// deleting.
-		var head = this.jdbc.queryForMap("SELECT last_seq, last_hash FROM audit_chain WHERE chain_id = ? FOR UPDATE",
-				chain);
+		// deleting: an update that changes nothing locks the row on H2 and PostgreSQL,
+		// and
+		// the database on SQLite, which has no SELECT ... FOR UPDATE.
+		this.jdbc.update("UPDATE audit_chain SET last_seq = last_seq WHERE chain_id = ?", chain);
+		var head = this.jdbc.queryForMap("SELECT last_seq, last_hash FROM audit_chain WHERE chain_id = ?", chain);
 		Long firstKept = this.jdbc.queryForObject(
 				"SELECT MIN(chain_seq) FROM audit_event WHERE chain_id = ? AND activity_date_time >= ?", Long.class,
-				chain, AuditRows.timestamp(cutoff));
+				chain, new StoredInstant(cutoff));
 		long newFirst;
 		String anchor;
 		if (firstKept != null) {

@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link JdbcAuditReader}'s operation filter and what it shows of the
- * operation, on H2 and on PostgreSQL: a tenant's device wipe, seed event and event stored
- * before the trail stored the operation (which reads as the seed's).
+ * operation, on H2, SQLite and PostgreSQL: a tenant's device wipe, seed event and event
+ * stored before the trail stored the operation (which reads as the seed's).
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)

@@ -38,7 +38,7 @@ import static org.mockito.Mockito.mockingDetails;
 import static org.mockito.Mockito.spy;
 
 /**
- * Tests for {@link JdbcAuditStore}, on H2 and on PostgreSQL.
+ * Tests for {@link JdbcAuditStore}, on H2, SQLite and PostgreSQL.
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)

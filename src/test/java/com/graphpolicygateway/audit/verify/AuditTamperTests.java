@@ -42,9 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What an insider with write access to the audit database can try, and what the signing
- * key catches, on H2 and on PostgreSQL: a changed event with every later hash recomputed,
- * a forged pending or closed event, a deleted chain, deleted checkpoints (against the
- * SIEM's copy) and events cut from the end.
+ * key catches, on H2, SQLite and PostgreSQL: a changed event with every later hash
+ * recomputed, a forged pending or closed event, a deleted chain, deleted checkpoints
+ * (against the SIEM's copy) and events cut from the end.
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)

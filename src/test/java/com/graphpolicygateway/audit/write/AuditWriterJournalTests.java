@@ -44,10 +44,10 @@ import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.verify;
 
 /**
- * Tests for {@link AuditWriter} with an {@link AuditJournal}, on H2 and on PostgreSQL:
- * pending events are acknowledged once journaled, reach the database afterwards (most in
- * one insert with their outcome), survive a database outage and a stop, and the next
- * process restores what the journal alone held.
+ * Tests for {@link AuditWriter} with an {@link AuditJournal}, on H2, SQLite and
+ * PostgreSQL: pending events are acknowledged once journaled, reach the database
+ * afterwards (most in one insert with their outcome), survive a database outage and a
+ * stop, and the next process restores what the journal alone held.
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)
