@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 
-import com.graphpolicygateway.audit.event.AuditRows;
+import com.graphpolicygateway.audit.event.StoredInstant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -214,8 +214,8 @@ class AuditQueryTests {
 		assertThat(where.chars().filter((c) -> c == '?').count()).isEqualTo(arguments.size());
 		assertThat(arguments).containsExactly(TENANT, "intune-managed-device-wipe", hostile + "actor",
 				hostile + "actor", hostile + "actor", hostile + "target", "failure", hostile + "reason",
-				AuditRows.timestamp(FROM), AuditRows.timestamp(TO), hostile + "cid", AuditRows.timestamp(cursor.time()),
-				AuditRows.timestamp(cursor.time()), CURSOR_ID);
+				new StoredInstant(FROM), new StoredInstant(TO), hostile + "cid", new StoredInstant(cursor.time()),
+				new StoredInstant(cursor.time()), CURSOR_ID);
 	}
 
 	@Test
@@ -259,7 +259,7 @@ class AuditQueryTests {
 		String where = AuditQuery.parse(parameters("from", FROM.toString(), "to", TO.toString())).where(arguments);
 
 		assertThat(where).isEqualTo(" WHERE activity_date_time >= ? AND activity_date_time < ?");
-		assertThat(arguments).containsExactly(AuditRows.timestamp(FROM), AuditRows.timestamp(TO));
+		assertThat(arguments).containsExactly(new StoredInstant(FROM), new StoredInstant(TO));
 	}
 
 	@Test
@@ -270,7 +270,7 @@ class AuditQueryTests {
 		String where = AuditQuery.parse(parameters()).after(cursor).where(arguments);
 
 		assertThat(where).isEqualTo(" WHERE (activity_date_time < ? OR (activity_date_time = ? AND id < ?))");
-		assertThat(arguments).containsExactly(AuditRows.timestamp(FROM), AuditRows.timestamp(FROM), CURSOR_ID);
+		assertThat(arguments).containsExactly(new StoredInstant(FROM), new StoredInstant(FROM), CURSOR_ID);
 	}
 
 	@Test
