@@ -2,6 +2,7 @@ package com.graphpolicygateway.audit;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,9 +21,13 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import com.graphpolicygateway.audit.event.AuditUnavailableException;
 import com.graphpolicygateway.audit.query.AuditAccess;
+import com.graphpolicygateway.audit.query.AuditAccessLog;
+import com.graphpolicygateway.audit.query.AuditAccessLogHandler;
 import com.graphpolicygateway.audit.query.AuditApiDocumentation;
 import com.graphpolicygateway.audit.query.AuditCheckpointsHandler;
 import com.graphpolicygateway.audit.query.AuditEventsHandler;
@@ -37,6 +42,7 @@ import com.graphpolicygateway.audit.store.H2StoreUpkeep;
 import com.graphpolicygateway.audit.store.SqliteStoreSettings;
 import com.graphpolicygateway.audit.store.JdbcAuditStore;
 import com.graphpolicygateway.audit.verify.AuditChainVerifier;
+import com.graphpolicygateway.audit.verify.AuditVerification;
 import com.graphpolicygateway.audit.write.AuditEventFactory;
 import com.graphpolicygateway.audit.write.AuditGatewayFilterFactory;
 import com.graphpolicygateway.audit.write.AuditJournal;
@@ -45,6 +51,7 @@ import com.graphpolicygateway.audit.write.AuditWebFilter;
 import com.graphpolicygateway.audit.write.AuditWriter;
 import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.graph.OperationCatalogue;
+import com.graphpolicygateway.identity.Caller;
 import com.graphpolicygateway.system.GatewayProfiles;
 import com.graphpolicygateway.system.GraphGatewayProperties;
 import com.graphpolicygateway.system.PublicLinks;
@@ -172,35 +179,68 @@ class AuditConfiguration {
 		return new AuditAccess(properties.audit().globalAuditors());
 	}
 
+	/**
+	 * The access log: every read of the trail recorded in it, committed before the read
+	 * is answered, within the audit write timeout.
+	 */
 	@Bean
-	AuditEventsHandler auditEventsHandler(JdbcTemplate jdbc, AuditAccess access, GraphErrorResponder errors,
-			JsonMapper json, PublicLinks links) {
-		return new AuditEventsHandler(new JdbcAuditReader(jdbc), access, errors, json, links);
+	AuditAccessLog auditAccessLog(AuditWriter writer, Clock clock, GraphGatewayProperties properties) {
+		return new AuditAccessLog(writer, clock, properties.audit().writeTimeout());
 	}
 
 	@Bean
-	AuditCheckpointsHandler auditCheckpointsHandler(JdbcTemplate jdbc, GraphErrorResponder errors, JsonMapper json) {
-		return new AuditCheckpointsHandler(jdbc, errors, json);
+	AuditEventsHandler auditEventsHandler(JdbcTemplate jdbc, AuditAccess access, AuditAccessLog log,
+			GraphErrorResponder errors, JsonMapper json, PublicLinks links, Clock clock) {
+		return new AuditEventsHandler(new JdbcAuditReader(jdbc), access, log, errors, json, links, clock);
+	}
+
+	@Bean
+	AuditAccessLogHandler auditAccessLogHandler(AuditEventsHandler events, AuditAccess access, AuditAccessLog log,
+			GraphErrorResponder errors) {
+		return new AuditAccessLogHandler(events, access, log, errors);
+	}
+
+	@Bean
+	AuditCheckpointsHandler auditCheckpointsHandler(JdbcTemplate jdbc, AuditAccessLog log, GraphErrorResponder errors,
+			JsonMapper json) {
+		return new AuditCheckpointsHandler(jdbc, log, errors, json);
 	}
 
 	/**
-	 * The auditors' endpoints: events (list, one, export), the signed checkpoints, and
-	 * {@code GET /audit/verify}, which verifies the trail off the event loop and answers
-	 * the report.
+	 * The auditors' endpoints: events (list, one, export), the access log (list, export),
+	 * the signed checkpoints, and {@code GET /audit/verify}, which verifies the trail off
+	 * the event loop and answers the report. Each read is recorded in the access log.
 	 */
 	@Bean
 	RouterFunction<ServerResponse> auditEndpoints(AuditChainVerifier verifier, AuditEventsHandler events,
-			AuditCheckpointsHandler checkpoints) {
+			AuditAccessLogHandler accessLog, AuditCheckpointsHandler checkpoints, AuditAccessLog log,
+			GraphErrorResponder errors) {
 		return RouterFunctions.route()
 			.GET("/audit/checkpoints", checkpoints::list)
 			.GET("/audit/events/export", events::export)
 			.GET("/audit/events/{id}", events::get)
 			.GET(AuditEventsHandler.PATH, events::list)
-			.GET(VERIFY_PATH,
-					(request) -> Mono.fromCallable(verifier::verify)
-						.subscribeOn(Schedulers.boundedElastic())
-						.flatMap((report) -> ServerResponse.ok().bodyValue(report)))
+			.GET(AuditAccessLogHandler.EXPORT_PATH, accessLog::export)
+			.GET(AuditAccessLogHandler.PATH, accessLog::list)
+			.GET(VERIFY_PATH, (request) -> verify(request, verifier, log, errors))
 			.build();
+	}
+
+	/**
+	 * The verification report; the verification is recorded with how many events it
+	 * checked.
+	 */
+	private static Mono<ServerResponse> verify(ServerRequest request, AuditChainVerifier verifier, AuditAccessLog log,
+			GraphErrorResponder errors) {
+		Mono<AuditVerification> report = Mono.fromCallable(verifier::verify).subscribeOn(Schedulers.boundedElastic());
+		return request.principal()
+			.map(Caller::of)
+			.defaultIfEmpty(Optional.empty())
+			.flatMap((caller) -> log.recorded(request.exchange(), caller.orElse(null),
+					new AuditAccessLog.Read(AuditAccessLog.Kind.VERIFY, AuditAccessLog.ALL_TENANTS, ""), report,
+					AuditVerification::eventsChecked))
+			.flatMap((verified) -> ServerResponse.ok().bodyValue(verified))
+			.onErrorResume(AuditUnavailableException.class, (ex) -> AuditAccessLog.unavailable(errors, request));
 	}
 
 }

@@ -14,6 +14,9 @@ public final class AuditPagePaths {
 	/** One event. */
 	public static final String EVENT = PREFIX + "/events/{id}";
 
+	/** The access log's tab: who read the audit trail (global auditors only). */
+	public static final String ACCESS = PREFIX + "/access";
+
 	/** CSV of the current filter. */
 	public static final String EXPORT = PREFIX + "/export.csv";
 

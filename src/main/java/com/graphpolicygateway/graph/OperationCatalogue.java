@@ -41,6 +41,12 @@ public final class OperationCatalogue {
 	/** {@code POST /deviceManagement/managedDevices/{id}/retire}. */
 	public static final String DEVICE_RETIRE = OperationDeclarations.DEVICE_RETIRE;
 
+	/**
+	 * Reserved for the audit trail's own access log: the operation of the events that
+	 * record who read the trail. No declared operation may take it.
+	 */
+	public static final String AUDIT_READ = OperationDeclarations.AUDIT_READ;
+
 	/** The id of the seed's route, kept from before the catalogue: metrics carry it. */
 	public static final String USER_UPDATE_ROUTE_ID = OperationDeclarations.USER_UPDATE_ROUTE_ID;
 

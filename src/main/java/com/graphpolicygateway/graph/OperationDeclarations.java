@@ -36,6 +36,9 @@ final class OperationDeclarations {
 
 	static final String USER_UPDATE_ROUTE_ID = "graph-users-patch";
 
+	/** The access log's operation, which no declaration may name. */
+	static final String AUDIT_READ = "audit-read";
+
 	/** The permission of the seed and of the device-tag wipe. */
 	static final String APPS_PERMISSION = "DeviceManagementApps.ReadWrite.All";
 
@@ -54,6 +57,11 @@ final class OperationDeclarations {
 	 */
 	static List<Operation> compile(Map<String, OperationDeclaration> declared, String seedPermission,
 			DataSize maxBodySize) {
+		if (declared.containsKey(AUDIT_READ)) {
+			throw new IllegalArgumentException("graph-gateway.operations." + AUDIT_READ
+					+ " is reserved: the audit trail records its own readers under that operation; "
+					+ "give the operation another id");
+		}
 		Map<String, OperationDeclaration> builtIn = builtIns(seedPermission);
 		List<Operation> operations = new ArrayList<>();
 		Set<String> ids = new TreeSet<>(builtIn.keySet());

@@ -370,6 +370,16 @@ class OperationCatalogueTests {
 	}
 
 	@Test
+	void ofWhenAnOperationTakesTheAccessLogsReservedIdThenRefusedNamingTheKey() {
+		OperationDeclaration declared = sync(UnaryOperator.identity());
+
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> OperationCatalogue.of(Map.of(OperationCatalogue.AUDIT_READ, declared), APPS,
+					DataSize.ofMegabytes(1)))
+			.withMessageContaining("graph-gateway.operations.audit-read is reserved");
+	}
+
+	@Test
 	void ofWhenBuiltInChangedInvalidlyThenRefusedNamingTheBuiltInsKey() {
 		Map<String, OperationDeclaration> declared = Map.of(OperationCatalogue.DEVICE_WIPE,
 				declaration((d) -> d.maxSize(DataSize.ofMegabytes(2))));

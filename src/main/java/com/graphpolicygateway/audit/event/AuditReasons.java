@@ -11,7 +11,7 @@ import java.util.List;
 public final class AuditReasons {
 
 	/** The reasons, allowed first, then refusals in the order a request meets them. */
-	public static final List<String> ALL = List.of("allowed",
+	public static final List<String> ALL = List.of("allowed", "audit_read",
 			// The tenant policy, its rules in their order.
 			"tenant_not_allowed", "caller_not_allowed", "operation_not_allowed", "target_protected",
 			"target_unresolved", "property_not_allowed", "change_freeze", "tenant_unlicensed", "license_check_failed",

@@ -13,6 +13,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.audit.query.AuditAccess;
+import com.graphpolicygateway.audit.query.AuditAccessLog;
 import com.graphpolicygateway.audit.query.AuditEventsHandler;
 import com.graphpolicygateway.audit.verify.AuditChainStatus;
 import com.graphpolicygateway.audit.verify.AuditChainVerifier;
@@ -37,13 +38,14 @@ class AuditPageConfiguration {
 	}
 
 	@Bean
-	RouterFunction<ServerResponse> auditPage(AuditEventsHandler events, AuditAccess access, AuditChainStatus chain,
-			GraphGatewayProperties properties, OperationCatalogue catalogue) {
-		AuditPageHandler page = new AuditPageHandler(events, access, chain, properties.audit().auditorPermission(),
+	RouterFunction<ServerResponse> auditPage(AuditEventsHandler events, AuditAccess access, AuditAccessLog log,
+			AuditChainStatus chain, GraphGatewayProperties properties, OperationCatalogue catalogue) {
+		AuditPageHandler page = new AuditPageHandler(events, access, log, chain, properties.audit().auditorPermission(),
 				catalogue.operations().stream().map(Operation::id).toList());
 		return RouterFunctions.route()
 			.GET(AuditPagePaths.PAGE, page::list)
 			.GET(AuditPagePaths.EVENT, page::event)
+			.GET(AuditPagePaths.ACCESS, page::accessLog)
 			.GET(AuditPagePaths.EXPORT, page::export)
 			.GET(AuditPagePaths.FORBIDDEN, page::forbidden)
 			.GET(AuditPagePaths.SIGNED_OUT, page::signedOut)

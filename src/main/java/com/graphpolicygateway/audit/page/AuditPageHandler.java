@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -21,10 +22,15 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.audit.event.AuditEvent;
 import com.graphpolicygateway.audit.event.AuditReasons;
+import com.graphpolicygateway.audit.event.AuditUnavailableException;
 import com.graphpolicygateway.audit.query.AuditAccess;
+import com.graphpolicygateway.audit.query.AuditAccessLog;
+import com.graphpolicygateway.audit.query.AuditAccessLog.Kind;
+import com.graphpolicygateway.audit.query.AuditAccessLog.Read;
 import com.graphpolicygateway.audit.query.AuditEventView;
 import com.graphpolicygateway.audit.query.AuditEventsHandler;
 import com.graphpolicygateway.audit.query.AuditQuery;
+import com.graphpolicygateway.audit.query.JdbcAuditReader;
 import com.graphpolicygateway.audit.verify.AuditChainStatus;
 import com.graphpolicygateway.audit.verify.AuditVerification;
 import com.graphpolicygateway.graph.AuditPagePaths;
@@ -47,6 +53,8 @@ final class AuditPageHandler {
 
 	private final AuditAccess access;
 
+	private final AuditAccessLog log;
+
 	private final AuditChainStatus chain;
 
 	private final String auditorPermission;
@@ -57,14 +65,16 @@ final class AuditPageHandler {
 	 * A page whose operation filter offers {@code operations}: the ids of the catalogue's
 	 * operations.
 	 */
-	AuditPageHandler(AuditEventsHandler events, AuditAccess access, AuditChainStatus chain, String auditorPermission,
-			List<String> operations) {
+	AuditPageHandler(AuditEventsHandler events, AuditAccess access, AuditAccessLog log, AuditChainStatus chain,
+			String auditorPermission, List<String> operations) {
 		Assert.notNull(events, "events cannot be null");
 		Assert.notNull(access, "access cannot be null");
+		Assert.notNull(log, "log cannot be null");
 		Assert.notNull(chain, "chain cannot be null");
 		Assert.notNull(operations, "operations cannot be null");
 		this.events = events;
 		this.access = access;
+		this.log = log;
 		this.chain = chain;
 		this.auditorPermission = auditorPermission;
 		this.operations = List.copyOf(operations);
@@ -82,55 +92,124 @@ final class AuditPageHandler {
 			model.put("reasons", offered(AuditReasons.ALL, filter.get("reason")));
 			model.put("csvLink", filter.link(AuditPagePaths.EXPORT, null));
 			model.put("firstPageLink", (skipToken != null) ? filter.link(AuditPagePaths.PAGE, null) : null);
+			return table(request, model, filter, skipToken, Kind.PAGE, AuditPagePaths.PAGE, "audit/events",
+					this.events::read, Row::of);
+		});
+	}
+
+	/**
+	 * {@code GET /audit/page/access}: the access log's table, for global auditors; a
+	 * tenant auditor is refused, and the refusal recorded.
+	 */
+	Mono<ServerResponse> accessLog(ServerRequest request) {
+		AuditPageFilter filter = AuditPageFilter.of(request.queryParams());
+		String skipToken = request.queryParam(AuditPageFilter.SKIP_TOKEN).orElse(null);
+		return page(request).flatMap((model) -> {
 			AuditAccess.Auditor auditor = (AuditAccess.Auditor) model.get("auditor");
-			AuditQuery query;
-			try {
-				query = AuditAccess.scope(auditor, AuditQuery.parse(filter.apiParameters(skipToken)));
+			if (!auditor.global()) {
+				this.log.refused(request.exchange(), auditor.caller(),
+						Read.given(Kind.PAGE_ACCESS_LOG, auditor.tenantId(), request.queryParams()),
+						"permission_denied");
+				model.put("title", "No access to the access log");
+				model.put("message", "Only global auditors may read who read the audit trail.");
+				return ServerResponse.status(HttpStatus.FORBIDDEN).render("audit/message", model);
 			}
-			catch (AuditQuery.InvalidParameterException ex) {
-				model.put("invalid", new Invalid(ex.parameter(), ex.getMessage()));
-				model.put("rows", List.of());
-				return ServerResponse.status(HttpStatus.BAD_REQUEST).render("audit/events", model);
-			}
-			return this.events.read(query).flatMap((page) -> {
-				model.put("rows", page.events().stream().map(Row::of).toList());
+			model.put("filter", filter);
+			model.put("results", List.of("success", "refused", "failure", "unknown", "pending"));
+			model.put("firstPageLink", (skipToken != null) ? filter.link(AuditPagePaths.ACCESS, null) : null);
+			return table(request, model, filter, skipToken, Kind.PAGE_ACCESS_LOG, AuditPagePaths.ACCESS, "audit/access",
+					this.events::readAccessLog, AccessRow::of);
+		});
+	}
+
+	/**
+	 * A table of the filter's page, rendered once its read is recorded in the access log.
+	 */
+	private Mono<ServerResponse> table(ServerRequest request, Map<String, Object> model, AuditPageFilter filter,
+			@Nullable String skipToken, Kind kind, String path, String view,
+			Function<AuditQuery, Mono<JdbcAuditReader.Page>> reading, Function<AuditEventView, ?> row) {
+		AuditAccess.Auditor auditor = (AuditAccess.Auditor) model.get("auditor");
+		AuditQuery query;
+		try {
+			query = AuditAccess.scope(auditor, AuditQuery.parse(filter.apiParameters(skipToken)));
+		}
+		catch (AuditQuery.InvalidParameterException ex) {
+			this.log.refused(request.exchange(), auditor.caller(),
+					Read.given(kind, auditor.global() ? null : auditor.tenantId(), request.queryParams()),
+					"invalid_request");
+			model.put("invalid", new Invalid(ex.parameter(), ex.getMessage()));
+			model.put("rows", List.of());
+			return ServerResponse.status(HttpStatus.BAD_REQUEST).render(view, model);
+		}
+		return this.log
+			.recorded(request.exchange(), auditor.caller(), Read.of(kind, query), reading.apply(query),
+					(page) -> page.events().size())
+			.flatMap((page) -> {
+				model.put("rows", page.events().stream().map(row).toList());
 				if (page.more()) {
 					AuditEventView last = page.events().get(page.events().size() - 1);
-					model.put("nextPageLink", filter.link(AuditPagePaths.PAGE,
-							new AuditQuery.Cursor(last.activityDateTime(), last.id()).encode()));
+					model.put("nextPageLink",
+							filter.link(path, new AuditQuery.Cursor(last.activityDateTime(), last.id()).encode()));
 				}
-				return ServerResponse.ok().render("audit/events", model);
-			});
-		});
+				return ServerResponse.ok().render(view, model);
+			})
+			.onErrorResume(AuditUnavailableException.class, (ex) -> unavailable(model));
 	}
 
 	/** {@code GET /audit/page/events/{id}}: one event in full. */
 	Mono<ServerResponse> event(ServerRequest request) {
 		String id = request.pathVariable("id");
-		return page(request).flatMap((model) -> this.events.find((AuditAccess.Auditor) model.get("auditor"), id)
-			.flatMap((found) -> found.map((event) -> {
-				model.put("event", event);
-				model.put("row", Row.of(event));
-				return ServerResponse.ok().render("audit/event", model);
-			}).orElseGet(() -> {
-				model.put("title", "No such event");
-				model.put("message", "No audit event " + id + " is visible to you.");
-				return ServerResponse.status(HttpStatus.NOT_FOUND).render("audit/message", model);
-			})));
+		return page(request).flatMap((model) -> {
+			AuditAccess.Auditor auditor = (AuditAccess.Auditor) model.get("auditor");
+			Read read = new Read(Kind.PAGE_EVENT,
+					auditor.global() ? AuditAccessLog.ALL_TENANTS : String.valueOf(auditor.tenantId()), "id=" + id);
+			return this.log
+				.recorded(request.exchange(), auditor.caller(), read, this.events.find(auditor, id),
+						(found) -> found.isPresent() ? 1 : 0)
+				.flatMap((found) -> found.map((event) -> {
+					model.put("event", event);
+					model.put("row", Row.of(event));
+					return ServerResponse.ok().render("audit/event", model);
+				}).orElseGet(() -> {
+					model.put("title", "No such event");
+					model.put("message", "No audit event " + id + " is visible to you.");
+					return ServerResponse.status(HttpStatus.NOT_FOUND).render("audit/message", model);
+				}))
+				.onErrorResume(AuditUnavailableException.class, (ex) -> unavailable(model));
+		});
 	}
 
 	/** {@code GET /audit/page/export.csv}: the current filter's events as CSV. */
 	Mono<ServerResponse> export(ServerRequest request) {
 		AuditPageFilter filter = AuditPageFilter.of(request.queryParams());
 		return this.access.auditor(request).flatMap((auditor) -> {
+			AuditQuery query;
 			try {
-				return this.events.exported(AuditAccess.scope(auditor, AuditQuery.parse(filter.apiParameters(null))),
-						"csv");
+				query = AuditAccess.scope(auditor, AuditQuery.parse(filter.apiParameters(null)));
 			}
 			catch (AuditQuery.InvalidParameterException ex) {
+				this.log.refused(
+						request.exchange(), auditor.caller(), Read.given(Kind.PAGE_EXPORT,
+								auditor.global() ? null : auditor.tenantId(), request.queryParams()),
+						"invalid_request");
 				return ServerResponse.status(HttpStatus.BAD_REQUEST).bodyValue(ex.getMessage() + "\n");
 			}
+			return this.events.exported(request, auditor, Kind.PAGE_EXPORT, query, "csv")
+				.onErrorResume(AuditUnavailableException.class,
+						(ex) -> ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+							.header("Retry-After", "5")
+							.bodyValue("The access to the audit trail cannot be recorded now; try again shortly.\n"));
 		});
+	}
+
+	/** The read could not be recorded in the access log, so it is not shown. */
+	private static Mono<ServerResponse> unavailable(Map<String, Object> model) {
+		model.put("title", "Audit trail unavailable");
+		model.put("message", "Your read of the audit trail cannot be recorded in its access log now, so it is "
+				+ "not shown. Try again in a moment.");
+		return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header("Retry-After", "5")
+			.render("audit/message", model);
 	}
 
 	/** Where a signed-in user without the auditor permission lands. */
@@ -266,6 +345,51 @@ final class AuditPageHandler {
 					+ broken.chainSeq() + " (" + broken.problem() + ")." : "";
 			return new ChainBanner("broken", "Audit trail does not verify: events were changed, removed or added "
 					+ "outside the gateway" + when + "." + where + " Tell your gateway operator.");
+		}
+
+	}
+
+	/**
+	 * One entry of the access log as a table row.
+	 *
+	 * @param time when, in UTC
+	 * @param isoTime when, ISO-8601
+	 * @param activity what kind of read
+	 * @param actor who, and from which address
+	 * @param tenant the tenant asked for, or {@code all}
+	 * @param filters the read's filters
+	 * @param count how many events it returned
+	 * @param result the entry's result
+	 * @param reason the reason code
+	 */
+	public record AccessRow(String time, String isoTime, String activity, String actor, String tenant, String filters,
+			String count, String result, String reason) {
+
+		static AccessRow of(AuditEventView entry) {
+			AuditEvent.Actor actor = entry.actor();
+			String who = (actor.userPrincipalName() != null) ? actor.userPrincipalName()
+					: (actor.userId() != null) ? actor.userId()
+							: (actor.applicationId() != null) ? "app " + actor.applicationId() : "unknown caller";
+			if (actor.ipAddress() != null) {
+				who += " at " + actor.ipAddress();
+			}
+			AuditEventView.Resource resource = entry.resources().isEmpty() ? null : entry.resources().get(0);
+			return new AccessRow(AuditPageHandler.time(entry.activityDateTime()), entry.activityDateTime().toString(),
+					entry.activity(), who, (resource != null) ? resource.resourceId() : "",
+					property(resource, AuditAccessLog.FILTERS), property(resource, AuditAccessLog.COUNT),
+					entry.activityResult(), entry.reason());
+		}
+
+		private static String property(AuditEventView.@Nullable Resource resource, String name) {
+			if (resource == null) {
+				return "";
+			}
+			return resource.modifiedProperties()
+				.stream()
+				.filter((property) -> property.displayName().equals(name) && property.newValue() != null)
+				.map(AuditEvent.ModifiedProperty::newValue)
+				.findFirst()
+				.orElse("");
 		}
 
 	}

@@ -47,6 +47,22 @@ public final class AuditApiDocumentation implements OpenApiCustomizer {
 				"Every event matching the filters, streamed as CSV or NDJSON (memory does not grow with the range).")
 			.parameters(concat(List.of(query("format", "csv or ndjson (default ndjson)")), filters(false)))
 			.responses(answers("The events", "text/csv", "application/x-ndjson"))));
+		openApi.path(AuditAccessLogHandler.PATH, new PathItem().get(operation("listAuditAccessLog",
+				"Who read the audit trail: the access log's entries matching the filters, newest first, paged as "
+						+ "/audit/events is. Every query, export, verification and page view is one entry, refused "
+						+ "ones too: the reader as an event's actor, the tenant read (resources[0].resourceId: a "
+						+ "tenant GUID or all), its filters and how many events it returned (modifiedProperties "
+						+ "filters and count). The tenant filter matches the tenant read. Global auditors only: a "
+						+ "tenant auditor is refused 403, and that refusal is an entry too.")
+			.parameters(filters(true))
+			.responses(answers("A page of entries", "application/json").addApiResponse("503",
+					new ApiResponse()
+						.description("The read could not be recorded in the access log in time, so it was not answered "
+								+ "(Graph error, Retry-After)")))));
+		openApi.path(AuditAccessLogHandler.EXPORT_PATH, new PathItem().get(operation("exportAuditAccessLog",
+				"Every entry of the access log matching the filters, streamed as CSV or NDJSON. Global auditors only.")
+			.parameters(concat(List.of(query("format", "csv or ndjson (default ndjson)")), filters(false)))
+			.responses(answers("The entries", "text/csv", "application/x-ndjson"))));
 		openApi.path("/audit/checkpoints", new PathItem().get(operation("listAuditCheckpoints",
 				"The signed checkpoints of every chain (or of chainId), oldest first, as {\"value\": [...]} or, with "
 						+ "format=ndjson, one record per line: the file --verify-audit --checkpoints reads.")
@@ -64,7 +80,9 @@ public final class AuditApiDocumentation implements OpenApiCustomizer {
 			.addTagsItem(TAG)
 			.summary(description.substring(0, description.indexOf('.') + 1))
 			.description(description + " Requires " + this.auditorPermission
-					+ " as a delegated scope (scp) or an application role (roles).")
+					+ " as a delegated scope (scp) or an application role (roles). Each read is recorded in the "
+					+ "audit trail's access log (GET /audit/access) before it is answered; when it cannot be, "
+					+ "the read is refused 503.")
 			.addSecurityItem(new SecurityRequirement().addList("bearer"));
 	}
 

@@ -2,6 +2,7 @@ package com.graphpolicygateway.audit.query;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -18,9 +19,13 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import com.graphpolicygateway.audit.event.AuditCheckpoint;
+import com.graphpolicygateway.audit.event.AuditUnavailableException;
+import com.graphpolicygateway.audit.query.AuditAccessLog.Kind;
+import com.graphpolicygateway.audit.query.AuditAccessLog.Read;
 import com.graphpolicygateway.audit.signing.AuditCheckpointJson;
 import com.graphpolicygateway.graph.GraphErrorCodes;
 import com.graphpolicygateway.graph.GraphErrorResponder;
+import com.graphpolicygateway.identity.Caller;
 
 /**
  * {@code GET /audit/checkpoints}: the signed checkpoints of every chain (or of
@@ -35,46 +40,63 @@ public final class AuditCheckpointsHandler {
 
 	private final JdbcTemplate jdbc;
 
+	private final AuditAccessLog log;
+
 	private final GraphErrorResponder errors;
 
 	private final JsonMapper json;
 
-	public AuditCheckpointsHandler(JdbcTemplate jdbc, GraphErrorResponder errors, JsonMapper json) {
+	public AuditCheckpointsHandler(JdbcTemplate jdbc, AuditAccessLog log, GraphErrorResponder errors, JsonMapper json) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
+		Assert.notNull(log, "log cannot be null");
 		Assert.notNull(errors, "errors cannot be null");
 		Assert.notNull(json, "json cannot be null");
 		this.jdbc = jdbc;
+		this.log = log;
 		this.errors = errors;
 		this.json = json;
 	}
 
 	public Mono<ServerResponse> list(ServerRequest request) {
+		return request.principal()
+			.map(Caller::of)
+			.defaultIfEmpty(Optional.empty())
+			.flatMap((caller) -> list(request, caller.orElse(null)));
+	}
+
+	private Mono<ServerResponse> list(ServerRequest request, @Nullable Caller caller) {
 		for (Map.Entry<String, List<String>> parameter : request.queryParams().entrySet()) {
 			if (!PARAMETERS.contains(parameter.getKey()) || parameter.getValue().size() != 1) {
-				return badRequest(request, "Unknown or repeated parameter " + parameter.getKey()
+				return badRequest(request, caller, "Unknown or repeated parameter " + parameter.getKey()
 						+ " (allowed once each: chainId, format).");
 			}
 		}
 		String format = request.queryParam("format").orElse("json");
 		if (!format.equals("json") && !format.equals("ndjson")) {
-			return badRequest(request, "Parameter format must be json or ndjson.");
+			return badRequest(request, caller, "Parameter format must be json or ndjson.");
 		}
 		String chainId = request.queryParam("chainId").orElse(null);
 		if (chainId != null && !chainId.matches("[0-9a-fA-F-]{1,36}")) {
-			return badRequest(request, "Parameter chainId must be a chain id (a GUID).");
+			return badRequest(request, caller, "Parameter chainId must be a chain id (a GUID).");
 		}
-		Mono<List<Map<String, Object>>> records = Mono.fromCallable(() -> read(chainId))
-			.subscribeOn(Schedulers.boundedElastic());
+		String filters = ((chainId != null) ? "chainId=" + chainId + "&" : "") + "format=" + format;
+		Mono<List<Map<String, Object>>> records = this.log.recorded(request.exchange(), caller,
+				new Read(Kind.CHECKPOINTS, AuditAccessLog.ALL_TENANTS, filters),
+				Mono.fromCallable(() -> read(chainId)).subscribeOn(Schedulers.boundedElastic()), List::size);
 		if (format.equals("ndjson")) {
-			Flux<String> lines = records.flatMapIterable((list) -> list)
-				.map((record) -> this.json.writeValueAsString(record) + "\n");
-			return ServerResponse.ok()
-				.contentType(MediaType.APPLICATION_NDJSON)
-				.header("Content-Disposition", "attachment; filename=\"audit-checkpoints.ndjson\"")
-				.body(lines, String.class);
+			// Recorded before the answer starts: the lines are read in full first.
+			return records
+				.flatMap((list) -> ServerResponse.ok()
+					.contentType(MediaType.APPLICATION_NDJSON)
+					.header("Content-Disposition", "attachment; filename=\"audit-checkpoints.ndjson\"")
+					.body(Flux.fromIterable(list).map((record) -> this.json.writeValueAsString(record) + "\n"),
+							String.class))
+				.onErrorResume(AuditUnavailableException.class,
+						(ex) -> AuditAccessLog.unavailable(this.errors, request));
 		}
 		return records.flatMap(
-				(list) -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("value", list)));
+				(list) -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("value", list)))
+			.onErrorResume(AuditUnavailableException.class, (ex) -> AuditAccessLog.unavailable(this.errors, request));
 	}
 
 	private List<Map<String, Object>> read(@Nullable String chainId) {
@@ -86,7 +108,9 @@ public final class AuditCheckpointsHandler {
 						(rs, row) -> AuditCheckpointJson.record(AuditCheckpoint.fromRow(rs)));
 	}
 
-	private Mono<ServerResponse> badRequest(ServerRequest request, String message) {
+	private Mono<ServerResponse> badRequest(ServerRequest request, @Nullable Caller caller, String message) {
+		this.log.refused(request.exchange(), caller,
+				Read.given(Kind.CHECKPOINTS, AuditAccessLog.ALL_TENANTS, request.queryParams()), "invalid_request");
 		return AuditEventsHandler.error(this.errors, request, HttpStatus.BAD_REQUEST, GraphErrorCodes.INVALID_REQUEST,
 				message);
 	}

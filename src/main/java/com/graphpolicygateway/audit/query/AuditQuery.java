@@ -14,10 +14,12 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.util.UriUtils;
 
 import com.graphpolicygateway.audit.event.AuditEvent;
 import com.graphpolicygateway.audit.event.AuditRows;
 import com.graphpolicygateway.audit.event.StoredInstant;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.Ids;
 
 /**
@@ -44,6 +46,9 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 		@Nullable Instant from, @Nullable Instant to, @Nullable String correlationId, int top, @Nullable Cursor after) {
 
 	public static final int DEFAULT_TOP = 50;
+
+	/** The condition that leaves out the access log's entries. */
+	static final String NOT_ACCESS_LOG = "(operation IS NULL OR operation <> '" + OperationCatalogue.AUDIT_READ + "')";
 
 	static final int MAX_TOP = 500;
 
@@ -116,11 +121,39 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 	}
 
 	/**
-	 * The SQL condition and its arguments (no user text is ever concatenated into SQL).
+	 * The condition of the audit trail's matching events: never an entry of the access
+	 * log, whoever asks (global auditors read those through the access log only). Rows
+	 * recorded before the operation was stored have none.
+	 */
+	String eventsWhere(List<Object> arguments) {
+		return " WHERE " + NOT_ACCESS_LOG + and(where(arguments));
+	}
+
+	/**
+	 * The condition of the access log's matching entries: entries belong to no tenant,
+	 * and the tenant filter matches the tenant an auditor asked for.
+	 */
+	String accessLogWhere(List<Object> arguments) {
+		return " WHERE tenant_id IS NULL AND operation = '" + OperationCatalogue.AUDIT_READ + "'"
+				+ and(where(arguments, "target_user_id"));
+	}
+
+	private static String and(String where) {
+		return where.isEmpty() ? "" : " AND " + where.substring(" WHERE ".length());
+	}
+
+	/**
+	 * The filters' SQL condition and its arguments (no user text is ever concatenated
+	 * into SQL); {@link #eventsWhere} and {@link #accessLogWhere} say which rows they
+	 * filter.
 	 */
 	String where(List<Object> arguments) {
+		return where(arguments, "tenant_id");
+	}
+
+	private String where(List<Object> arguments, String tenantColumn) {
 		List<String> conditions = new ArrayList<>();
-		condition(conditions, arguments, "tenant_id = ?", this.tenant);
+		condition(conditions, arguments, tenantColumn + " = ?", this.tenant);
 		// Events recorded before the operation was stored have none: they were the
 		// seed's.
 		condition(conditions, arguments, AuditEvent.SEED_OPERATION.equals(this.operation)
@@ -145,6 +178,34 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 			arguments.add(this.after.id());
 		}
 		return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+	}
+
+	/**
+	 * The filters as a query string, in one order, values encoded: what the access log
+	 * records of a read. Only values this query parsed, so never a parameter the API does
+	 * not take (nor a token a client put in one).
+	 */
+	public String describe() {
+		List<String> parts = new ArrayList<>();
+		describe(parts, "tenant", this.tenant);
+		describe(parts, "operation", this.operation);
+		describe(parts, "actor", this.actor);
+		describe(parts, "target", this.target);
+		describe(parts, "result", this.result);
+		describe(parts, "reason", this.reason);
+		describe(parts, "decision", this.decision);
+		describe(parts, "from", this.from);
+		describe(parts, "to", this.to);
+		describe(parts, "correlationId", this.correlationId);
+		describe(parts, "$top", this.top);
+		describe(parts, "$skiptoken", (this.after != null) ? this.after.encode() : null);
+		return String.join("&", parts);
+	}
+
+	private static void describe(List<String> parts, String name, @Nullable Object value) {
+		if (value != null) {
+			parts.add(name + "=" + UriUtils.encode(value.toString(), StandardCharsets.UTF_8));
+		}
 	}
 
 	private static void condition(List<String> conditions, List<Object> arguments, String sql, @Nullable Object value) {
@@ -202,6 +263,12 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 	 * @param id the event's id (ties on time)
 	 */
 	public record Cursor(Instant time, String id) {
+
+		/**
+		 * An id after every event's (ids are compared as text): a cursor at a time with
+		 * it is just after every event of that time.
+		 */
+		static final String LAST_ID = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
 		public String encode() {
 			return Base64.getUrlEncoder()

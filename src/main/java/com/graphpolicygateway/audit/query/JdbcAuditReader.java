@@ -29,10 +29,34 @@ public final class JdbcAuditReader {
 		this.jdbc = jdbc;
 	}
 
-	/** One page of at most {@code query.top()} events, and whether more follow. */
+	/**
+	 * One page of at most {@code query.top()} events, and whether more follow; never an
+	 * entry of the access log.
+	 */
 	Page page(AuditQuery query) {
 		List<Object> arguments = new ArrayList<>();
-		String where = query.where(arguments);
+		return page(query, query.eventsWhere(arguments), arguments);
+	}
+
+	/** One page of at most {@code query.top()} entries of the access log. */
+	Page accessLogPage(AuditQuery query) {
+		List<Object> arguments = new ArrayList<>();
+		return page(query, query.accessLogWhere(arguments), arguments);
+	}
+
+	/**
+	 * How many events (or, with {@code accessLog}, entries of the access log) the query
+	 * matches, all pages together.
+	 */
+	long count(AuditQuery query, boolean accessLog) {
+		List<Object> arguments = new ArrayList<>();
+		String where = accessLog ? query.accessLogWhere(arguments) : query.eventsWhere(arguments);
+		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM audit_event" + where, Long.class,
+				arguments.toArray());
+		return (count != null) ? count : 0;
+	}
+
+	private Page page(AuditQuery query, String where, List<Object> arguments) {
 		AuditQuery.Cursor after = query.after();
 		if (after != null) {
 			// Implied by the cursor's condition, but only this form bounds an index scan:
@@ -50,8 +74,11 @@ public final class JdbcAuditReader {
 		return new Page(List.copyOf(events), more);
 	}
 
+	/** The event with this id; never an entry of the access log. */
 	public Optional<AuditEventView> find(String id) {
-		return this.jdbc.query(SELECT + " WHERE id = ?", (rs, row) -> view(rs), id).stream().findFirst();
+		return this.jdbc.query(SELECT + " WHERE id = ? AND " + AuditQuery.NOT_ACCESS_LOG, (rs, row) -> view(rs), id)
+			.stream()
+			.findFirst();
 	}
 
 	/** Reads a row of {@link #SELECT} as the API shows it. */

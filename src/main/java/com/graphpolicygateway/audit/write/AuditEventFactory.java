@@ -95,11 +95,7 @@ public final class AuditEventFactory {
 			String decision, String reason) {
 		OperationRequest body = OperationRequest.from(exchange);
 		Operation operation = operationOf(exchange, body);
-		String ip = clientAddress(exchange);
-		AuditEvent.Actor actor = (caller != null)
-				? new AuditEvent.Actor(caller.type(), fit(caller.userId(), 64), fit(caller.userPrincipalName(), 320),
-						fit(caller.applicationId(), 64), ip, permissions(caller.permissions()))
-				: AuditEvent.Actor.unknown(ip);
+		AuditEvent.Actor actor = actor(exchange, caller);
 		List<AuditEvent.ModifiedProperty> modified = (body != null)
 				? body.properties().stream().map((property) -> modified(operation, property)).toList() : List.of();
 		OperationAudit named = operation.audit();
@@ -108,6 +104,18 @@ public final class AuditEventFactory {
 				actor, (caller != null) ? fit(caller.tenantId(), 64) : null, (body != null) ? body.target() : null,
 				modified, decision, reason, policyVersion(exchange), null, null, null, traceId(exchange), null,
 				operation.id(), named.resourceType());
+	}
+
+	/**
+	 * The actor of a request by {@code caller} (the token's, never the token), or an
+	 * unknown one, with the address the connection came from: as every event names it.
+	 */
+	public static AuditEvent.Actor actor(ServerWebExchange exchange, @Nullable Caller caller) {
+		String ip = clientAddress(exchange);
+		return (caller != null)
+				? new AuditEvent.Actor(caller.type(), fit(caller.userId(), 64), fit(caller.userPrincipalName(), 320),
+						fit(caller.applicationId(), 64), ip, permissions(caller.permissions()))
+				: AuditEvent.Actor.unknown(ip);
 	}
 
 	/**
@@ -222,7 +230,7 @@ public final class AuditEventFactory {
 	 * own when its {@code traceparent} was continued, else a new one); else the one the
 	 * caller's {@code traceparent} names.
 	 */
-	private static @Nullable String traceId(ServerWebExchange exchange) {
+	public static @Nullable String traceId(ServerWebExchange exchange) {
 		String traced = StageTracing.traceId(exchange);
 		if (traced != null) {
 			return traced;

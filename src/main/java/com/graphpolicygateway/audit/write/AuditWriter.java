@@ -29,6 +29,7 @@ import org.springframework.util.Assert;
 import com.graphpolicygateway.audit.event.AuditEvent;
 import com.graphpolicygateway.audit.event.AuditUnavailableException;
 import com.graphpolicygateway.audit.store.JdbcAuditStore;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.system.ShutdownPhases;
 
 /**
@@ -179,7 +180,7 @@ public final class AuditWriter implements SmartLifecycle {
 	 * Queues a pending event; the future completes once it is committed, or fails when
 	 * the queue is full or the commit fails.
 	 */
-	CompletableFuture<Void> open(AuditEvent pending) {
+	public CompletableFuture<Void> open(AuditEvent pending) {
 		CompletableFuture<Void> committed = new CompletableFuture<>();
 		boolean queued;
 		if (!this.running) {
@@ -250,8 +251,14 @@ public final class AuditWriter implements SmartLifecycle {
 		}
 	}
 
-	/** Every request ends in one of the calls above, so requests are counted here. */
+	/**
+	 * Every request ends in one of the calls above, so requests are counted here; reads
+	 * of the audit trail, which reach no route, are not.
+	 */
 	private void count(AuditEvent completed) {
+		if (OperationCatalogue.AUDIT_READ.equals(completed.operation())) {
+			return;
+		}
 		Counter.builder("graph_gateway.requests")
 			.description("Requests that reached the route, by decision, reason and result")
 			.tags("decision", completed.decision(), "reason", completed.reason(), "result", completed.activityResult())
