@@ -126,6 +126,56 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 		verify().jsonPath("$.intact").isEqualTo(true);
 	}
 
+	/**
+	 * A read of the trail is answered only once its entry in the access log is committed:
+	 * while commits hang, the read is refused 503, and recorded as refused once they
+	 * resume.
+	 */
+	@Test
+	void readWhenItsAccessEntryCannotBeCommittedInTimeThenServiceUnavailableAndRecordedAsRefused() {
+		String requestId = UUID.randomUUID().toString();
+		slowCommits.set(new CountDownLatch(1));
+
+		readEvents(requestId).expectStatus()
+			.isEqualTo(503)
+			.expectHeader()
+			.valueEquals("Retry-After", "5")
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("serviceNotAvailable")
+			.jsonPath("$.value")
+			.doesNotExist();
+
+		slowCommits.getAndSet(null).countDown();
+		assertThat(trail().eventOf(requestId)).containsEntry("operation", "audit-read")
+			.containsEntry("activity", "Read audit events")
+			.containsEntry("activity_result", "refused")
+			.containsEntry("decision", "refuse")
+			.containsEntry("reason", "audit_unavailable")
+			.containsEntry("tenant_id", null);
+	}
+
+	/**
+	 * A read while the database is down is answered 503, and recorded as failed once the
+	 * database is back.
+	 */
+	@Test
+	void readWhenAuditDatabaseIsDownThenServiceUnavailableAndRecordedAsFailedOnceItIsBack() {
+		String requestId = UUID.randomUUID().toString();
+		databaseDown.set(true);
+
+		readEvents(requestId).expectStatus()
+			.isEqualTo(503)
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("serviceNotAvailable");
+
+		databaseDown.set(false);
+		assertThat(trail().eventOf(requestId)).containsEntry("operation", "audit-read")
+			.containsEntry("activity_result", "failure")
+			.containsEntry("reason", "audit_unavailable");
+	}
+
 	@Test
 	void patchWhenAuditDatabaseWasDownForSecondsThenFirstCallAfterItIsBackIsForwarded() {
 		String refusedRequestId = UUID.randomUUID().toString();
@@ -242,6 +292,14 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 			.header("client-request-id", clientRequestId)
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(BODY);
+	}
+
+	private WebTestClient.ResponseSpec readEvents(String clientRequestId) {
+		return this.client.get()
+			.uri("/audit/events")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + identityProvider.token().scopes("AuditLog.Read.All").build())
+			.header("client-request-id", clientRequestId)
+			.exchange();
 	}
 
 	private WebTestClient.BodyContentSpec verify() {

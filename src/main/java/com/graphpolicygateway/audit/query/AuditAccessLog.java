@@ -88,14 +88,19 @@ public final class AuditAccessLog {
 	/**
 	 * The result of a read, once its entry, with the count of what it returned, is
 	 * committed; fails with {@link AuditUnavailableException} when that entry cannot be
-	 * committed in time (the read is then recorded as refused).
+	 * committed in time (the read is then recorded as refused), or when the read itself
+	 * fails (the database is down: it is recorded as failed, once the database is back).
 	 */
 	public <T> Mono<T> recorded(ServerWebExchange exchange, @Nullable Caller caller, Read read, Mono<T> result,
 			ToLongFunction<T> count) {
 		return Mono.defer(() -> {
 			Instant arrived = this.clock.instant();
-			return result.flatMap(
-					(value) -> record(exchange, caller, read, count.applyAsLong(value), arrived).thenReturn(value));
+			return result.onErrorMap((ex) -> !(ex instanceof AuditUnavailableException), (ex) -> {
+				long latency = Math.max(0, this.clock.millis() - arrived.toEpochMilli());
+				this.writer.refused(entry(exchange, caller, read, 0, arrived, "failure", "allow", "audit_unavailable")
+					.completed("failure", "allow", "audit_unavailable", null, null, latency));
+				return new AuditUnavailableException("The audit trail could not be read: " + ex.getMessage());
+			}).flatMap((value) -> record(exchange, caller, read, count.applyAsLong(value), arrived).thenReturn(value));
 		});
 	}
 
@@ -107,8 +112,8 @@ public final class AuditAccessLog {
 	}
 
 	/**
-	 * A read refused because its entry in the access log could not be committed: 503, as
-	 * a call whose audit event could not be.
+	 * A read not answered because the trail could not be read or its entry in the access
+	 * log not committed: 503, as a call whose audit event could not be.
 	 */
 	public static Mono<ServerResponse> unavailable(GraphErrorResponder errors, ServerRequest request) {
 		return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
@@ -116,8 +121,8 @@ public final class AuditAccessLog {
 			.header(RequestCorrelation.REQUEST_ID, RequestCorrelation.of(request.exchange()).requestId())
 			.header("Retry-After", "5")
 			.bodyValue(errors.document(request.exchange(), GraphErrorCodes.SERVICE_NOT_AVAILABLE,
-					"The gateway cannot record this read of the audit trail in its access log, so it was not "
-							+ "answered."));
+					"The gateway cannot read the audit trail, or record this read in its access log, now; "
+							+ "the read was not answered."));
 	}
 
 	private Mono<Void> record(ServerWebExchange exchange, @Nullable Caller caller, Read read, long count,

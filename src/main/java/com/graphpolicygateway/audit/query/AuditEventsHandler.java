@@ -162,7 +162,8 @@ public final class AuditEventsHandler {
 			.after(new AuditQuery.Cursor(this.clock.instant(), AuditQuery.Cursor.LAST_ID));
 		Mono<Long> counted = Mono.fromCallable(() -> this.reader.count(snapshot, accessLog))
 			.subscribeOn(Schedulers.boundedElastic());
-		String filters = query.withTop(EXPORT_PAGE).describe() + "&format=" + format;
+		String filters = query.describeFilters();
+		filters = (filters.isEmpty() ? "" : filters + "&") + "format=" + format;
 		Read read = new Read(kind, Read.of(kind, query).tenant(), filters);
 		return this.log.recorded(request.exchange(), auditor.caller(), read, counted, (count) -> count)
 			.flatMap((count) -> respond(format, kind,

@@ -186,6 +186,14 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 	 * not take (nor a token a client put in one).
 	 */
 	public String describe() {
+		String filters = describeFilters();
+		String page = "$top=" + this.top + ((this.after != null)
+				? "&$skiptoken=" + UriUtils.encode(this.after.encode(), StandardCharsets.UTF_8) : "");
+		return filters.isEmpty() ? page : filters + "&" + page;
+	}
+
+	/** The filters as {@link #describe()} shows them, without the page. */
+	public String describeFilters() {
 		List<String> parts = new ArrayList<>();
 		describe(parts, "tenant", this.tenant);
 		describe(parts, "operation", this.operation);
@@ -197,8 +205,6 @@ public record AuditQuery(@Nullable String tenant, @Nullable String operation, @N
 		describe(parts, "from", this.from);
 		describe(parts, "to", this.to);
 		describe(parts, "correlationId", this.correlationId);
-		describe(parts, "$top", this.top);
-		describe(parts, "$skiptoken", (this.after != null) ? this.after.encode() : null);
 		return String.join("&", parts);
 	}
 

@@ -219,6 +219,54 @@ class AuditQueryTests {
 	}
 
 	@Test
+	void eventsWhereWhenNoFilterThenEveryEventButTheAccessLogsEntries() {
+		List<Object> arguments = new ArrayList<>();
+
+		String where = AuditQuery.parse(parameters()).eventsWhere(arguments);
+
+		assertThat(where).isEqualTo(" WHERE (operation IS NULL OR operation <> 'audit-read')");
+		assertThat(arguments).isEmpty();
+	}
+
+	@Test
+	void eventsWhereWhenFilteredThenTheFiltersAndNeverTheAccessLogsEntries() {
+		List<Object> arguments = new ArrayList<>();
+
+		String where = AuditQuery.parse(parameters("tenant", TENANT, "result", "refused")).eventsWhere(arguments);
+
+		assertThat(where).isEqualTo(
+				" WHERE (operation IS NULL OR operation <> 'audit-read') AND tenant_id = ? AND activity_result = ?");
+		assertThat(arguments).containsExactly(TENANT, "refused");
+	}
+
+	@Test
+	void accessLogWhereWhenTenantGivenThenTheEntriesThatReadThatTenant() {
+		List<Object> arguments = new ArrayList<>();
+
+		String where = AuditQuery.parse(parameters("tenant", TENANT, "actor", "auditor@contoso.com"))
+			.accessLogWhere(arguments);
+
+		assertThat(where)
+			.startsWith(" WHERE tenant_id IS NULL AND operation = 'audit-read' AND target_user_id = ? AND ")
+			.contains("actor_user_id = ?");
+		assertThat(arguments).containsExactly(TENANT, "auditor@contoso.com", "auditor@contoso.com",
+				"auditor@contoso.com");
+	}
+
+	@Test
+	void describeWhenFiltersGivenInAnyOrderThenOneOrderValuesEncodedAndThePage() {
+		AuditQuery.Cursor cursor = new AuditQuery.Cursor(FROM, CURSOR_ID);
+
+		AuditQuery query = AuditQuery.parse(parameters("$skiptoken", cursor.encode(), "result", "refused", "actor",
+				"megan bowen+x@contoso.com", "tenant", TENANT, "$top", "10"));
+
+		assertThat(query.describe()).isEqualTo("tenant=" + TENANT
+				+ "&actor=megan%20bowen%2Bx%40contoso.com&result=refused&$top=10&$skiptoken=" + cursor.encode());
+		assertThat(query.describeFilters())
+			.isEqualTo("tenant=" + TENANT + "&actor=megan%20bowen%2Bx%40contoso.com&result=refused");
+	}
+
+	@Test
 	void whereWhenActorGivenThenMatchesObjectIdPrincipalNameOrApplicationId() {
 		List<Object> arguments = new ArrayList<>();
 
