@@ -210,6 +210,11 @@ public final class AuditAccessLog {
 			return this.activity;
 		}
 
+		/** Whether it reads the access log rather than the trail's events. */
+		public boolean readsAccessLog() {
+			return this == ACCESS_LOG || this == ACCESS_LOG_EXPORT || this == PAGE_ACCESS_LOG;
+		}
+
 	}
 
 	/**
@@ -227,7 +232,12 @@ public final class AuditAccessLog {
 
 		/** A read of a query (scoped to the auditor's tenant, when not global). */
 		public static Read of(Kind kind, AuditQuery query) {
-			return new Read(kind, (query.tenant() != null) ? query.tenant() : ALL_TENANTS, query.describe());
+			return of(kind, query, query.describe());
+		}
+
+		/** A read of a query, its filters described as given. */
+		static Read of(Kind kind, AuditQuery query, String filters) {
+			return new Read(kind, (query.tenant() != null) ? query.tenant() : ALL_TENANTS, filters);
 		}
 
 		/**

@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -94,7 +93,7 @@ public final class AuditEventsHandler {
 					Read.given(kind, tenantOf(auditor), request.queryParams()), "invalid_request");
 			return badRequest(request, ex);
 		}
-		Mono<JdbcAuditReader.Page> page = (kind == Kind.ACCESS_LOG) ? readAccessLog(query) : read(query);
+		Mono<JdbcAuditReader.Page> page = kind.readsAccessLog() ? readAccessLog(query) : read(query);
 		return this.log
 			.recorded(request.exchange(), auditor.caller(), Read.of(kind, query), page, (read) -> read.events().size())
 			.flatMap((read) -> {
@@ -157,14 +156,13 @@ public final class AuditEventsHandler {
 	 */
 	public Mono<ServerResponse> exported(ServerRequest request, AuditAccess.Auditor auditor, Kind kind,
 			AuditQuery query, String format) {
-		boolean accessLog = kind == Kind.ACCESS_LOG_EXPORT;
+		boolean accessLog = kind.readsAccessLog();
 		AuditQuery snapshot = query.withTop(EXPORT_PAGE)
 			.after(new AuditQuery.Cursor(this.clock.instant(), AuditQuery.Cursor.LAST_ID));
 		Mono<Long> counted = Mono.fromCallable(() -> this.reader.count(snapshot, accessLog))
 			.subscribeOn(Schedulers.boundedElastic());
 		String filters = query.describeFilters();
-		filters = (filters.isEmpty() ? "" : filters + "&") + "format=" + format;
-		Read read = new Read(kind, Read.of(kind, query).tenant(), filters);
+		Read read = Read.of(kind, query, (filters.isEmpty() ? "" : filters + "&") + "format=" + format);
 		return this.log.recorded(request.exchange(), auditor.caller(), read, counted, (count) -> count)
 			.flatMap((count) -> respond(format, kind,
 					pages(snapshot, accessLog).concatMapIterable((page) -> page.events())
@@ -174,7 +172,7 @@ public final class AuditEventsHandler {
 	}
 
 	private static Mono<ServerResponse> respond(String format, Kind kind, Flux<String> lines) {
-		String name = (kind == Kind.ACCESS_LOG_EXPORT) ? "audit-access" : "audit-events";
+		String name = kind.readsAccessLog() ? "audit-access" : "audit-events";
 		if (format.equals("csv")) {
 			return ServerResponse.ok()
 				.contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))

@@ -139,7 +139,7 @@ public final class TestAuditEvents {
 		 * The operation and resource type; both null make an event recorded before the
 		 * trail stored them.
 		 */
-		Builder operation(@Nullable String operation, @Nullable String resourceType) {
+		public Builder operation(@Nullable String operation, @Nullable String resourceType) {
 			this.operation = operation;
 			this.resourceType = resourceType;
 			return this;

@@ -25,6 +25,7 @@ import com.graphpolicygateway.audit.event.AuditUnavailableException;
 import com.graphpolicygateway.audit.event.TestAuditEvents;
 import com.graphpolicygateway.audit.store.JdbcAuditStore;
 import com.graphpolicygateway.audit.store.TestAuditStores;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.test.AuditDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -361,6 +362,22 @@ class AuditWriterTests {
 		assertThat(TestAuditStores.row(this.database, first.id())).containsEntry("activity_result", "success");
 		assertThat(TestAuditStores.row(this.database, second.id())).containsEntry("activity_result", "success");
 		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
+	void completeWhenCallOrReadOfTheTrailThenOnlyTheCallIsCountedAsARequest() {
+		start(10, 10);
+		AuditEvent call = TestAuditEvents.pending().build();
+		AuditEvent read = TestAuditEvents.pending()
+			.operation(OperationCatalogue.AUDIT_READ, "AuditTrail")
+			.tenantId(null)
+			.build();
+
+		this.writer.complete(TestAuditEvents.succeeded(call));
+		this.writer.complete(read.completed("success", "allow", "audit_read", null, null, 1L));
+
+		assertThat(this.meters.find("graph_gateway.requests").counters()).singleElement()
+			.satisfies((counter) -> assertThat(counter.getId().getTag("reason")).isEqualTo("allowed"));
 	}
 
 	@Test
