@@ -31,6 +31,7 @@ import com.graphpolicygateway.audit.query.AuditAccessLogHandler;
 import com.graphpolicygateway.audit.query.AuditApiDocumentation;
 import com.graphpolicygateway.audit.query.AuditCheckpointsHandler;
 import com.graphpolicygateway.audit.query.AuditEventsHandler;
+import com.graphpolicygateway.audit.query.AuditReadRefusalWebFilter;
 import com.graphpolicygateway.audit.query.JdbcAuditReader;
 import com.graphpolicygateway.audit.signing.AuditChainSigner;
 import com.graphpolicygateway.audit.signing.AuditSigning;
@@ -186,6 +187,12 @@ class AuditConfiguration {
 	@Bean
 	AuditAccessLog auditAccessLog(AuditWriter writer, Clock clock, GraphGatewayProperties properties) {
 		return new AuditAccessLog(writer, clock, properties.audit().writeTimeout());
+	}
+
+	/** Records the reads of the auditors' API that the gateway's security refuses. */
+	@Bean
+	AuditReadRefusalWebFilter auditReadRefusalWebFilter(AuditAccessLog log) {
+		return new AuditReadRefusalWebFilter(log);
 	}
 
 	@Bean

@@ -15,8 +15,8 @@ import org.springframework.core.Ordered;
  * Graph's error shape.</li>
  * <li>Around the whole exchange: the count of requests in flight that a stop waits for
  * (system's {@code ServerDrain}).</li>
- * <li>Web filters: {@link #AUDIT_REFUSALS}, {@link #CLIENT_REQUEST_ID},
- * {@link #ONE_READING}, {@link #SECURITY}.</li>
+ * <li>Web filters: {@link #AUDIT_REFUSALS}, {@link #AUDIT_READ_REFUSALS},
+ * {@link #CLIENT_REQUEST_ID}, {@link #ONE_READING}, {@link #SECURITY}.</li>
  * <li>The filters of each operation's route, in the order the route lists them (routing's
  * {@code RoutingConfiguration}, one route per operation of the
  * {@link OperationCatalogue}): request guard, tenant policy, rate limit, audit (open),
@@ -35,6 +35,12 @@ public final class GatewayStages {
 	 * {@code client-request-id} is audited.
 	 */
 	public static final int AUDIT_REFUSALS = Ordered.HIGHEST_PRECEDENCE + 5;
+
+	/**
+	 * Records the reads of the audit trail that Spring Security refuses (audit's
+	 * {@code AuditReadRefusalWebFilter}): before it, like {@link #AUDIT_REFUSALS}.
+	 */
+	public static final int AUDIT_READ_REFUSALS = AUDIT_REFUSALS + 1;
 
 	/**
 	 * Correlation ids for the log and every answer (routing's

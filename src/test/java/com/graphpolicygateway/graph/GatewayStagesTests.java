@@ -36,14 +36,14 @@ class GatewayStagesTests extends GatewayIntegrationTest {
 		List<String> order = this.context.getBeanProvider(WebFilter.class)
 			.orderedStream()
 			.map((filter) -> filter.getClass().getSimpleName())
-			.filter(List.of("AuditWebFilter", "ClientRequestIdWebFilter", "AmbiguousRequestWebFilter",
-					"WebFilterChainProxy")::contains)
+			.filter(List.of("AuditWebFilter", "AuditReadRefusalWebFilter", "ClientRequestIdWebFilter",
+					"AmbiguousRequestWebFilter", "WebFilterChainProxy")::contains)
 			.toList();
 
-		assertThat(order).containsExactly("AuditWebFilter", "ClientRequestIdWebFilter", "AmbiguousRequestWebFilter",
-				"WebFilterChainProxy");
-		assertThat(List.of(GatewayStages.AUDIT_REFUSALS, GatewayStages.CLIENT_REQUEST_ID, GatewayStages.ONE_READING,
-				GatewayStages.SECURITY))
+		assertThat(order).containsExactly("AuditWebFilter", "AuditReadRefusalWebFilter", "ClientRequestIdWebFilter",
+				"AmbiguousRequestWebFilter", "WebFilterChainProxy");
+		assertThat(List.of(GatewayStages.AUDIT_REFUSALS, GatewayStages.AUDIT_READ_REFUSALS,
+				GatewayStages.CLIENT_REQUEST_ID, GatewayStages.ONE_READING, GatewayStages.SECURITY))
 			.isSortedAccordingTo(Comparator.naturalOrder());
 	}
 

@@ -70,6 +70,8 @@ public final class AuditAccessLog {
 
 	private static final int MAX_FILTERS_LENGTH = 4000;
 
+	private static final String RECORDED = AuditAccessLog.class.getName() + ".recorded";
+
 	private final AuditWriter writer;
 
 	private final Clock clock;
@@ -94,6 +96,7 @@ public final class AuditAccessLog {
 	public <T> Mono<T> recorded(ServerWebExchange exchange, @Nullable Caller caller, Read read, Mono<T> result,
 			ToLongFunction<T> count) {
 		return Mono.defer(() -> {
+			exchange.getAttributes().put(RECORDED, Boolean.TRUE);
 			Instant arrived = this.clock.instant();
 			return result.onErrorMap((ex) -> !(ex instanceof AuditUnavailableException), (ex) -> {
 				long latency = Math.max(0, this.clock.millis() - arrived.toEpochMilli());
@@ -104,8 +107,17 @@ public final class AuditAccessLog {
 		});
 	}
 
+	/**
+	 * Whether the read of this exchange has its entry already (recorded, or being
+	 * recorded).
+	 */
+	public static boolean isRecordedOn(ServerWebExchange exchange) {
+		return exchange.getAttribute(RECORDED) != null;
+	}
+
 	/** Records a read that was refused, for {@code reason}. */
 	public void refused(ServerWebExchange exchange, @Nullable Caller caller, Read read, String reason) {
+		exchange.getAttributes().put(RECORDED, Boolean.TRUE);
 		Instant now = this.clock.instant();
 		AuditEvent entry = entry(exchange, caller, read, 0, now, "refused", "refuse", reason);
 		this.writer.refused(entry.completed("refused", "refuse", reason, null, null, 0L));

@@ -181,6 +181,48 @@ class AuditAccessLogRouteTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void readWhenTheTokenLacksTheAuditorPermissionThenForbiddenAndARefusedEntryNamingTheCaller() {
+		String correlationId = UUID.randomUUID().toString();
+		String oid = UUID.randomUUID().toString();
+		String token = identityProvider.token()
+			.scopes("DeviceManagementApps.ReadWrite.All")
+			.tenant(TENANT)
+			.issuer(identityProvider.issuerV2(TENANT))
+			.claim("oid", oid)
+			.build();
+
+		get(token, "/audit/events/export?format=csv", correlationId).expectStatus().isForbidden();
+
+		Map<String, Object> entry = entry(correlationId);
+		assertThat(entry).containsEntry("activity", "Export audit events")
+			.containsEntry("activityResult", "refused")
+			.containsEntry("reason", "permission_denied");
+		assertThat(entry.get("actor")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("userId", oid);
+		assertThat(resourceId(entry)).isEqualTo(TENANT);
+		assertThat(property(entry, AuditAccessLog.FILTERS)).isEqualTo("format=csv");
+	}
+
+	@Test
+	void readWhenNoTokenThenUnauthorizedAndARefusedEntryOfAnUnknownCaller() {
+		String correlationId = UUID.randomUUID().toString();
+
+		this.client.get()
+			.uri("/audit/verify")
+			.header(RequestCorrelation.CLIENT_REQUEST_ID, correlationId)
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+
+		Map<String, Object> entry = entry(correlationId);
+		assertThat(entry).containsEntry("activity", "Verify audit trail")
+			.containsEntry("activityResult", "refused")
+			.containsEntry("reason", "token_invalid");
+		assertThat(entry.get("actor")).asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsEntry("type", "Unknown")
+			.containsEntry("ipAddress", "127.0.0.1");
+	}
+
+	@Test
 	void listWhenTenantAuditorNamesAnotherTenantThenBadRequestAndARefusedEntry() {
 		String correlationId = UUID.randomUUID().toString();
 		String other = UUID.randomUUID().toString();
