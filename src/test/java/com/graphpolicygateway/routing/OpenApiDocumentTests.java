@@ -31,6 +31,10 @@ class OpenApiDocumentTests extends GatewayIntegrationTest {
 		assertThat(paths.path("/audit/events/export").has("get")).isTrue();
 		assertThat(paths.path("/audit/verify").has("get")).isTrue();
 		assertThat(paths.path("/audit/checkpoints").has("get")).isTrue();
+		assertThat(paths.path("/audit/access").has("get")).isTrue();
+		assertThat(paths.path("/audit/access/export").has("get")).isTrue();
+		assertThat(paths.path("/audit/access").path("get").path("description").asString())
+			.contains("Global auditors only");
 		assertThat(paths.path("/policy/what-if").has("post")).isTrue();
 		for (String route : List.of("/users/{id}", "/v1.0/users/{id}", "/beta/users/{id}")) {
 			assertThat(paths.path(route).has("patch")).as(route).isTrue();
