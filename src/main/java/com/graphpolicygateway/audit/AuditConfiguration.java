@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -50,6 +51,7 @@ import com.graphpolicygateway.audit.write.AuditJournal;
 import com.graphpolicygateway.audit.write.AuditMaintenance;
 import com.graphpolicygateway.audit.write.AuditWebFilter;
 import com.graphpolicygateway.audit.write.AuditWriter;
+import com.graphpolicygateway.audit.write.BeforeImageGatewayFilterFactory;
 import com.graphpolicygateway.graph.GraphErrorResponder;
 import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.identity.Caller;
@@ -148,6 +150,17 @@ class AuditConfiguration {
 	AuditGatewayFilterFactory auditGatewayFilterFactory(AuditWriter writer, AuditEventFactory events,
 			GraphErrorResponder errors) {
 		return new AuditGatewayFilterFactory(writer, events, errors);
+	}
+
+	/**
+	 * The read of a change's before-image from Graph, for tenants whose policy sets
+	 * {@code capture-before}.
+	 */
+	@Bean
+	BeforeImageGatewayFilterFactory beforeImageGatewayFilterFactory(GraphGatewayProperties properties,
+			AuditEventFactory events, GraphErrorResponder errors, JsonMapper jsonMapper) {
+		return new BeforeImageGatewayFilterFactory(WebClient.create(), properties.upstream().baseUri(), events, errors,
+				jsonMapper);
 	}
 
 	@Bean

@@ -12,9 +12,12 @@ import java.util.List;
  * {@code ManagedDevice})
  * @param redact body properties whose values are stored as {@code [redacted]}, beside
  * those every operation redacts
+ * @param readable whether the operation changes the resource at its own path, which a
+ * {@code GET} of that path reads: the values the change replaces can then be captured
+ * (the tenant policy's {@code capture-before})
  */
 public record OperationAudit(String activity, String category, String operationType, String resourceType,
-		List<String> redact) {
+		List<String> redact, boolean readable) {
 
 	/** The resource type of users, which {@code protected-users} protect. */
 	public static final String USER = "User";
@@ -24,6 +27,17 @@ public record OperationAudit(String activity, String category, String operationT
 
 	public OperationAudit {
 		redact = List.copyOf(redact);
+	}
+
+	/** How the events of an operation whose resource is not read are named. */
+	public OperationAudit(String activity, String category, String operationType, String resourceType,
+			List<String> redact) {
+		this(activity, category, operationType, resourceType, redact, false);
+	}
+
+	/** Whether {@code property} is among this operation's own redacted properties. */
+	public boolean redacts(String property) {
+		return this.redact.stream().anyMatch((name) -> name.equalsIgnoreCase(property));
 	}
 
 }

@@ -93,7 +93,8 @@ final class OperationDeclarations {
 		builtIn.put(USER_UPDATE, new OperationDeclaration(true, "PATCH", "/users/{id}", Map.of("id", "user"),
 				List.of(seedPermission), true,
 				new OperationDeclaration.Body("required", Map.of(), List.of(), true, null, "#microsoft.graph.user"),
-				new OperationDeclaration.Audit("Patch user", "User", "Patch", OperationAudit.USER, List.of())));
+				new OperationDeclaration.Audit("Patch user", "User", "Patch", OperationAudit.USER, List.of(),
+						true)));
 		builtIn.put(USER_WIPE_BY_DEVICE_TAG, new OperationDeclaration(true, "POST",
 				"/users/{id}/wipeManagedAppRegistrationsByDeviceTag", Map.of("id", "user"),
 				List.of(APPS_PERMISSION), true,
@@ -145,7 +146,8 @@ final class OperationDeclarations {
 		}
 		return new OperationDeclaration.Audit(pick(own.activity(), base.activity()),
 				pick(own.category(), base.category()), pick(own.operationType(), base.operationType()),
-				pick(own.resourceType(), base.resourceType()), pick(own.redact(), base.redact()));
+				pick(own.resourceType(), base.resourceType()), pick(own.redact(), base.redact()),
+				pick(own.readable(), base.readable()));
 	}
 
 	private static <T> @Nullable T pick(@Nullable T own, @Nullable T base) {
@@ -170,10 +172,17 @@ final class OperationDeclarations {
 					+ ".audit.resource-type must be set (for example 'Wipe managed device' and 'ManagedDevice')");
 		}
 		HttpMethod method = HttpMethod.valueOf(declared.method());
+		boolean readable = Boolean.TRUE.equals(audit.readable());
+		if (readable && !HttpMethod.PATCH.equals(method)) {
+			// The before-image is read with a GET of the operation's own path: only a
+			// PATCH changes the resource that path reads.
+			throw new IllegalArgumentException(key + ".audit.readable can only be true for a PATCH, whose path "
+					+ "a GET reads, but the method is " + method.name());
+		}
 		OperationAudit named = new OperationAudit(audit.activity(),
 				isBlank(audit.category()) ? "Other" : audit.category(),
 				isBlank(audit.operationType()) ? defaultOperationType(method) : audit.operationType(),
-				audit.resourceType(), (audit.redact() != null) ? audit.redact() : List.of());
+				audit.resourceType(), (audit.redact() != null) ? audit.redact() : List.of(), readable);
 		return new Operation(id, routeId, method, declared.path(), variables, Set.copyOf(declared.permissions()),
 				!Boolean.FALSE.equals(declared.intuneRequired()), body(key, declared.body(), maxBodySize), named);
 	}

@@ -34,7 +34,13 @@ public enum TracedStage implements ObservationDocumentation {
 	AUDIT_COMMIT("graph_gateway.stage.audit_commit", "audit commit"),
 
 	/** The Graph token: cached, or obtained from the identity provider. */
-	UPSTREAM_TOKEN("graph_gateway.stage.upstream_token", "upstream token");
+	UPSTREAM_TOKEN("graph_gateway.stage.upstream_token", "upstream token"),
+
+	/**
+	 * The read of a change's before-image from Graph, when the tenant captures it (never
+	 * the values read as attributes).
+	 */
+	BEFORE_IMAGE("graph_gateway.stage.before_image", "before-image");
 
 	private final String name;
 

@@ -92,7 +92,8 @@ final class CompiledPolicy {
 				pick(override.allowedProperties(), base.allowedProperties()), pick(override.freezes(), base.freezes()),
 				modes, limits(base.rateLimits(), override.rateLimits()), pick(override.operations(), base.operations()),
 				pick(override.protectedDevices(), base.protectedDevices()),
-				pick(override.operationLimits(), base.operationLimits()));
+				pick(override.operationLimits(), base.operationLimits()),
+				pick(override.captureBefore(), base.captureBefore()));
 	}
 
 	private static PolicyFile.Limits limits(PolicyFile.@Nullable Limits base, PolicyFile.@Nullable Limits override) {
@@ -127,12 +128,13 @@ final class CompiledPolicy {
 	 * @param operations ids of the operations the tenant may call; null allows every one
 	 * @param protectedDevices protected managed device ids (lower case)
 	 * @param operationLimits the blast-radius limit of each limited operation, by id
+	 * @param captureBefore whether the values a change replaces are read first
 	 */
 	record TenantRules(@Nullable String id, @Nullable String name, boolean known, boolean enabled,
 			Map<Rule, Mode> modes, License license, Set<String> allowedApplications, Set<String> protectedUsers,
 			boolean resolvesProtectedUsers, Set<String> allowedProperties, List<Freeze> freezes, RateLimits rateLimits,
 			@Nullable Set<String> operations, Set<String> protectedDevices,
-			Map<String, PolicyDecision.OperationLimit> operationLimits) {
+			Map<String, PolicyDecision.OperationLimit> operationLimits, PolicyDecision.CaptureBefore captureBefore) {
 
 		static TenantRules of(@Nullable String id, @Nullable String name, boolean known, boolean enabled, Rules rules) {
 			Mode mode = (rules.mode() != null) ? rules.mode() : Mode.ENFORCE;
@@ -151,7 +153,8 @@ final class CompiledPolicy {
 							: RateLimits.BUILT_IN,
 					(rules.operations() != null) ? Set.copyOf(rules.operations()) : null,
 					lower(rules.protectedDevices()),
-					operationLimits(rules.operationLimits(), modes.get(Rule.OPERATION_LIMIT) == Mode.REPORT_ONLY));
+					operationLimits(rules.operationLimits(), modes.get(Rule.OPERATION_LIMIT) == Mode.REPORT_ONLY),
+					(rules.captureBefore() != null) ? rules.captureBefore() : PolicyDecision.CaptureBefore.OFF);
 		}
 
 		private static Map<String, PolicyDecision.OperationLimit> operationLimits(

@@ -19,9 +19,11 @@ import org.springframework.web.server.ServerWebExchange;
  * @param rateLimits the tenant's rate limits, applied after the policy
  * @param operationLimit the tenant's blast-radius limit of the called operation, counted
  * after the policy; null when the tenant sets none for it
+ * @param captureBefore whether the tenant reads the values a change replaces before
+ * forwarding it ({@code capture-before})
  */
 public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldRefuse, String policyVersion,
-		RateLimits rateLimits, @Nullable OperationLimit operationLimit) {
+		RateLimits rateLimits, @Nullable OperationLimit operationLimit, CaptureBefore captureBefore) {
 
 	private static final String ATTRIBUTE = PolicyDecision.class.getName();
 
@@ -33,6 +35,12 @@ public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldR
 	public PolicyDecision(@Nullable Violation refusal, List<Violation> wouldRefuse, String policyVersion,
 			RateLimits rateLimits) {
 		this(refusal, wouldRefuse, policyVersion, rateLimits, null);
+	}
+
+	/** A decision for a tenant that does not capture before-images. */
+	public PolicyDecision(@Nullable Violation refusal, List<Violation> wouldRefuse, String policyVersion,
+			RateLimits rateLimits, @Nullable OperationLimit operationLimit) {
+		this(refusal, wouldRefuse, policyVersion, rateLimits, operationLimit, CaptureBefore.OFF);
 	}
 
 	public boolean allowed() {
@@ -63,6 +71,23 @@ public record PolicyDecision(@Nullable Violation refusal, List<Violation> wouldR
 
 	void storeOn(ServerWebExchange exchange) {
 		exchange.getAttributes().put(ATTRIBUTE, this);
+	}
+
+	/**
+	 * Whether the values a change replaces are read from Graph before it is forwarded
+	 * (the tenant's {@code capture-before}), for operations the catalogue marks readable.
+	 */
+	public enum CaptureBefore {
+
+		/** Not read. */
+		OFF,
+
+		/** Read; a failed read is recorded and the call goes on. */
+		BEST_EFFORT,
+
+		/** Read; a failed read refuses the call. */
+		REQUIRED
+
 	}
 
 	/**

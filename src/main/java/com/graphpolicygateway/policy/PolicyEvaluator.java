@@ -255,7 +255,7 @@ public final class PolicyEvaluator {
 
 		PolicyDecision decision() {
 			return new PolicyDecision(this.refusal, this.wouldRefuse, this.version, this.tenant.rateLimits(),
-					this.operationLimit);
+					this.operationLimit, this.tenant.captureBefore());
 		}
 
 	}

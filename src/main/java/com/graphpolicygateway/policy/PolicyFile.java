@@ -103,18 +103,20 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 	 * @param protectedDevices managed device ids (GUIDs) that may never be the target of
 	 * an operation on a managed device
 	 * @param operationLimits a blast-radius limit per operation id
+	 * @param captureBefore whether the values a change replaces are read first
 	 */
 	record Rules(@Nullable UnknownTenants unknownTenants, @Nullable Mode mode, @Nullable License license,
 			@Nullable List<String> allowedApplications, @Nullable List<String> protectedUsers,
 			@Nullable Resolution protectedUsersResolution, @Nullable List<String> allowedProperties,
 			@Nullable List<Freeze> freezes, @Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits,
 			@Nullable List<String> operations, @Nullable List<String> protectedDevices,
-			@Nullable Map<String, OperationLimit> operationLimits) {
+			@Nullable Map<String, OperationLimit> operationLimits,
+			PolicyDecision.@Nullable CaptureBefore captureBefore) {
 
 		/** Defaults used when the file leaves them out. */
 		static final Rules BUILT_IN = new Rules(UnknownTenants.REFUSE, Mode.ENFORCE, License.AUTO, List.of(), List.of(),
 				Resolution.ON, List.of(), List.of(), Map.of(), new Limits(RateLimits.TENANT, RateLimits.CALLER), null,
-				List.of(), Map.of());
+				List.of(), Map.of(), PolicyDecision.CaptureBefore.OFF);
 
 		Rules {
 			UserIdentifiers.requireUsers(protectedUsers);
@@ -137,7 +139,8 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 			@Nullable Resolution protectedUsersResolution, @Nullable List<String> allowedProperties,
 			@Nullable List<Freeze> freezes, @Nullable Map<Rule, Mode> ruleModes, @Nullable Limits rateLimits,
 			@Nullable List<String> operations, @Nullable List<String> protectedDevices,
-			@Nullable Map<String, OperationLimit> operationLimits) {
+			@Nullable Map<String, OperationLimit> operationLimits,
+			PolicyDecision.@Nullable CaptureBefore captureBefore) {
 
 		Tenant {
 			if (id == null || !Ids.isGuid(id)) {
@@ -153,7 +156,7 @@ record PolicyFile(@DefaultValue Rules defaults, @Nullable List<Tenant> tenants) 
 		Rules rules() {
 			return new Rules(null, this.mode, this.license, this.allowedApplications, this.protectedUsers,
 					this.protectedUsersResolution, this.allowedProperties, this.freezes, this.ruleModes,
-					this.rateLimits, this.operations, this.protectedDevices, this.operationLimits);
+					this.rateLimits, this.operations, this.protectedDevices, this.operationLimits, this.captureBefore);
 		}
 
 	}

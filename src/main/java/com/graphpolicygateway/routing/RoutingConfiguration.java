@@ -26,6 +26,7 @@ import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.ServerWebExchange;
 
 import com.graphpolicygateway.audit.write.AuditGatewayFilterFactory;
+import com.graphpolicygateway.audit.write.BeforeImageGatewayFilterFactory;
 import com.graphpolicygateway.policy.PolicyDecision;
 import com.graphpolicygateway.policy.TenantPolicyGatewayFilterFactory;
 import com.graphpolicygateway.ratelimit.RateLimitGatewayFilterFactory;
@@ -143,8 +144,8 @@ class RoutingConfiguration {
 			OperationCatalogue catalogue, RequestGuardGatewayFilterFactory guard,
 			TenantPolicyGatewayFilterFactory policy, RateLimitGatewayFilterFactory rateLimit,
 			AuditGatewayFilterFactory audit, UpstreamAuthorizationGatewayFilterFactory upstreamAuthorization,
-			UpstreamRetryGatewayFilterFactory retry, UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker,
-			StageTracing tracing) {
+			BeforeImageGatewayFilterFactory beforeImage, UpstreamRetryGatewayFilterFactory retry,
+			UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker, StageTracing tracing) {
 		GraphGatewayProperties.Request limits = properties.request();
 		GraphGatewayProperties.Upstream upstream = properties.upstream();
 		RouteLocatorBuilder.Builder builder = routes.routes();
@@ -171,6 +172,12 @@ class RoutingConfiguration {
 						.filter(TracedStageFilter.of(upstreamAuthorization.apply(
 							new UpstreamAuthorizationGatewayFilterFactory.Config().auth(upstream.auth())),
 							TracedStage.UPSTREAM_TOKEN, id, tracing));
+					// Only where the catalogue says a GET of the path reads what the call
+					// changes; the tenant's policy then says whether it is read.
+					if (operation.audit().readable()) {
+						filters.filter(TracedStageFilter.of(beforeImage.apply(new BeforeImageGatewayFilterFactory.Config()
+							.timeout(upstream.beforeImageTimeout())), TracedStage.BEFORE_IMAGE, id, tracing));
+					}
 					// Off by default: then not a step every call passes through.
 					if (upstream.retry().enabled()) {
 						filters.filter(retry.apply(upstream.retry()));

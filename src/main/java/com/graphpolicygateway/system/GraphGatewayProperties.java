@@ -74,12 +74,14 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * @param responseTimeout time allowed for the upstream to answer
 	 * @param circuitBreaker when calls stop being sent to an upstream that keeps failing
 	 * @param retry the optional retry of calls Graph throttled with {@code Retry-After}
+	 * @param beforeImageTimeout time allowed to read a change's before-image from Graph,
+	 * for tenants whose policy sets {@code capture-before}
 	 */
 	public record Upstream(@NotNull @DefaultValue("https://graph.microsoft.com") URI baseUri,
 			@NotNull @DefaultValue("on-behalf-of") UpstreamAuth auth,
 			@NotNull @DefaultValue("5s") Duration connectTimeout,
 			@NotNull @DefaultValue("30s") Duration responseTimeout, @Valid @DefaultValue CircuitBreaker circuitBreaker,
-			@Valid @DefaultValue Retry retry) {
+			@Valid @DefaultValue Retry retry, @NotNull @DefaultValue("2s") Duration beforeImageTimeout) {
 
 		public Upstream {
 			requireHttpsUnlessLoopback("graph-gateway.upstream.base-uri", baseUri);
@@ -90,6 +92,7 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			}
 			requirePositive("graph-gateway.upstream.connect-timeout", connectTimeout);
 			requirePositive("graph-gateway.upstream.response-timeout", responseTimeout);
+			requirePositive("graph-gateway.upstream.before-image-timeout", beforeImageTimeout);
 		}
 
 	}

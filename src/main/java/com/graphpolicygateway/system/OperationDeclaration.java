@@ -93,9 +93,18 @@ public record OperationDeclaration(@Nullable Boolean enabled, @Nullable String m
 	 * {@code protected-users} and {@code protected-devices} protect
 	 * @param redact body properties whose values are stored as {@code [redacted]}, beside
 	 * {@code graph-gateway.audit.redact}
+	 * @param readable whether the operation (a {@code PATCH}) changes the resource at its
+	 * own path, which a {@code GET} of that path reads: a tenant whose policy sets
+	 * {@code capture-before} then has the values the change replaces read first
 	 */
 	public record Audit(@Nullable String activity, @Nullable String category, @Nullable String operationType,
-			@Nullable String resourceType, @Nullable List<String> redact) {
+			@Nullable String resourceType, @Nullable List<String> redact, @Nullable Boolean readable) {
+
+		/** How an operation's events are named, leaving {@code readable} as it is. */
+		public Audit(@Nullable String activity, @Nullable String category, @Nullable String operationType,
+				@Nullable String resourceType, @Nullable List<String> redact) {
+			this(activity, category, operationType, resourceType, redact, null);
+		}
 
 	}
 

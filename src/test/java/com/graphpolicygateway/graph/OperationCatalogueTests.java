@@ -76,7 +76,8 @@ class OperationCatalogueTests {
 		assertThat(update.body().presence()).isEqualTo(BodySchema.Presence.REQUIRED);
 		assertThat(update.body().additionalProperties()).isTrue();
 		assertThat(update.body().odataType()).isEqualTo("#microsoft.graph.user");
-		assertThat(update.audit()).isEqualTo(new OperationAudit("Patch user", "User", "Patch", "User", List.of()));
+		assertThat(update.audit())
+			.isEqualTo(new OperationAudit("Patch user", "User", "Patch", "User", List.of(), true));
 
 		assertThat(tagWipe.pathVariables()).containsExactly(Map.entry("id", IdPattern.USER));
 		assertThat(tagWipe.body())

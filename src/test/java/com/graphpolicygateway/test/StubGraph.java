@@ -247,8 +247,9 @@ public final class StubGraph implements AutoCloseable {
 	/**
 	 * The users of the stub's tenant, by object id, answering {@code GET /v1.0/users/{id
 	 * | userPrincipalName}} (and {@code /users('{upn}')}) as Graph does: 200 with
-	 * {@code id} and {@code userPrincipalName}, or 404 {@code Request_ResourceNotFound},
-	 * ignoring case. Empty until a test adds users.
+	 * {@code id} and {@code userPrincipalName}, plus each other property its
+	 * {@code $select} names (the user's value, or null), or 404
+	 * {@code Request_ResourceNotFound}, ignoring case. Empty until a test adds users.
 	 */
 	public static final class Directory {
 
@@ -257,6 +258,9 @@ public final class StubGraph implements AutoCloseable {
 
 		/** Principal names by lower-case object id. */
 		private final Map<String, String> users = new ConcurrentHashMap<>();
+
+		/** Other properties (name to JSON text) by lower-case object id. */
+		private final Map<String, Map<String, String>> properties = new ConcurrentHashMap<>();
 
 		private final List<Received> lookups = Collections.synchronizedList(new ArrayList<>());
 
@@ -271,6 +275,24 @@ public final class StubGraph implements AutoCloseable {
 		public Directory user(String objectId, String userPrincipalName) {
 			this.users.put(objectId.toLowerCase(Locale.ROOT), userPrincipalName);
 			return this;
+		}
+
+		/**
+		 * Sets a property of a user added before, as its JSON text ({@code "\"Sales\""},
+		 * {@code "true"}), answered when a lookup's {@code $select} names it.
+		 */
+		public Directory property(String objectId, String name, String json) {
+			this.properties.computeIfAbsent(objectId.toLowerCase(Locale.ROOT), (id) -> new ConcurrentHashMap<>())
+				.put(name, json);
+			return this;
+		}
+
+		/**
+		 * The property names the lookups' {@code $select} asked for, each lookup's in
+		 * order.
+		 */
+		public List<List<String>> selected() {
+			return lookups().stream().map((lookup) -> select(lookup.uri())).toList();
 		}
 
 		/** Deletes a user: lookups by its id or name answer 404 from now on. */
@@ -310,6 +332,7 @@ public final class StubGraph implements AutoCloseable {
 
 		void reset() {
 			this.users.clear();
+			this.properties.clear();
 			this.lookups.clear();
 			this.failure = null;
 			this.delay = Duration.ZERO;
@@ -334,7 +357,7 @@ public final class StubGraph implements AutoCloseable {
 					return true;
 				}
 			}
-			Answer answer = answer(identifier(uri));
+			Answer answer = answer(identifier(uri), select(uri));
 			answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
 			try {
 				exchange.sendResponseHeaders(answer.status(), (answer.body().length == 0) ? -1 : answer.body().length);
@@ -350,7 +373,7 @@ public final class StubGraph implements AutoCloseable {
 			return true;
 		}
 
-		private Answer answer(String identifier) {
+		private Answer answer(String identifier, List<String> select) {
 			Answer outage = this.failure;
 			if (outage != null) {
 				return outage;
@@ -358,10 +381,17 @@ public final class StubGraph implements AutoCloseable {
 			String wanted = identifier.toLowerCase(Locale.ROOT);
 			for (Map.Entry<String, String> user : this.users.entrySet()) {
 				if (user.getKey().equals(wanted) || user.getValue().toLowerCase(Locale.ROOT).equals(wanted)) {
+					StringBuilder others = new StringBuilder();
+					Map<String, String> values = this.properties.getOrDefault(user.getKey(), Map.of());
+					for (String name : select) {
+						if (!name.equals("id") && !name.equals("userPrincipalName")) {
+							others.append(",\"").append(name).append("\":").append(values.getOrDefault(name, "null"));
+						}
+					}
 					return Answer.json(200,
 							"{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#users(id,userPrincipalName)"
 									+ "/$entity\",\"id\":\"" + user.getKey() + "\",\"userPrincipalName\":\""
-									+ user.getValue() + "\"}",
+									+ user.getValue() + "\"" + others + "}",
 							Map.of());
 				}
 			}
@@ -371,6 +401,22 @@ public final class StubGraph implements AutoCloseable {
 							+ "' does not exist or one of its queried reference-property objects "
 							+ "are not present.\",\"innerError\":{\"date\":\"2026-11-27T10:00:00\"}}}",
 					Map.of());
+		}
+
+		/** The property names a lookup's {@code $select} names, decoded, in order. */
+		private static List<String> select(URI uri) {
+			String query = uri.getRawQuery();
+			if (query == null) {
+				return List.of();
+			}
+			for (String parameter : query.split("&")) {
+				if (parameter.startsWith("$select=") || parameter.startsWith("%24select=")) {
+					String value = URLDecoder.decode(parameter.substring(parameter.indexOf('=') + 1),
+							StandardCharsets.UTF_8);
+					return List.of(value.split(","));
+				}
+			}
+			return List.of();
 		}
 
 		/** The user a lookup asks for, decoded, or null when the URI is not a lookup. */

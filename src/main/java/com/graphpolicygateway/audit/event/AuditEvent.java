@@ -44,13 +44,15 @@ import com.graphpolicygateway.graph.OperationCatalogue;
  * ({@code intune-managed-device-wipe}); null in events recorded before it was stored
  * @param resourceType the type of the resource the call targets ({@code User},
  * {@code ManagedDevice}); null in events recorded before it was stored
+ * @param beforeImage whether the values the change replaced were read from Graph, set
+ * only when the tenant captures them for the operation (null in every other event)
  */
 public record AuditEvent(UUID id, Instant activityDateTime, String activity, String activityOperationType,
 		String activityResult, String category, @Nullable String correlationId, Actor actor, @Nullable String tenantId,
 		@Nullable String targetUserId, List<ModifiedProperty> modifiedProperties, String decision, String reason,
 		@Nullable String policyVersion, @Nullable Integer upstreamStatus, @Nullable String graphRequestId,
 		@Nullable Long latencyMillis, @Nullable String traceId, @Nullable Summary summary, @Nullable String operation,
-		@Nullable String resourceType) {
+		@Nullable String resourceType, @Nullable BeforeImage beforeImage) {
 
 	/** Activity of the seed operation's requests. */
 	public static final String ACTIVITY = "Patch user";
@@ -69,6 +71,18 @@ public record AuditEvent(UUID id, Instant activityDateTime, String activity, Str
 
 	public AuditEvent {
 		modifiedProperties = List.copyOf(modifiedProperties);
+	}
+
+	/** An event without a before-image. */
+	public AuditEvent(UUID id, Instant activityDateTime, String activity, String activityOperationType,
+			String activityResult, String category, @Nullable String correlationId, Actor actor,
+			@Nullable String tenantId, @Nullable String targetUserId, List<ModifiedProperty> modifiedProperties,
+			String decision, String reason, @Nullable String policyVersion, @Nullable Integer upstreamStatus,
+			@Nullable String graphRequestId, @Nullable Long latencyMillis, @Nullable String traceId,
+			@Nullable Summary summary, @Nullable String operation, @Nullable String resourceType) {
+		this(id, activityDateTime, activity, activityOperationType, activityResult, category, correlationId, actor,
+				tenantId, targetUserId, modifiedProperties, decision, reason, policyVersion, upstreamStatus,
+				graphRequestId, latencyMillis, traceId, summary, operation, resourceType, null);
 	}
 
 	/** An event of the seed operation, on a user. */
@@ -100,7 +114,18 @@ public record AuditEvent(UUID id, Instant activityDateTime, String activity, Str
 		return new AuditEvent(this.id, this.activityDateTime, this.activity, this.activityOperationType, result,
 				this.category, this.correlationId, this.actor, this.tenantId, this.targetUserId,
 				this.modifiedProperties, decision, reason, this.policyVersion, upstreamStatus, graphRequestId,
-				latencyMillis, this.traceId, this.summary, this.operation, this.resourceType);
+				latencyMillis, this.traceId, this.summary, this.operation, this.resourceType, this.beforeImage);
+	}
+
+	/**
+	 * The same event with what the change replaced: {@code properties} (the same names as
+	 * this event's, now with their old values where read) and how the read went.
+	 */
+	public AuditEvent withBeforeImage(List<ModifiedProperty> properties, BeforeImage beforeImage) {
+		return new AuditEvent(this.id, this.activityDateTime, this.activity, this.activityOperationType,
+				this.activityResult, this.category, this.correlationId, this.actor, this.tenantId, this.targetUserId,
+				properties, this.decision, this.reason, this.policyVersion, this.upstreamStatus, this.graphRequestId,
+				this.latencyMillis, this.traceId, this.summary, this.operation, this.resourceType, beforeImage);
 	}
 
 	/**
@@ -143,6 +168,32 @@ public record AuditEvent(UUID id, Instant activityDateTime, String activity, Str
 			if (count < 1) {
 				throw new IllegalArgumentException("A summary stands for at least one refusal, not " + count);
 			}
+		}
+
+	}
+
+	/**
+	 * How the read of a change's before-image went: the properties the body changes, read
+	 * from Graph before the change was forwarded (never the redacted ones), as part of
+	 * the change's own event.
+	 *
+	 * @param status {@link #CAPTURED} (the old values are in the modified properties) or
+	 * {@link #UNAVAILABLE}
+	 * @param reason why it is unavailable: {@code timeout}, {@code graph_404},
+	 * {@code throttled}, {@code graph_error_503}, {@code graph_unreachable}, ...; null
+	 * when captured
+	 * @param latencyMillis how long the read took
+	 */
+	public record BeforeImage(String status, @Nullable String reason, @Nullable Long latencyMillis) {
+
+		/** The old values were read. */
+		public static final String CAPTURED = "captured";
+
+		/** The old values could not be read, for {@link #reason()}. */
+		public static final String UNAVAILABLE = "unavailable";
+
+		public boolean captured() {
+			return CAPTURED.equals(this.status);
 		}
 
 	}

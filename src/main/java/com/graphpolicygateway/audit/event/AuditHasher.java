@@ -20,6 +20,9 @@ public final class AuditHasher {
 	/** Marks the operation's values in the canonical form. */
 	private static final String OPERATION_TAG = "operation";
 
+	/** Marks the before-image's values in the canonical form. */
+	private static final String BEFORE_IMAGE_TAG = "before_image";
+
 	private AuditHasher() {
 	}
 
@@ -85,6 +88,16 @@ public final class AuditHasher {
 			append(canonical, OPERATION_TAG);
 			append(canonical, e.operation());
 			append(canonical, e.resourceType());
+		}
+		if (e.beforeImage() != null) {
+			// Only events whose before-image was read carry these: every other row keeps
+			// its canonical form. The old values themselves are in the modified
+			// properties, covered above.
+			append(canonical, BEFORE_IMAGE_TAG);
+			append(canonical, e.beforeImage().status());
+			append(canonical, e.beforeImage().reason());
+			append(canonical,
+					(e.beforeImage().latencyMillis() != null) ? e.beforeImage().latencyMillis().toString() : null);
 		}
 		return canonical.toString();
 	}

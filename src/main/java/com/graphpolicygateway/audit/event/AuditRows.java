@@ -25,7 +25,7 @@ public final class AuditRows {
 			+ "category, correlation_id, actor_type, actor_user_id, actor_user_principal_name, actor_application_id, "
 			+ "actor_ip_address, actor_permissions, tenant_id, target_user_id, modified_properties, decision, reason, "
 			+ "policy_version, upstream_status, graph_request_id, latency_ms, trace_id, summary_count, summary_first, "
-			+ "summary_last, operation, resource_type";
+			+ "summary_last, operation, resource_type, before_image_status, before_image_reason, before_image_latency_ms";
 
 	/** How many columns {@link #COLUMNS} names. */
 	public static final int COLUMN_COUNT = COLUMNS.split(",").length;
@@ -48,7 +48,10 @@ public final class AuditRows {
 				e.policyVersion(), e.upstreamStatus(), e.graphRequestId(), e.latencyMillis(), e.traceId(),
 				(e.summary() != null) ? e.summary().count() : null,
 				(e.summary() != null) ? new StoredInstant(e.summary().first()) : null,
-				(e.summary() != null) ? new StoredInstant(e.summary().last()) : null, e.operation(), e.resourceType() };
+				(e.summary() != null) ? new StoredInstant(e.summary().last()) : null, e.operation(), e.resourceType(),
+				(e.beforeImage() != null) ? e.beforeImage().status() : null,
+				(e.beforeImage() != null) ? e.beforeImage().reason() : null,
+				(e.beforeImage() != null) ? e.beforeImage().latencyMillis() : null };
 	}
 
 	/**
@@ -66,7 +69,16 @@ public final class AuditRows {
 				rs.getString("decision"), rs.getString("reason"), rs.getString("policy_version"),
 				(Integer) rs.getObject("upstream_status"), rs.getString("graph_request_id"),
 				longOrNull(rs, "latency_ms"), rs.getString("trace_id"), summary(rs), rs.getString("operation"),
-				rs.getString("resource_type"));
+				rs.getString("resource_type"), beforeImage(rs));
+	}
+
+	private static AuditEvent.@Nullable BeforeImage beforeImage(ResultSet rs) throws SQLException {
+		String status = rs.getString("before_image_status");
+		if (status == null) {
+			return null;
+		}
+		return new AuditEvent.BeforeImage(status, rs.getString("before_image_reason"),
+				longOrNull(rs, "before_image_latency_ms"));
 	}
 
 	private static AuditEvent.@Nullable Summary summary(ResultSet rs) throws SQLException {

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  * CSV-injection guidance says, wherever a spreadsheet may see a cell start. A summary
  * event fills the three {@code summary} columns: how many refusals it stands for, and
  * between when. The last column, {@code operation}, came later than the others and
- * follows them, so that every other column keeps its place.
+ * follows them, so that every other column keeps its place; {@code beforeImage} (how the
+ * read of a change's old values went) came after it. A modified property whose old value
+ * was read shows {@code name=old → new}.
  * <p>
  * A cell starts at the start of the value and after each character a spreadsheet may be
  * told to split on ({@code , ; | TAB CR LF}, CR LF counting as one). Where such a start
@@ -27,7 +29,7 @@ public final class AuditCsv {
 	static final List<String> COLUMNS = List.of("id", "activityDateTime", "activityResult", "decision", "reason",
 			"tenantId", "actorType", "actorUserId", "actorUserPrincipalName", "actorApplicationId", "actorIpAddress",
 			"targetUserId", "modifiedProperties", "upstreamStatus", "graphRequestId", "correlationId", "policyVersion",
-			"latencyMs", "summaryCount", "summaryFirst", "summaryLast", "operation");
+			"latencyMs", "summaryCount", "summaryFirst", "summaryLast", "operation", "beforeImage");
 
 	public static final String HEADER = line(COLUMNS);
 
@@ -49,15 +51,25 @@ public final class AuditCsv {
 					.get(0)
 					.modifiedProperties()
 					.stream()
-					.map((p) -> p.displayName() + "=" + ((p.newValue() != null) ? p.newValue() : ""))
+					.map((p) -> p.displayName() + "=" + ((p.oldValue() != null) ? p.oldValue() + " → " : "")
+							+ ((p.newValue() != null) ? p.newValue() : ""))
 					.collect(Collectors.joining("; "));
 		List<@Nullable Object> values = Arrays.asList(e.id(), e.activityDateTime(), e.activityResult(), e.decision(),
 				e.reason(), e.tenantId(), e.actor().type(), e.actor().userId(), e.actor().userPrincipalName(),
 				e.actor().applicationId(), e.actor().ipAddress(), target, properties, e.upstreamStatus(),
 				e.graphRequestId(), e.correlationId(), e.policyVersion(), e.latencyMs(),
 				(e.summary() != null) ? e.summary().count() : null, (e.summary() != null) ? e.summary().first() : null,
-				(e.summary() != null) ? e.summary().last() : null, e.operation());
+				(e.summary() != null) ? e.summary().last() : null, e.operation(), beforeImage(e));
 		return line(values);
+	}
+
+	/** {@code captured}, or {@code unavailable: <reason>}; empty when not read. */
+	private static @Nullable String beforeImage(AuditEventView e) {
+		if (e.beforeImage() == null) {
+			return null;
+		}
+		return e.beforeImage().captured() ? e.beforeImage().status()
+				: e.beforeImage().status() + ": " + e.beforeImage().reason();
 	}
 
 	/** One quoted cell: neutralised, its quotes doubled. */

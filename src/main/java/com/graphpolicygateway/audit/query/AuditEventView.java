@@ -14,14 +14,17 @@ import com.graphpolicygateway.audit.event.AuditEvent;
  * operation called and the event's chain link. A summary event carries {@code summary}:
  * how many refusals it stands for, and between when. An event recorded before the trail
  * stored the operation shows the seed's: {@code intune-mam-user-update} on a
- * {@code User}.
+ * {@code User}. An event whose before-image was read carries {@code beforeImage}: whether
+ * the old values (each modified property's {@code oldValue}) were captured, why not, and
+ * how long the read took.
  */
 public record AuditEventView(String id, Instant activityDateTime, String operation, String activity,
 		String activityOperationType, String activityResult, String category, @Nullable String correlationId,
 		AuditEvent.Actor actor, List<Resource> resources, @Nullable String tenantId, String decision, String reason,
 		@Nullable String policyVersion, @Nullable Integer upstreamStatus, @Nullable String graphRequestId,
 		@Nullable Long latencyMs, @Nullable String traceId, @Nullable String chainId, @Nullable Long chainSeq,
-		@Nullable String hash, @JsonInclude(JsonInclude.Include.NON_NULL) AuditEvent.@Nullable Summary summary) {
+		@Nullable String hash, @JsonInclude(JsonInclude.Include.NON_NULL) AuditEvent.@Nullable Summary summary,
+		@JsonInclude(JsonInclude.Include.NON_NULL) AuditEvent.@Nullable BeforeImage beforeImage) {
 
 	static AuditEventView of(AuditEvent e, @Nullable String chainId, @Nullable Long chainSeq, @Nullable String hash) {
 		String operation = (e.operation() != null) ? e.operation() : AuditEvent.SEED_OPERATION;
@@ -31,7 +34,7 @@ public record AuditEventView(String id, Instant activityDateTime, String operati
 		return new AuditEventView(e.id().toString(), e.activityDateTime(), operation, e.activity(),
 				e.activityOperationType(), e.activityResult(), e.category(), e.correlationId(), e.actor(), resources,
 				e.tenantId(), e.decision(), e.reason(), e.policyVersion(), e.upstreamStatus(), e.graphRequestId(),
-				e.latencyMillis(), e.traceId(), chainId, chainSeq, hash, e.summary());
+				e.latencyMillis(), e.traceId(), chainId, chainSeq, hash, e.summary(), e.beforeImage());
 	}
 
 	/**

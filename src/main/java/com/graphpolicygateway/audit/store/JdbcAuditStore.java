@@ -41,8 +41,14 @@ public final class JdbcAuditStore {
 			+ ", writer_id, chain_id, chain_seq, previous_hash, hash, key_id, pending_mac, mac) VALUES ("
 			+ "?, ".repeat(AuditRows.COLUMN_COUNT + 7) + "?)";
 
+	/**
+	 * Writes a pending row's outcome: the outcome columns, and what only the outcome
+	 * knows of the request, the values its change replaced (modified properties, read
+	 * after the pending row was written) and how that read went.
+	 */
 	private static final String CLOSE = "UPDATE audit_event SET activity_result = ?, decision = ?, reason = ?, "
-			+ "upstream_status = ?, graph_request_id = ?, latency_ms = ?, chain_id = ?, chain_seq = ?, "
+			+ "upstream_status = ?, graph_request_id = ?, latency_ms = ?, modified_properties = ?, "
+			+ "before_image_status = ?, before_image_reason = ?, before_image_latency_ms = ?, chain_id = ?, chain_seq = ?, "
 			+ "previous_hash = ?, hash = ?, key_id = ?, mac = ? WHERE id = ? AND chain_id IS NULL AND writer_id = ?";
 
 	private static final int MAX_OWN_PENDING = 50_000;
@@ -310,9 +316,12 @@ public final class JdbcAuditStore {
 
 	private Object[] closeRow(StoredEvent linked) {
 		AuditEvent e = linked.event();
+		AuditEvent.BeforeImage before = e.beforeImage();
 		return new Object[] { e.activityResult(), e.decision(), e.reason(), e.upstreamStatus(), e.graphRequestId(),
-				e.latencyMillis(), linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash(), keyId(),
-				eventMac(linked), e.id().toString(), linked.writerId() };
+				e.latencyMillis(), AuditRows.modifiedProperties(e), (before != null) ? before.status() : null,
+				(before != null) ? before.reason() : null, (before != null) ? before.latencyMillis() : null,
+				linked.chainId(), linked.chainSeq(), linked.previousHash(), linked.hash(), keyId(), eventMac(linked),
+				e.id().toString(), linked.writerId() };
 	}
 
 	/** Whether the trail holds an event with this id, pending or completed. */

@@ -139,15 +139,41 @@ public final class AuditEventFactory {
 	}
 
 	private AuditEvent.ModifiedProperty modified(Operation operation, BodyProperty property) {
-		String value = property.value();
-		if (this.redacted.contains(property.name())
-				|| operation.audit().redact().stream().anyMatch((name) -> name.equalsIgnoreCase(property.name()))) {
-			value = REDACTED;
-		}
-		else if (value != null && value.length() > this.maxValueLength) {
+		String value = redacts(operation, property.name()) ? REDACTED : fitted(property.value());
+		return new AuditEvent.ModifiedProperty(cut(property.name(), MAX_NAME_LENGTH), null, value);
+	}
+
+	/**
+	 * Whether the values of {@code property} are stored as {@link #REDACTED} in the
+	 * operation's events ({@code graph-gateway.audit.redact} or the operation's own):
+	 * such a property is never read for a before-image either.
+	 */
+	boolean redacts(Operation operation, String property) {
+		return this.redacted.contains(property) || operation.audit().redacts(property);
+	}
+
+	/**
+	 * The completed event with its before-image: each modified property read from Graph
+	 * gets its old value, as its new value is stored (long values cut); the others keep
+	 * none.
+	 */
+	AuditEvent withBeforeImage(AuditEvent event, BeforeImageRead read) {
+		List<AuditEvent.ModifiedProperty> properties = event.modifiedProperties()
+			.stream()
+			.map((property) -> read.oldValues().containsKey(property.displayName())
+					? new AuditEvent.ModifiedProperty(property.displayName(),
+							fitted(read.oldValues().get(property.displayName())), property.newValue())
+					: property)
+			.toList();
+		return event.withBeforeImage(properties, read.status());
+	}
+
+	/** A value as the trail stores it: cut when too long, well-formed. */
+	private @Nullable String fitted(@Nullable String value) {
+		if (value != null && value.length() > this.maxValueLength) {
 			value = cut(value, this.maxValueLength) + TRUNCATED;
 		}
-		return new AuditEvent.ModifiedProperty(cut(property.name(), MAX_NAME_LENGTH), null, wellFormed(value));
+		return wellFormed(value);
 	}
 
 	/** The permissions, as many as fit the column (space-separated, 4000 characters). */

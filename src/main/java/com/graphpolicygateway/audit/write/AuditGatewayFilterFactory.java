@@ -159,8 +159,8 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 			});
 			return chain.filter(exchange).doFinally((signal) -> {
 				if (signal == SignalType.CANCEL && closed.compareAndSet(false, true)) {
-					record(pending.completed(AuditEvent.UNKNOWN, pending.decision(), "client_disconnected", null, null,
-							latency(pending)), opened);
+					record(withBeforeImage(exchange, pending.completed(AuditEvent.UNKNOWN, pending.decision(),
+							"client_disconnected", null, null, latency(pending))), opened);
 				}
 			});
 		}
@@ -183,14 +183,27 @@ public class AuditGatewayFilterFactory extends AbstractGatewayFilterFactory<Audi
 			GatewayRefusal refusal = GatewayRefusal.from(exchange);
 			String result = (fromGraph && status != null && status.is2xxSuccessful()) ? "success" : "failure";
 			String reason = (!fromGraph && refusal != null) ? refusal.reason() : pending.reason();
+			String decision = pending.decision();
+			if (!fromGraph && refusal != null && BeforeImageGatewayFilterFactory.REFUSAL_REASON.equals(reason)) {
+				// The gateway's own decision not to forward, as a policy refusal is.
+				result = "refused";
+				decision = "refuse";
+			}
 			Integer upstreamStatus = (fromGraph && status != null) ? status.value() : null;
 			String graphRequestId = fromGraph
 					? exchange.getResponse().getHeaders().getFirst(RequestCorrelation.REQUEST_ID) : null;
 			if (graphRequestId != null) {
 				graphRequestId = AuditEventFactory.wellFormed(AuditEventFactory.cut(graphRequestId, 100));
 			}
-			record(pending.completed(result, pending.decision(), reason, upstreamStatus, graphRequestId,
-					latency(pending)), opened);
+			record(withBeforeImage(exchange,
+					pending.completed(result, decision, reason, upstreamStatus, graphRequestId, latency(pending))),
+					opened);
+		}
+
+		/** The outcome with the before-image the call's read left, if one was read. */
+		private AuditEvent withBeforeImage(ServerWebExchange exchange, AuditEvent outcome) {
+			BeforeImageRead read = BeforeImageRead.from(exchange);
+			return (read != null) ? AuditGatewayFilterFactory.this.events.withBeforeImage(outcome, read) : outcome;
 		}
 
 		private @Nullable Long latency(AuditEvent pending) {
