@@ -20,7 +20,9 @@ import org.springframework.core.Ordered;
  * <li>The filters of each operation's route, in the order the route lists them (routing's
  * {@code RoutingConfiguration}, one route per operation of the
  * {@link OperationCatalogue}): request guard, tenant policy, rate limit, audit (open),
- * upstream authorization, retry (when on), circuit breaker.</li>
+ * upstream authorization, before-image (for readable operations, when the tenant captures
+ * it: audit's {@code BeforeImageGatewayFilterFactory}), retry (when on), circuit
+ * breaker.</li>
  * <li>Around the forward: {@link #GRAPH_VERSION} once the upstream URL is resolved,
  * {@link #FORWARDED_HEADERS} as the forward builds Graph's request; then the answer is
  * relayed and the audit event closed.</li>

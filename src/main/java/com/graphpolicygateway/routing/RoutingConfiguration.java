@@ -9,6 +9,7 @@ import reactor.netty.NettyPipeline;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.cloud.gateway.support.RouteMetadataUtils;
@@ -174,9 +175,12 @@ class RoutingConfiguration {
 							TracedStage.UPSTREAM_TOKEN, id, tracing));
 					// Only where the catalogue says a GET of the path reads what the call
 					// changes; the tenant's policy then says whether it is read.
+					// A span only for the calls whose before-image is read.
 					if (operation.audit().readable()) {
-						filters.filter(TracedStageFilter.of(beforeImage.apply(new BeforeImageGatewayFilterFactory.Config()
-							.timeout(upstream.beforeImageTimeout())), TracedStage.BEFORE_IMAGE, id, tracing));
+						GatewayFilter read = TracedStageFilter.of(beforeImage.apply(new BeforeImageGatewayFilterFactory.Config()
+							.timeout(upstream.beforeImageTimeout())), TracedStage.BEFORE_IMAGE, id, tracing);
+						filters.filter((exchange, chain) -> beforeImage.reads(exchange)
+							? read.filter(exchange, chain) : chain.filter(exchange));
 					}
 					// Off by default: then not a step every call passes through.
 					if (upstream.retry().enabled()) {

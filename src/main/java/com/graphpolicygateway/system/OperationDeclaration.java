@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -99,6 +100,10 @@ public record OperationDeclaration(@Nullable Boolean enabled, @Nullable String m
 	 */
 	public record Audit(@Nullable String activity, @Nullable String category, @Nullable String operationType,
 			@Nullable String resourceType, @Nullable List<String> redact, @Nullable Boolean readable) {
+
+		@ConstructorBinding
+		public Audit {
+		}
 
 		/** How an operation's events are named, leaving {@code readable} as it is. */
 		public Audit(@Nullable String activity, @Nullable String category, @Nullable String operationType,

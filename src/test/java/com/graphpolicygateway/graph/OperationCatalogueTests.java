@@ -361,6 +361,33 @@ class OperationCatalogueTests {
 	}
 
 	@Test
+	void ofWhenBuiltInsThenOnlyTheUserUpdateIsReadable() {
+		OperationCatalogue catalogue = TestOperations.catalogue(Map.of());
+
+		assertThat(catalogue.operations()).filteredOn((operation) -> operation.audit().readable())
+			.extracting(Operation::id)
+			.containsExactly(OperationCatalogue.USER_UPDATE);
+	}
+
+	@Test
+	void ofWhenReadableDeclaredOnAPostThenRefusedNamingTheKey() {
+		OperationDeclaration invalid = sync((d) -> d.readable(true));
+
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> OperationCatalogue.of(Map.of(SYNC, invalid), APPS, DataSize.ofMegabytes(1)))
+			.withMessageContaining("graph-gateway.operations.intune-managed-device-sync.audit.readable can only be "
+					+ "true for a PATCH");
+	}
+
+	@Test
+	void ofWhenBuiltInUserUpdateMadeUnreadableThenNotReadable() {
+		OperationCatalogue catalogue = TestOperations
+			.catalogue(Map.of(OperationCatalogue.USER_UPDATE, declaration((d) -> d.readable(false))));
+
+		assertThat(catalogue.find(OperationCatalogue.USER_UPDATE).orElseThrow().audit().readable()).isFalse();
+	}
+
+	@Test
 	void ofWhenPathVariablesNameNoVariableOfThePathThenRefusedNamingTheKey() {
 		OperationDeclaration invalid = sync((d) -> d.variable("deviceId", "guid"));
 
@@ -515,6 +542,8 @@ class OperationCatalogueTests {
 
 		private @Nullable List<String> redact;
 
+		private @Nullable Boolean readable;
+
 		Declaration enabled(boolean enabled) {
 			this.enabled = enabled;
 			return this;
@@ -594,13 +623,19 @@ class OperationCatalogueTests {
 			return this;
 		}
 
+		Declaration readable(boolean readable) {
+			this.readable = readable;
+			return this;
+		}
+
 		OperationDeclaration build() {
 			OperationDeclaration.Audit audit = this.audit;
-			if (this.redact != null) {
+			if (this.redact != null || this.readable != null) {
 				audit = (audit != null)
 						? new OperationDeclaration.Audit(audit.activity(), audit.category(), audit.operationType(),
-								audit.resourceType(), this.redact)
-						: new OperationDeclaration.Audit(null, null, null, null, this.redact);
+								audit.resourceType(), (this.redact != null) ? this.redact : audit.redact(),
+								this.readable)
+						: new OperationDeclaration.Audit(null, null, null, null, this.redact, this.readable);
 			}
 			OperationDeclaration.Body body = this.hasBody ? new OperationDeclaration.Body(this.presence,
 					this.properties, this.required, null, this.maxSize, null) : null;

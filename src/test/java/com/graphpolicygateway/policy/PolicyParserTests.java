@@ -213,6 +213,56 @@ class PolicyParserTests {
 	}
 
 	@Test
+	void parseWhenCaptureBeforeNotSetThenOffAndATenantMayCaptureBestEffortOrRequired() throws Exception {
+		String yaml = """
+				defaults:
+				  unknown-tenants: allow
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    capture-before: best-effort
+				  - id: 4a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d
+				    capture-before: required
+				""";
+
+		CompiledPolicy policy = parse(yaml);
+
+		assertThat(policy.tenant(TENANT).captureBefore()).isEqualTo(PolicyDecision.CaptureBefore.BEST_EFFORT);
+		assertThat(policy.tenant(OTHER_TENANT).captureBefore()).isEqualTo(PolicyDecision.CaptureBefore.REQUIRED);
+		assertThat(policy.tenant(UNKNOWN_TENANT).captureBefore()).isEqualTo(PolicyDecision.CaptureBefore.OFF);
+	}
+
+	@Test
+	void parseWhenDefaultsCaptureBeforeThenTenantsInheritItOrTurnItOff() throws Exception {
+		String yaml = """
+				defaults:
+				  capture-before: required
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				  - id: 4a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d
+				    capture-before: "off"
+				""";
+
+		CompiledPolicy policy = parse(yaml);
+
+		assertThat(policy.tenant(TENANT).captureBefore()).isEqualTo(PolicyDecision.CaptureBefore.REQUIRED);
+		assertThat(policy.tenant(OTHER_TENANT).captureBefore()).isEqualTo(PolicyDecision.CaptureBefore.OFF);
+	}
+
+	@Test
+	void parseWhenCaptureBeforeInvalidThenKeyAndLineNamed() {
+		String yaml = """
+				tenants:
+				  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+				    capture-before: always
+				""";
+
+		assertThat(invalid(yaml)).startsWith("test.yml: ")
+			.contains("tenants[0].capture-before")
+			.contains("line 3")
+			.contains("always");
+	}
+
+	@Test
 	void parseWhenBadEnumValueThenKeyAndLineNamed() {
 		String yaml = """
 				defaults:

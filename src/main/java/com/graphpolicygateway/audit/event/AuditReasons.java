@@ -19,8 +19,8 @@ public final class AuditReasons {
 			"token_invalid", "permission_denied", "invalid_request", "body_too_large", "unsupported_media_type",
 			"body_timeout", "not_routed", "method_not_allowed", "audit_unavailable", "upstream_unreachable",
 			"upstream_timeout", "rate_limited", "operation_limit", "operation_limit_unavailable", "circuit_open",
-			"upstream_token_refused", "upstream_token_failed", "dependency_unavailable", "client_disconnected",
-			"outcome_unknown");
+			"upstream_token_refused", "upstream_token_failed", "before_image_unavailable", "dependency_unavailable",
+			"client_disconnected", "outcome_unknown");
 
 	private AuditReasons() {
 	}

@@ -104,6 +104,31 @@ public class BeforeImageGatewayFilterFactory
 		return new BeforeImageFilter(config.timeout);
 	}
 
+	/**
+	 * Whether this call's before-image is read: the tenant captures before-images, the
+	 * operation is readable, and the body changes a property that is not redacted. Calls
+	 * whose before-image is not read do not meet the stage at all (no span).
+	 */
+	public boolean reads(ServerWebExchange exchange) {
+		OperationRequest request = OperationRequest.from(exchange);
+		PolicyDecision decision = PolicyDecision.from(exchange);
+		return request != null && decision != null && decision.captureBefore() != CaptureBefore.OFF
+				&& request.operation().audit().readable() && !selected(request).isEmpty();
+	}
+
+	/** The body's properties to read: never a redacted one, each once. */
+	private List<String> selected(OperationRequest request) {
+		Operation operation = request.operation();
+		List<String> select = new ArrayList<>();
+		for (String name : request.propertyNames()) {
+			if (SELECTABLE.matcher(name).matches() && !this.events.redacts(operation, name)
+					&& select.stream().noneMatch(name::equalsIgnoreCase)) {
+				select.add(name);
+			}
+		}
+		return select;
+	}
+
 	/** How long the read may take. */
 	public static class Config {
 
@@ -126,17 +151,13 @@ public class BeforeImageGatewayFilterFactory
 
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+			if (!reads(exchange)) {
+				return chain.filter(exchange);
+			}
 			OperationRequest request = OperationRequest.from(exchange);
 			PolicyDecision decision = PolicyDecision.from(exchange);
-			if (request == null || decision == null || decision.captureBefore() == CaptureBefore.OFF
-					|| !request.operation().audit().readable()) {
-				return chain.filter(exchange);
-			}
+			Assert.state(request != null && decision != null, "reads() checked both");
 			List<String> select = selected(request);
-			if (select.isEmpty()) {
-				// Only redacted properties (or none): nothing to read.
-				return chain.filter(exchange);
-			}
 			boolean required = decision.captureBefore() == CaptureBefore.REQUIRED;
 			Scheduler connectionLoop = ConnectionEventLoops.schedulerOf(exchange);
 			long started = System.nanoTime();
@@ -154,20 +175,6 @@ public class BeforeImageGatewayFilterFactory
 								+ read.status().reason() + ")" + (required ? "; the call is refused" : "")));
 					return required ? refuse(exchange, read) : chain.filter(exchange);
 				});
-		}
-
-		/** The body's properties to read: never a redacted one, each once. */
-		private List<String> selected(OperationRequest request) {
-			Operation operation = request.operation();
-			List<String> select = new ArrayList<>();
-			for (String name : request.propertyNames()) {
-				if (SELECTABLE.matcher(name).matches()
-						&& !BeforeImageGatewayFilterFactory.this.events.redacts(operation, name)
-						&& select.stream().noneMatch(name::equalsIgnoreCase)) {
-					select.add(name);
-				}
-			}
-			return select;
 		}
 
 		private Mono<Outcome> read(ServerWebExchange exchange, List<String> select) {
