@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +93,29 @@ class GraphSimulatorTests {
 
 		assertThat(answer.statusCode()).isEqualTo(401);
 		assertThat(answer.body()).contains("InvalidAuthenticationToken");
+	}
+
+	@Test
+	void userReadWhenSelectNamesPropertiesThenTheirValuesOrNullAndWhatWasAskedRemembered() throws Exception {
+		HttpResponse<String> answer = send(
+				request("/v1.0/users/" + USER_ID + "?$select=department,displayName,faxNumber").GET());
+
+		assertThat(answer.statusCode()).isEqualTo(200);
+		assertThat(answer.body()).contains("\"id\":\"" + USER_ID + "\"")
+			.contains("\"department\":\"Retail\"")
+			.contains("\"displayName\":\"Adele V.\"")
+			.contains("\"faxNumber\":null");
+		assertThat(this.simulator.selected()).containsExactly(List.of("department", "displayName", "faxNumber"));
+	}
+
+	@Test
+	void userReadWhenSelectIsEncodedThenDecodedAndOnlyIdentifiersAnswered() throws Exception {
+		HttpResponse<String> answer = send(
+				request("/v1.0/users/adele.vance@sandbox.example?%24select=jobTitle%2Cx%22%3A1%2C%22y").GET());
+
+		assertThat(answer.statusCode()).isEqualTo(200);
+		assertThat(answer.body()).contains("\"jobTitle\":\"Retail Manager\"").doesNotContain("\"x\"");
+		assertThat(this.simulator.selected()).containsExactly(List.of("jobTitle", "x\":1", "\"y"));
 	}
 
 	@Test

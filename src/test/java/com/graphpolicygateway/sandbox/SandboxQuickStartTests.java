@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.MethodOrderer;
@@ -72,6 +73,9 @@ class SandboxQuickStartTests {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	@Autowired
+	GraphSimulator graph;
+
 	@DynamicPropertySource
 	static void sandboxPorts(DynamicPropertyRegistry registry) {
 		registry.add("sandbox.graph-port", () -> GRAPH_PORT);
@@ -136,6 +140,37 @@ class SandboxQuickStartTests {
 			.contains("displayName")
 			.contains("pill success")
 			.contains("1 event on this page");
+	}
+
+	@Test
+	void patchWhenSandboxCapturesBeforeImagesThenTheSimulatorsOldValueBesideTheNewOne() {
+		String clientRequestId = UUID.randomUUID().toString();
+		int readsBefore = this.graph.selected().size();
+
+		gateway().method(HttpMethod.PATCH)
+			.uri("/users/87d349ed-44d7-43e1-9a83-5f2406dee5bd")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + mint(""))
+			.header("client-request-id", clientRequestId)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"department\":\"Finance\",\"jobTitle\":\"Controller\"}")
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.jdbc
+				.queryForList("SELECT activity_result, modified_properties, before_image_status FROM audit_event "
+						+ "WHERE correlation_id = ?", clientRequestId))
+				.singleElement()
+				.satisfies((row) -> assertThat(row).containsEntry("ACTIVITY_RESULT", "success")
+					.containsEntry("BEFORE_IMAGE_STATUS", "captured")
+					.containsEntry("MODIFIED_PROPERTIES",
+							"[{\"displayName\":\"department\",\"oldValue\":\"Retail\",\"newValue\":\"Finance\"},"
+									+ "{\"displayName\":\"jobTitle\",\"oldValue\":\"Retail Manager\","
+									+ "\"newValue\":\"Controller\"}]")));
+		// The policy's protected-user lookups ask for id and userPrincipalName.
+		List<List<String>> reads = this.graph.selected();
+		assertThat(reads.subList(readsBefore, reads.size())).contains(List.of("department", "jobTitle"));
 	}
 
 	@Test
