@@ -72,6 +72,11 @@ class TracingRouteTests {
 	/** A tenant whose Intune license is asked of Graph ({@code license: auto}). */
 	static final String AUTO_LICENSE_TENANT = "3d4e5f60-7182-4930-9b1c-2d3e4f5a6b7c";
 
+	/** A tenant that captures before-images ({@code capture-before: best-effort}). */
+	static final String CAPTURING_TENANT = "3d4e5f60-7182-4930-9b1c-2d3e4f5a6b7d";
+
+	static final String OLD_VALUE = "Old Value Never In A Span 5e2b";
+
 	static final String OPERATION = "intune-mam-user-update";
 
 	static final String BODY_VALUE = "Tracing Body Value 6c1f";
@@ -188,6 +193,53 @@ class TracingRouteTests {
 		assertThat(patchReceivedByGraph().headers().get("tracestate")).containsExactly("congo=t61rcWkgMzE");
 		assertThat(auditedTraceId(clientRequestId)).isEqualTo(traceId);
 		assertNothingSecretIn(trace, callerToken);
+	}
+
+	@Test
+	void patchWhenTenantCapturesBeforeImagesThenTheReadIsASpanOfItsOwnWithoutAnyValue() {
+		String traceId = randomHex(16);
+		String callerToken = callerToken(CAPTURING_TENANT);
+		graph.directory()
+			.user(USER_ID, "adele.vance@contoso.example")
+			.property(USER_ID, "displayName", "\"" + OLD_VALUE + "\"");
+		identityProvider.willAnswerToken(TokenAnswer.token(OBO_TOKEN, 3600));
+		String clientRequestId = UUID.randomUUID().toString();
+
+		patch(callerToken, clientRequestId).header("traceparent", "00-" + traceId + "-" + randomHex(8) + "-01")
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		List<SpanData> trace = spansOf(traceId, 9);
+		SpanData request = only(trace, SpanKind.SERVER, "http patch");
+		SpanData read = only(trace, SpanKind.INTERNAL, "before-image");
+		assertThat(read.getParentSpanId()).isEqualTo(request.getSpanId());
+		assertThat(attributes(read)).containsEntry("graph_gateway.operation", OPERATION)
+			.containsEntry("graph_gateway.outcome", "passed");
+		assertThat(graph.directory().lookups()).singleElement()
+			.satisfies((lookup) -> assertThat(lookup.headers().getFirst(HttpHeaders.AUTHORIZATION))
+				.isEqualTo("Bearer " + OBO_TOKEN));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.jdbc.queryForList(
+					"SELECT modified_properties FROM audit_event WHERE correlation_id = ? AND activity_result <> 'pending'",
+					String.class, clientRequestId))
+				.singleElement()
+				.satisfies((properties) -> assertThat(properties).contains(OLD_VALUE)));
+		assertNothingSecretIn(trace, callerToken, OLD_VALUE);
+	}
+
+	@Test
+	void patchWhenTenantCapturesNoBeforeImagesThenNoBeforeImageSpan() {
+		String traceId = randomHex(16);
+
+		patch(callerToken(StubIdentityProvider.TENANT), UUID.randomUUID().toString())
+			.header("traceparent", "00-" + traceId + "-" + randomHex(8) + "-01")
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+
+		assertThat(spansOf(traceId, 8)).extracting(SpanData::getName).doesNotContain("before-image");
+		assertThat(graph.directory().lookups()).isEmpty();
 	}
 
 	@Test
@@ -406,7 +458,9 @@ class TracingRouteTests {
 					tenants:
 					  - id: %s
 					    license: auto
-					""".formatted(AUTO_LICENSE_TENANT));
+					  - id: %s
+					    capture-before: best-effort
+					""".formatted(AUTO_LICENSE_TENANT, CAPTURING_TENANT));
 			return file;
 		}
 		catch (IOException ex) {

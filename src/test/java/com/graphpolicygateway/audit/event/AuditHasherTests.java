@@ -163,6 +163,46 @@ class AuditHasherTests {
 			.doesNotHaveDuplicates();
 	}
 
+	@Test
+	void hashWhenBeforeImageOrOldValueDiffersOrUnsetThenAllDiffer() {
+		AuditEvent event = event();
+		List<AuditEvent.ModifiedProperty> read = List.of(new AuditEvent.ModifiedProperty("displayName", "Adele V.",
+				event.modifiedProperties().get(0).newValue()));
+		List<AuditEvent.ModifiedProperty> rewritten = List.of(new AuditEvent.ModifiedProperty("displayName",
+				"Someone else", event.modifiedProperties().get(0).newValue()));
+
+		assertThat(List.of(hash(event),
+				hash(event.withBeforeImage(read, new AuditEvent.BeforeImage("captured", null, 12L))),
+				hash(event.withBeforeImage(rewritten, new AuditEvent.BeforeImage("captured", null, 12L))),
+				hash(event.withBeforeImage(read, new AuditEvent.BeforeImage("captured", null, 13L))),
+				hash(event.withBeforeImage(read, new AuditEvent.BeforeImage("captured", null, null))),
+				hash(event.withBeforeImage(event.modifiedProperties(),
+						new AuditEvent.BeforeImage("unavailable", "timeout", 12L))),
+				hash(event.withBeforeImage(event.modifiedProperties(),
+						new AuditEvent.BeforeImage("unavailable", "graph_404", 12L))),
+				hash(event.withBeforeImage(event.modifiedProperties(),
+						new AuditEvent.BeforeImage("unavailable", null, 12L)))))
+			.doesNotHaveDuplicates();
+	}
+
+	/**
+	 * An event without a before-image hashes as before before-images existed: its
+	 * canonical form holds no trace of them.
+	 */
+	@Test
+	void hashWhenNoBeforeImageThenTheSameAsAnEventBuiltWithoutOne() {
+		AuditEvent e = event();
+		AuditEvent without = new AuditEvent(e.id(), e.activityDateTime(), e.activity(), e.activityOperationType(),
+				e.activityResult(), e.category(), e.correlationId(), e.actor(), e.tenantId(), e.targetUserId(),
+				e.modifiedProperties(), e.decision(), e.reason(), e.policyVersion(), e.upstreamStatus(),
+				e.graphRequestId(), e.latencyMillis(), e.traceId(), e.summary(), e.operation(), e.resourceType());
+
+		assertThat(without.beforeImage()).isNull();
+		assertThat(hash(without)).isEqualTo(hash(e));
+		assertThat(hash(TestAuditEvents.succeeded(TestAuditEvents.pending().id(ID).recordedBeforeOperations().build())))
+			.isEqualTo("d84067b1ab07f2acdfb15e38dc5febb3263992dc48c3bfb89beb281410673f0a");
+	}
+
 	/** The database keeps microseconds, so the hash must not depend on what it drops. */
 	@Test
 	void hashWhenTimeDiffersBelowMicrosecondThenSame() {

@@ -143,6 +143,36 @@ public class AuditCsvTests {
 	}
 
 	@Test
+	void rowWhenBeforeImageCapturedThenOldToNewAndCapturedInTheLastColumn() {
+		AuditEvent event = TestAuditEvents.succeeded(TestAuditEvents.pending().build());
+		AuditEvent captured = event.withBeforeImage(
+				List.of(new AuditEvent.ModifiedProperty("displayName", "Adele V.", "Adele Vance"),
+						new AuditEvent.ModifiedProperty("jobTitle", null, "Retail Manager")),
+				new AuditEvent.BeforeImage(AuditEvent.BeforeImage.CAPTURED, null, 7L));
+
+		List<List<String>> rows = parse(AuditCsv.HEADER + AuditCsv.row(view(captured)));
+
+		assertThat(rows.get(1)).hasSameSizeAs(rows.get(0));
+		assertThat(rows.get(0)).last().isEqualTo("beforeImage");
+		assertThat(column(rows, "modifiedProperties"))
+			.isEqualTo("displayName=Adele V. → Adele Vance; jobTitle=Retail Manager");
+		assertThat(column(rows, "beforeImage")).isEqualTo("captured");
+		assertThat(column(rows, "operation")).isEqualTo(event.operation());
+	}
+
+	@Test
+	void rowWhenBeforeImageUnavailableThenItsReasonAndNoOldValue() {
+		AuditEvent event = TestAuditEvents.succeeded(TestAuditEvents.pending().build());
+		AuditEvent unavailable = event.withBeforeImage(event.modifiedProperties(),
+				new AuditEvent.BeforeImage(AuditEvent.BeforeImage.UNAVAILABLE, "timeout", 2000L));
+
+		List<List<String>> rows = parse(AuditCsv.HEADER + AuditCsv.row(view(unavailable)));
+
+		assertThat(column(rows, "modifiedProperties")).isEqualTo("displayName=Adele Vance; jobTitle=Retail Manager");
+		assertThat(column(rows, "beforeImage")).isEqualTo("unavailable: timeout");
+	}
+
+	@Test
 	void rowWhenSummaryThenItsCountAndTimesInTheLastColumns() {
 		AuditEvent summary = new AuditEvent(UUID.randomUUID(), TestAuditEvents.ARRIVED, AuditEvent.ACTIVITY, "Patch",
 				"refused", "User", null, AuditEvent.Actor.unknown(null), TestAuditEvents.TENANT, null, List.of(),

@@ -129,6 +129,51 @@ class JdbcAuditStoreTests {
 	}
 
 	@Test
+	void writeWhenOutcomeCarriesABeforeImageThenOldValuesAndItsColumnsClosedIntoThePendingRowAndVerified() {
+		JdbcAuditStore store = TestAuditStores.started(this.database);
+		AuditEvent pending = TestAuditEvents.pending().build();
+		store.write(List.of(pending), List.of());
+		AuditEvent succeeded = TestAuditEvents.succeeded(pending)
+			.withBeforeImage(
+					List.of(new AuditEvent.ModifiedProperty("displayName", "Adele V.", "Adele Vance"),
+							new AuditEvent.ModifiedProperty("jobTitle", "Analyst", "Retail Manager")),
+					new AuditEvent.BeforeImage(AuditEvent.BeforeImage.CAPTURED, null, 17L));
+
+		assertThat(store.write(List.of(), List.of(succeeded))).isEmpty();
+
+		assertThat(TestAuditStores.read(this.database, pending.id())).isEqualTo(succeeded);
+		assertThat(TestAuditStores.row(this.database, pending.id())).containsEntry("before_image_status", "captured")
+			.containsEntry("before_image_reason", null)
+			.containsEntry("before_image_latency_ms", 17L)
+			.containsEntry("hash", StoredEvent.link(succeeded, store.chainId(), 1, AuditHasher.GENESIS).hash());
+		assertThat((String) TestAuditStores.row(this.database, pending.id()).get("modified_properties"))
+			.contains("\"oldValue\":\"Adele V.\"");
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+
+		this.database.jdbc()
+			.update("UPDATE audit_event SET before_image_status = 'unavailable', before_image_reason = 'timeout'");
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isFalse();
+	}
+
+	@Test
+	void writeWhenAnotherWritersPendingRowClosedAsUnknownThenItsModifiedPropertiesKeptAndVerified() {
+		JdbcAuditStore stopped = TestAuditStores.started(this.database);
+		JdbcAuditStore survivor = TestAuditStores.started(this.database);
+		AuditEvent pending = TestAuditEvents.pending().build();
+		stopped.write(List.of(pending), List.of());
+		AuditEvent recovered = survivor.stalePendingEvents(TestAuditEvents.ARRIVED.plusSeconds(1), 10).get(0);
+
+		assertThat(survivor.write(List.of(),
+				List.of(recovered.completed(AuditEvent.UNKNOWN, "allow", "outcome_unknown", null, null, null))))
+			.isEmpty();
+
+		assertThat(TestAuditStores.read(this.database, pending.id()).modifiedProperties())
+			.isEqualTo(pending.modifiedProperties());
+		assertThat(TestAuditStores.row(this.database, pending.id())).containsEntry("before_image_status", null);
+		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
+	}
+
+	@Test
 	void writeWhenPendingAndOutcomeInOneBatchThenOneChainedRow() {
 		JdbcAuditStore store = TestAuditStores.started(this.database);
 		AuditEvent pending = TestAuditEvents.pending().build();
