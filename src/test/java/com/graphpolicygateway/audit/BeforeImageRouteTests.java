@@ -153,6 +153,24 @@ class BeforeImageRouteTests {
 	}
 
 	@Test
+	void patchWhenPropertyNamesAreNoIdentifiersThenNeverPutInTheQuery() {
+		String clientRequestId = UUID.randomUUID().toString();
+
+		patch(BEST_EFFORT_TENANT, clientRequestId,
+				"{\"@odata.type\":\"#microsoft.graph.user\",\"department\":\"Finance\","
+						+ "\"x&$expand=manager\":\"1\",\"a,passwordProfile\":\"2\",\"b#c\":\"3\"}")
+			.expectStatus()
+			.isNoContent();
+
+		assertThat(graph.directory().lookups()).singleElement()
+			.satisfies((lookup) -> assertThat(lookup.uri().getRawQuery()).isEqualTo("$select=department"));
+		Map<String, Object> event = trail().eventOf(clientRequestId);
+		assertThat(event).containsEntry("before_image_status", "captured");
+		assertThat(properties(event)).contains(property("department", "Sales", "Finance"),
+				property("x&$expand=manager", null, "1"), property("a,passwordProfile", null, "2"));
+	}
+
+	@Test
 	void patchWhenOnlyRedactedPropertiesThenNothingReadAndForwarded() {
 		String clientRequestId = UUID.randomUUID().toString();
 

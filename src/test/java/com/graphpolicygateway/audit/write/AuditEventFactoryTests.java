@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
@@ -22,6 +24,8 @@ import com.graphpolicygateway.audit.event.AuditEvent;
 import com.graphpolicygateway.audit.event.AuditRows;
 import com.graphpolicygateway.audit.event.TestAuditEvents;
 import com.graphpolicygateway.graph.BodyProperty;
+import com.graphpolicygateway.graph.Operation;
+import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.graph.TestOperations;
 import com.graphpolicygateway.identity.Caller;
 
@@ -158,6 +162,50 @@ class AuditEventFactoryTests {
 				new AuditEvent.ModifiedProperty("jobTitle", null, "0123456789abcdef"),
 				new AuditEvent.ModifiedProperty("passwordProfile", null, "[redacted]"));
 		assertThat(AuditEventFactory.TRUNCATED).isEqualTo("…[truncated]");
+	}
+
+	@Test
+	void withBeforeImageWhenOldValuesReadThenStoredAsNewOnesAreAndOthersKeepNone() {
+		MockServerWebExchange exchange = TestAuditExchanges.patch()
+			.properties(new BodyProperty("aboutMe", "short"), new BodyProperty("jobTitle", "Controller"),
+					new BodyProperty("passwordProfile", "{\"password\":\"x\"}"))
+			.build();
+		AuditEvent outcome = this.factory.pending(exchange, TestAuditEvents.caller(), TestAuditEvents.ARRIVED)
+			.completed("success", "allow", "allowed", 204, "g", 42L);
+		Map<String, String> old = new LinkedHashMap<>();
+		old.put("aboutMe", "0123456789abcdefXYZ");
+		old.put("jobTitle", null);
+
+		AuditEvent event = this.factory.withBeforeImage(outcome, BeforeImageRead.captured(old, 12));
+
+		assertThat(event.modifiedProperties()).containsExactly(
+				new AuditEvent.ModifiedProperty("aboutMe", "0123456789abcdef…[truncated]", "short"),
+				new AuditEvent.ModifiedProperty("jobTitle", null, "Controller"),
+				new AuditEvent.ModifiedProperty("passwordProfile", null, "[redacted]"));
+		assertThat(event.beforeImage()).isEqualTo(new AuditEvent.BeforeImage("captured", null, 12L));
+		assertThat(event.activityResult()).isEqualTo("success");
+		assertThat(event.id()).isEqualTo(outcome.id());
+	}
+
+	@Test
+	void withBeforeImageWhenReadFailedThenNoOldValueAndTheReason() {
+		AuditEvent outcome = this.factory
+			.pending(TestAuditExchanges.patch().build(), TestAuditEvents.caller(), TestAuditEvents.ARRIVED)
+			.completed("success", "allow", "allowed", 204, "g", 42L);
+
+		AuditEvent event = this.factory.withBeforeImage(outcome, BeforeImageRead.unavailable("graph_404", 5));
+
+		assertThat(event.modifiedProperties()).isEqualTo(outcome.modifiedProperties());
+		assertThat(event.beforeImage()).isEqualTo(new AuditEvent.BeforeImage("unavailable", "graph_404", 5L));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "passwordProfile", "PASSWORDPROFILE", "otherMails" })
+	void redactsWhenGloballyRedactedPropertyThenTrueWhateverItsCase(String name) {
+		Operation update = TestOperations.catalogue().find(OperationCatalogue.USER_UPDATE).orElseThrow();
+
+		assertThat(this.factory.redacts(update, name)).isTrue();
+		assertThat(this.factory.redacts(update, "displayName")).isFalse();
 	}
 
 	/**
