@@ -287,7 +287,7 @@ class BeforeImageRouteTests {
 		}
 	}
 
-	private WebTestClient.ResponseSpec patch(String tenantId, String clientRequestId, String body) {
+	WebTestClient.ResponseSpec patch(String tenantId, String clientRequestId, String body) {
 		String token = identityProvider.token()
 			.tenant(tenantId)
 			.issuer(identityProvider.issuerV2(tenantId))
@@ -323,11 +323,11 @@ class BeforeImageRouteTests {
 		return new String((body != null) ? body : new byte[0], java.nio.charset.StandardCharsets.UTF_8);
 	}
 
-	private WebTestClient.BodyContentSpec verify(String tenantId) {
+	WebTestClient.BodyContentSpec verify(String tenantId) {
 		return auditor(tenantId, "/audit/verify").expectBody();
 	}
 
-	private AuditRouteTests.AuditTrail trail() {
+	AuditRouteTests.AuditTrail trail() {
 		return new AuditRouteTests.AuditTrail(this.jdbc);
 	}
 
