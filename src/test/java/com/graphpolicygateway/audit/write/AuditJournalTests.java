@@ -75,6 +75,19 @@ class AuditJournalTests {
 	}
 
 	@Test
+	void appendWhenEventCarriesABeforeImageThenRecoveredWithIt() {
+		AuditEvent captured = TestAuditEvents.succeeded(TestAuditEvents.pending().build())
+			.withBeforeImage(List.of(new AuditEvent.ModifiedProperty("displayName", "Adele V.", "Adele Vance")),
+					new AuditEvent.BeforeImage(AuditEvent.BeforeImage.CAPTURED, null, 9L));
+		AuditJournal journal = journal();
+		journal.append(List.of(captured));
+		journal.close();
+
+		assertThat(nextProcess().recover()).singleElement()
+			.satisfies((segment) -> assertThat(segment.events()).containsExactly(captured));
+	}
+
+	@Test
 	void recoverNeverReturnsTheProcessesOwnSegments() {
 		AuditJournal journal = journal();
 		journal.append(List.of(TestAuditEvents.pending().build()));
