@@ -90,7 +90,8 @@ final class GatewayApiDocumentation implements OpenApiCustomizer {
 							+ "blast-radius limit reached (OperationLimitExceeded, with Retry-After); Graph error"))
 				.addApiResponse("429", new ApiResponse().description("Rate limit reached; see Retry-After"))
 				.addApiResponse("503", new ApiResponse().description(
-						"Audit store, license check, blast-radius count or Graph unavailable; see Retry-After")));
+						"Audit store, license check, blast-radius count, a required before-image or Graph unavailable; "
+								+ "see Retry-After")));
 	}
 
 }
