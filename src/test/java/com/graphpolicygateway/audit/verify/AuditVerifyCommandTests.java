@@ -86,6 +86,29 @@ class AuditVerifyCommandTests {
 	}
 
 	@Test
+	void runWhenAnOldValueOfABeforeImageWasRewrittenThenExitCodeOneNamingTheEvent() {
+		JdbcAuditStore store = new JdbcAuditStore(this.jdbc,
+				new TransactionTemplate(
+						new DataSourceTransactionManager(new DriverManagerDataSource(this.url, "sa", ""))),
+				UUID.randomUUID().toString());
+		store.startChain(Instant.now());
+		AuditEvent pending = event(AuditEvent.PENDING, "allow", "allowed");
+		AuditEvent captured = pending.completed("success", "allow", "allowed", 204, UUID.randomUUID().toString(), 42L)
+			.withBeforeImage(List.of(new AuditEvent.ModifiedProperty("displayName", "Adele V.", "Adele Vance")),
+					new AuditEvent.BeforeImage(AuditEvent.BeforeImage.CAPTURED, null, 11L));
+		store.write(List.of(pending), List.of());
+		store.write(List.of(), List.of(captured));
+		assertThat(verifyAudit("--spring.datasource.url=" + this.url).exitCode()).isZero();
+
+		this.jdbc.update("UPDATE audit_event SET modified_properties = REPLACE(modified_properties, ?, ?) WHERE id = ?",
+				"Adele V.", "Someone else", captured.id().toString());
+		Run run = verifyAudit("--spring.datasource.url=" + this.url);
+
+		assertThat(run.exitCode()).isOne();
+		assertThat(run.output()).contains("BROKEN").contains(captured.id().toString()).contains("row changed");
+	}
+
+	@Test
 	void runWhenTheLastRowWasDeletedThenExitCodeOne() {
 		this.jdbc.update("DELETE FROM audit_event WHERE id = ?", this.refused.id().toString());
 
