@@ -74,6 +74,22 @@ public final class TestAuditTrail {
 		return events.stream().map((event) -> event.id().toString()).toList();
 	}
 
+	/**
+	 * Appends one closed event of {@link #TENANT} whose before-image was read: its
+	 * {@code displayName} was {@code oldValue}; its id.
+	 */
+	public String appendWithBeforeImage(String oldValue) {
+		AuditEvent event = TestAuditEvents
+			.succeeded(TestAuditEvents.pending()
+				.arrived(Instant.now().truncatedTo(ChronoUnit.MICROS))
+				.correlationId(UUID.randomUUID().toString())
+				.build())
+			.withBeforeImage(List.of(new AuditEvent.ModifiedProperty("displayName", oldValue, AWKWARD_VALUE)),
+					new AuditEvent.BeforeImage(AuditEvent.BeforeImage.CAPTURED, null, 8L));
+		this.store.write(List.of(), List.of(event), Set.of(event.id()));
+		return event.id().toString();
+	}
+
 	/** Writes a pending event (not chained); its id. */
 	public String pending() {
 		AuditEvent pending = TestAuditEvents.pending().arrived(Instant.now().truncatedTo(ChronoUnit.MICROS)).build();

@@ -104,6 +104,21 @@ class AuditSinkDeliveryTests {
 	}
 
 	@Test
+	void deliverWhenEventHasABeforeImageThenTheRecordCarriesOldAndNewValuesAndHowTheReadWent() throws Exception {
+		TestAuditTrail trail = TestAuditTrail.start(this.database);
+		trail.appendWithBeforeImage("Adele V.");
+
+		deliverAll(delivery(10));
+
+		JsonNode json = TestDeliveries.JSON.readTree(this.sink.records().get(0).json());
+		assertThat(json.at("/resources/0/modifiedProperties/0/oldValue").asString()).isEqualTo("Adele V.");
+		assertThat(json.at("/resources/0/modifiedProperties/0/newValue").asString())
+			.isEqualTo(TestAuditTrail.AWKWARD_VALUE);
+		assertThat(json.at("/beforeImage/status").asString()).isEqualTo("captured");
+		assertThat(json.at("/beforeImage/latencyMillis").asLong()).isEqualTo(8);
+	}
+
+	@Test
 	void deliverWhenSinkFailsThenCursorStaysAndTheBatchIsSentAgain() throws Exception {
 		TestAuditTrail trail = TestAuditTrail.start(this.database);
 		List<String> ids = trail.append(3);
