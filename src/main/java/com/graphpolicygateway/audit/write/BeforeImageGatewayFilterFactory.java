@@ -60,6 +60,15 @@ public class BeforeImageGatewayFilterFactory
 	/** The audit reason of a change refused because its required before-image failed. */
 	public static final String REFUSAL_REASON = "before_image_unavailable";
 
+	/**
+	 * The {@code Retry-After} of a refusal when Graph named no wait (a timeout, an
+	 * error).
+	 */
+	static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+
+	/** The longest wait of Graph's passed on to the caller. */
+	static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
 	private static final Log logger = LogFactory.getLog(BeforeImageGatewayFilterFactory.class);
 
 	private static final ParameterizedTypeReference<Map<String, @Nullable Object>> JSON = new ParameterizedTypeReference<>() {
@@ -163,9 +172,9 @@ public class BeforeImageGatewayFilterFactory
 			long started = System.nanoTime();
 			return read(exchange, select).timeout(this.timeout, connectionLoop)
 				.onErrorResume((ex) -> Mono.just(failed(ex)))
-				.map((outcome) -> toRead(outcome, select, elapsedMillis(started)))
 				.publishOn(connectionLoop)
-				.flatMap((read) -> {
+				.flatMap((outcome) -> {
+					BeforeImageRead read = toRead(outcome, select, elapsedMillis(started));
 					read.storeOn(exchange);
 					if (read.status().captured()) {
 						return chain.filter(exchange);
@@ -173,7 +182,7 @@ public class BeforeImageGatewayFilterFactory
 					RequestCorrelation.of(exchange)
 						.log(() -> logger.warn("Before-image of " + request.operation().id() + " unavailable ("
 								+ read.status().reason() + ")" + (required ? "; the call is refused" : "")));
-					return required ? refuse(exchange, read) : chain.filter(exchange);
+					return required ? refuse(exchange, read, outcome.retryAfter()) : chain.filter(exchange);
 				});
 		}
 
@@ -194,7 +203,9 @@ public class BeforeImageGatewayFilterFactory
 		private Mono<Outcome> answer(ClientResponse response) {
 			int status = response.statusCode().value();
 			if (status != 200) {
-				return response.releaseBody().thenReturn(Outcome.failure(reasonOf(status)));
+				Duration retryAfter = (status == 429 || status == 503)
+						? retryAfter(response.headers().header(HttpHeaders.RETRY_AFTER)) : null;
+				return response.releaseBody().thenReturn(Outcome.failure(reasonOf(status), retryAfter));
 			}
 			return response.bodyToMono(JSON)
 				.map(Outcome::of)
@@ -206,12 +217,13 @@ public class BeforeImageGatewayFilterFactory
 			return Outcome.failure((ex instanceof TimeoutException) ? "timeout" : "graph_unreachable");
 		}
 
-		private Mono<Void> refuse(ServerWebExchange exchange, BeforeImageRead read) {
+		private Mono<Void> refuse(ServerWebExchange exchange, BeforeImageRead read, @Nullable Duration retryAfter) {
+			String wait = Long.toString(((retryAfter != null) ? retryAfter : DEFAULT_RETRY_AFTER).toSeconds());
 			return BeforeImageGatewayFilterFactory.this.errors.respond(exchange, HttpStatus.SERVICE_UNAVAILABLE,
 					GraphErrorCodes.SERVICE_NOT_AVAILABLE, REFUSAL_REASON,
 					"The tenant's policy requires the values this change replaces to be read from Graph first, "
 							+ "and that read failed (" + read.status().reason() + "), so the change was not forwarded.",
-					(headers) -> headers.set(HttpHeaders.RETRY_AFTER, "5"));
+					(headers) -> headers.set(HttpHeaders.RETRY_AFTER, wait));
 		}
 
 		/** A value read, as the trail stores a body's: a string's text, else JSON. */
@@ -226,16 +238,21 @@ public class BeforeImageGatewayFilterFactory
 		 * What the read ended with: Graph's properties (case as Graph spells them), or a
 		 * reason.
 		 */
-		private record Outcome(@Nullable Map<String, @Nullable Object> properties, @Nullable String reason) {
+		private record Outcome(@Nullable Map<String, @Nullable Object> properties, @Nullable String reason,
+				@Nullable Duration retryAfter) {
 
 			static Outcome of(Map<String, @Nullable Object> body) {
 				Map<String, @Nullable Object> properties = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 				properties.putAll(body);
-				return new Outcome(properties, null);
+				return new Outcome(properties, null, null);
 			}
 
 			static Outcome failure(String reason) {
-				return new Outcome(null, reason);
+				return new Outcome(null, reason, null);
+			}
+
+			static Outcome failure(String reason, @Nullable Duration retryAfter) {
+				return new Outcome(null, reason, retryAfter);
 			}
 
 		}
@@ -252,6 +269,23 @@ public class BeforeImageGatewayFilterFactory
 			return BeforeImageRead.captured(old, latencyMillis);
 		}
 
+	}
+
+	/**
+	 * The wait Graph asked for in a throttled or unavailable answer, in whole seconds
+	 * (the form Graph sends), at most {@link #MAX_RETRY_AFTER}; null when it named none.
+	 */
+	static @Nullable Duration retryAfter(List<String> values) {
+		if (values.isEmpty()) {
+			return null;
+		}
+		try {
+			long seconds = Long.parseLong(values.get(0).trim());
+			return (seconds >= 0) ? Duration.ofSeconds(Math.min(seconds, MAX_RETRY_AFTER.toSeconds())) : null;
+		}
+		catch (NumberFormatException notSeconds) {
+			return null;
+		}
 	}
 
 	/**

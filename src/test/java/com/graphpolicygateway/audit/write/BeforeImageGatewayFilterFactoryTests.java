@@ -131,6 +131,25 @@ class BeforeImageGatewayFilterFactoryTests {
 		assertThat(BeforeImageRead.from(exchange).status().reason()).isEqualTo("timeout");
 	}
 
+	@ParameterizedTest
+	@CsvSource({ "429, 17, 17", "503, 30, 30", "429, 86400, 300", "429, soon, 5" })
+	void filterWhenRequiredAndGraphThrottlesTheReadThenRefusedWithGraphsWait(int status, String graphWait,
+			String callerWait) {
+		GatewayFilter filter = filter((request) -> Mono.just(ClientResponse.create(HttpStatus.valueOf(status))
+			.header(HttpHeaders.RETRY_AFTER, graphWait)
+			.header(HttpHeaders.CONTENT_TYPE, "application/json")
+			.body("{\"error\":{\"code\":\"TooManyRequests\"}}")
+			.build()));
+		MockServerWebExchange exchange = exchange(CaptureBefore.REQUIRED, new BodyProperty("displayName", "x"));
+		AtomicBoolean forwarded = new AtomicBoolean();
+
+		filter.filter(exchange, chain(forwarded)).block(Duration.ofSeconds(5));
+
+		assertThat(forwarded).isFalse();
+		assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+		assertThat(exchange.getResponse().getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo(callerWait);
+	}
+
 	private GatewayFilter filter(org.springframework.web.reactive.function.client.ExchangeFunction graph) {
 		return new BeforeImageGatewayFilterFactory(WebClient.builder().exchangeFunction(graph).build(),
 				URI.create("https://graph.example"), this.events, new GraphErrorResponder(this.json, Clock.systemUTC()),
