@@ -317,6 +317,51 @@ class ChartOnAksTests {
 	}
 
 	@Test
+	void renderWhenTracingEndpointIsAServiceThenSpansGoThereOnlyWithTheSamplingAsked() {
+		RenderedChart chart = RenderedChart.render(ChartValues.defaults()
+			.with("tracing.endpoint", "http://otel-collector.observability.svc:4318/v1/traces")
+			.with("tracing.samplingProbability", 0.25)
+			.writeTo(this.directory));
+
+		assertThat(chart.env())
+			.containsEntry("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT",
+					Map.of("name", "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", "value",
+							"http://otel-collector.observability.svc:4318/v1/traces"))
+			.containsEntry("MANAGEMENT_TRACING_SAMPLING_PROBABILITY",
+					Map.of("name", "MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "value", "0.25"));
+		assertThat(storeRule(chart, 4318)).containsEntry("to", List.of(namespace("observability")));
+	}
+
+	@Test
+	void renderWhenTracingEndpointNamesNoPortThenOtlpsHttpPort() {
+		RenderedChart chart = RenderedChart.render(
+				ChartValues.defaults().with("tracing.endpoint", "http://10.60.0.9/v1/traces").writeTo(this.directory));
+
+		assertThat(storeRule(chart, 4318)).containsEntry("to",
+				List.of(Map.of("ipBlock", Map.of("cidr", "10.60.0.9/32"))));
+	}
+
+	@Test
+	void renderWhenTracingCollectorOutsideTheClusterAndNothingNamedThenRefusedNamingTheValues() {
+		Path values = ChartValues.defaults()
+			.with("tracing.endpoint", "https://collector.example.com/v1/traces")
+			.writeTo(this.directory);
+
+		assertThatIllegalStateException().isThrownBy(() -> RenderedChart.render(values))
+			.withMessageContaining("tracing.endpoint")
+			.withMessageContaining("networkPolicy.egress.tracing.cidrs");
+	}
+
+	@Test
+	void renderWhenTracingOffThenNoTracingSettingAndNoCollectorEgress() {
+		RenderedChart chart = RenderedChart.render(ChartValues.defaults().writeTo(this.directory));
+
+		assertThat(chart.env()).doesNotContainKeys("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT",
+				"MANAGEMENT_TRACING_SAMPLING_PROBABILITY");
+		assertThat(egressPorts(chart)).doesNotContain(4318);
+	}
+
+	@Test
 	void renderWhenRedisPeersAndPortsNamedThenTheyReplaceTheDerivedOnes() {
 		Map<String, Object> redisPods = Map.of("namespaceSelector",
 				Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "cache")), "podSelector",
