@@ -27,11 +27,12 @@ COPY --from=layers /build/extracted/snapshot-dependencies/ ./
 COPY --from=layers /build/extracted/application/ ./
 # Defaults for `docker run`; the Helm chart mounts its own ConfigMap over /app/config.
 COPY config/application.yml config/tenants.yml ./config/
-# The training start: the application context is created (H2 and its migrations included) and
-# closed before any port opens; the cache records what it loaded. Its data is thrown away.
+# The training start: the application context is created (the SQLite store and its migrations
+# included) and closed before any port opens; the cache records what it loaded. Its data is thrown
+# away.
 RUN java -XX:+UseG1GC -XX:AOTCacheOutput=app.aot -Dspring.context.exit=onRefresh -jar app.jar \
 	&& rm -rf /app/data
-# The embedded H2 audit database (non-production default) lives in ./data.
+# The embedded SQLite audit store (non-production default) lives in ./data.
 RUN mkdir -p /app/data && chown 10001:10001 /app/data
 USER 10001:10001
 EXPOSE 8080 8081

@@ -14,6 +14,8 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
 import static com.graphpolicygateway.helm.RenderedChart.at;
@@ -132,12 +134,11 @@ class GraphPolicyGatewayChartTests {
 				"SPRING_DATA_REDIS_HOST");
 	}
 
-	@Test
-	void renderWhenEmbeddedH2ThenNoDatasourceAndNoDatabaseEgress() {
-		RenderedChart chart = RenderedChart.render(ChartValues.defaults()
-			.with("database.embeddedH2", true)
-			.with("replicaCount", 1)
-			.writeTo(this.directory));
+	@ParameterizedTest
+	@ValueSource(strings = { "database.embedded", "database.embeddedH2" })
+	void renderWhenEmbeddedStoreThenNoDatasourceAndNoDatabaseEgress(String value) {
+		RenderedChart chart = RenderedChart
+			.render(ChartValues.defaults().with(value, true).with("replicaCount", 1).writeTo(this.directory));
 
 		assertThat(chart.env()).doesNotContainKeys("SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME");
 		assertThat(egressPorts(chart)).doesNotContain(5432);

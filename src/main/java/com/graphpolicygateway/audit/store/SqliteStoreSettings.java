@@ -65,7 +65,7 @@ public final class SqliteStoreSettings implements BeanPostProcessor {
 		int query = path.indexOf('?');
 		path = (query >= 0) ? path.substring(0, query) : path;
 		path = path.startsWith("file:") ? path.substring("file:".length()) : path;
-		return (path.isEmpty() || path.startsWith(":memory:")) ? null : Path.of(path).toAbsolutePath();
+		return (path.isEmpty() || path.startsWith(":memory:")) ? null : Path.of(path).toAbsolutePath().normalize();
 	}
 
 	/** Creates the folder of a database file. */

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
+import org.springframework.core.io.ClassPathResource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -22,6 +25,17 @@ class SqliteStoreSettingsTests {
 		assertThatNoException().isThrownBy(() -> SqliteStoreSettings
 			.check("jdbc:sqlite:./data/audit.db?journal_mode=wal&synchronous=EXTRA&busy_timeout=5000"
 					+ "&transaction_mode=Immediate"));
+	}
+
+	@Test
+	void checkWhenTheEmbeddedDefaultThenAccepted() {
+		YamlPropertiesFactoryBean yaml = new YamlPropertiesFactoryBean();
+		yaml.setResources(new ClassPathResource("application.yml"));
+		String url = yaml.getObject().getProperty("spring.datasource.url");
+
+		assertThat(SqliteStoreSettings.isSqlite(url)).isTrue();
+		assertThatNoException().isThrownBy(() -> SqliteStoreSettings.check(url));
+		assertThat(SqliteStoreSettings.file(url)).isEqualTo(Path.of("data/audit.db").toAbsolutePath());
 	}
 
 	@Test
@@ -57,7 +71,7 @@ class SqliteStoreSettingsTests {
 	void fileWhenInMemoryThenNone() {
 		assertThat(SqliteStoreSettings.file("jdbc:sqlite::memory:")).isNull();
 		assertThat(SqliteStoreSettings.file("jdbc:sqlite:file:./data/audit.db?mode=rw"))
-			.isEqualTo(Path.of("./data/audit.db").toAbsolutePath());
+			.isEqualTo(Path.of("data/audit.db").toAbsolutePath());
 	}
 
 	@Test
