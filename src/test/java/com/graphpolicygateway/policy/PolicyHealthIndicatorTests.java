@@ -8,11 +8,13 @@ import java.time.Instant;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+import com.graphpolicygateway.test.LogCapture;
 import com.graphpolicygateway.test.TestClock;
 
 import static com.graphpolicygateway.policy.TestPolicies.TENANT;
@@ -27,6 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PolicyHealthIndicatorTests {
 
 	static final TestPolicies.Builder POLICY = policy().tenant(tenant(TENANT).license("active"));
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(PolicyStore.class);
 
 	@TempDir
 	Path directory;
@@ -57,6 +62,7 @@ class PolicyHealthIndicatorTests {
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails()).containsEntry("version", PolicyParser.version(POLICY.bytes()))
 			.hasEntrySatisfying("lastReloadError", (error) -> assertThat(error).asString().contains("defaults.mode"));
+		assertThat(this.logs.errors()).singleElement().asString().contains("defaults.mode");
 	}
 
 	private static PolicyStore store(Path file) {

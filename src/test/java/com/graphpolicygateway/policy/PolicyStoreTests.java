@@ -12,8 +12,10 @@ import java.time.Instant;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.graphpolicygateway.test.LogCapture;
 import com.graphpolicygateway.test.TestClock;
 
 import static com.graphpolicygateway.policy.TestPolicies.OTHER_TENANT;
@@ -41,6 +43,9 @@ class PolicyStoreTests {
 			  - id: 72f988bf-86f1-41af-91ab-2d7cd011db47
 			    alowed-properties: [ displayName ]
 			""";
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(PolicyStore.class);
 
 	@TempDir
 	Path directory;
@@ -123,6 +128,11 @@ class PolicyStoreTests {
 		assertThat(store.lastError()).contains(this.file.toString()).contains("tenants[0].alowed-properties");
 		assertThat(reloads("failure")).isEqualTo(1);
 		assertThat(lastReloadFailed()).isEqualTo(1);
+		assertThat(this.logs.errors()).singleElement()
+			.asString()
+			.startsWith("Tenant policy not reloaded, still enforcing " + version(FIRST) + ": ")
+			.contains(this.file.toString())
+			.contains("tenants[0].alowed-properties");
 	}
 
 	@Test
@@ -174,6 +184,10 @@ class PolicyStoreTests {
 		assertThat(store.current().version()).isEqualTo(version(FIRST));
 		assertThat(store.lastError()).contains("missing");
 		assertThat(reloads("failure")).isEqualTo(1);
+		assertThat(this.logs.errors()).singleElement()
+			.asString()
+			.startsWith("Tenant policy not reloaded, still enforcing " + version(FIRST) + ": ")
+			.contains("missing");
 	}
 
 	@Test
