@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -29,6 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.test.LogCapture;
 import com.graphpolicygateway.test.StubGraph;
 import com.graphpolicygateway.test.StubIdentityProvider;
 import com.graphpolicygateway.test.StubbedGateway;
@@ -50,6 +52,9 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = GraphPolicyGatewayApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class OperationLimitRouteTests {
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(RateLimiter.class, OperationLimiter.class);
 
 	static final String WIPE = "intune-managed-device-wipe";
 
@@ -259,6 +264,8 @@ class OperationLimitRouteTests {
 			assertThat(auditEventOf(replica.getBean(JdbcTemplate.class), clientRequestId))
 				.containsEntry("decision", "refuse")
 				.containsEntry("reason", "operation_limit_unavailable");
+			assertThat(this.logs.errors())
+				.anyMatch((line) -> line.startsWith("Redis unreachable, operation limits refuse every limited call: "));
 		}
 	}
 
@@ -271,7 +278,8 @@ class OperationLimitRouteTests {
 		arguments.add("--graph-gateway.rate-limit.redis-unavailable=" + whenRedisUnavailable);
 		arguments.add("--spring.data.redis.host=" + TestRedis.HOST);
 		arguments.add("--spring.data.redis.port=" + redisPort);
-		return new SpringApplicationBuilder(GraphPolicyGatewayApplication.class).run(arguments.toArray(String[]::new));
+		return new SpringApplicationBuilder(GraphPolicyGatewayApplication.class).listeners(this.logs)
+			.run(arguments.toArray(String[]::new));
 	}
 
 	private static WebTestClient client(ConfigurableApplicationContext replica) {

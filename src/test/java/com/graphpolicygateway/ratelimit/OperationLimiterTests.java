@@ -6,10 +6,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import com.graphpolicygateway.system.GraphGatewayProperties.RateLimit.RedisUnavailable;
+import com.graphpolicygateway.test.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,6 +29,9 @@ class OperationLimiterTests {
 	static final Duration REDIS_TIMEOUT = Duration.ofMillis(300);
 
 	static final Duration MINUTE = Duration.ofMinutes(1);
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(OperationLimiter.class);
 
 	final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -77,6 +82,9 @@ class OperationLimiterTests {
 		assertThat(third.retryAfter()).isPositive().isLessThanOrEqualTo(MINUTE);
 		assertThat(limiter.isRedisDown()).isTrue();
 		assertThat(fallbacks("local")).isEqualTo(3);
+		assertThat(this.logs.errors()).singleElement()
+			.asString()
+			.startsWith("Redis unreachable, operation limits are counted by each replica alone: ");
 	}
 
 	@ParameterizedTest
@@ -92,6 +100,9 @@ class OperationLimiterTests {
 		}
 		assertThat(limiter.isRedisDown()).isTrue();
 		assertThat(fallbacks("refuse")).isEqualTo(3);
+		assertThat(this.logs.errors()).singleElement()
+			.asString()
+			.startsWith("Redis unreachable, operation limits refuse every limited call: ");
 	}
 
 	@Test
@@ -112,6 +123,9 @@ class OperationLimiterTests {
 		assertThat(take(limiter, key, 2).outcome()).isEqualTo(OperationWindowResult.Outcome.FULL);
 		assertThat(this.client.template().opsForZSet().size(PREFIX + "{" + key + "}.calls").block()).isEqualTo(2);
 		assertThat(fallbacks("refuse")).isEqualTo(fallbacksWhenBack);
+		assertThat(this.logs.errors()).singleElement().asString().startsWith("Redis unreachable");
+		assertThat(this.logs.warnings())
+			.containsExactly("Redis answers again: operation limits are counted across replicas again");
 	}
 
 	@Test

@@ -7,11 +7,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 import com.graphpolicygateway.system.GraphGatewayProperties.RateLimit.RedisUnavailable;
+import com.graphpolicygateway.test.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,6 +33,9 @@ class RateLimiterTests {
 	static final Bucket LARGE = new Bucket(1_000_000, 1_000_000);
 
 	static final Bucket TWO_CALLS = new Bucket(2, 0.01);
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(RateLimiter.class);
 
 	final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -86,6 +91,9 @@ class RateLimiterTests {
 		assertThat(limiter.isRedisDown()).isTrue();
 		assertThat(fallbacks()).isEqualTo(3);
 		assertThat(this.meters.get("graph_gateway.ratelimit.redis.down").gauge().value()).isEqualTo(1);
+		assertThat(this.logs.errors()).singleElement()
+			.asString()
+			.startsWith("Redis unreachable, rate limits fall back to LOCAL: ");
 	}
 
 	@Test
@@ -115,6 +123,9 @@ class RateLimiterTests {
 		assertThat(limiter.isRedisDown()).isTrue();
 		assertThat(fallbacks()).isEqualTo(1);
 		assertThat(health(limiter).getDetails()).containsEntry("fallback", "deny");
+		assertThat(this.logs.errors()).singleElement()
+			.asString()
+			.startsWith("Redis unreachable, rate limits fall back to DENY: ");
 	}
 
 	@Test
@@ -130,6 +141,9 @@ class RateLimiterTests {
 		assertThat(limiter.isRedisDown()).isTrue();
 		assertThat(fallbacks()).isEqualTo(4);
 		assertThat(health(limiter).getDetails()).containsEntry("fallback", "allow");
+		assertThat(this.logs.errors()).singleElement()
+			.asString()
+			.startsWith("Redis unreachable, rate limits fall back to ALLOW: ");
 	}
 
 	@Test
@@ -157,6 +171,9 @@ class RateLimiterTests {
 		assertThat(fallbacks()).isEqualTo(fallbacksWhenBack);
 		assertThat(health(limiter).getDetails()).containsEntry("redis", "reachable").doesNotContainKey("fallback");
 		assertThat(this.meters.get("graph_gateway.ratelimit.redis.down").gauge().value()).isZero();
+		assertThat(this.logs.errors()).singleElement().asString().startsWith("Redis unreachable");
+		assertThat(this.logs.warnings())
+			.containsExactly("Redis answers again: rate limits are shared across replicas again");
 	}
 
 	@Test
