@@ -29,6 +29,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -45,7 +46,9 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.audit.write.AuditWriter;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
+import com.graphpolicygateway.test.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -73,6 +76,9 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 
 	/** One permit for each commit that started waiting on {@link #slowCommits}. */
 	static final Semaphore commitsWaiting = new Semaphore(0);
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(AuditWriter.class);
 
 	@Autowired
 	JdbcTemplate jdbc;
@@ -110,6 +116,11 @@ class AuditFailClosedRouteTests extends GatewayIntegrationTest {
 
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 		assertThat(graph.received()).isEmpty();
+		assertThat(this.logs.errors()).first()
+			.asString()
+			.startsWith("Audit batch of ")
+			.contains(" events failed to commit: ")
+			.endsWith("; retrying until the database is back");
 		databaseDown.set(false);
 		assertThat(trail().eventOf(refusedRequestId)).containsEntry("activity_result", "refused")
 			.containsEntry("decision", "refuse")

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,6 +32,7 @@ import com.graphpolicygateway.audit.signing.AuditSigningKey;
 import com.graphpolicygateway.audit.signing.SigningKeyFiles;
 import com.graphpolicygateway.audit.write.AuditMaintenance;
 import com.graphpolicygateway.test.GatewayIntegrationTest;
+import com.graphpolicygateway.test.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,6 +49,9 @@ class KeyedAuditTrailRouteTests extends GatewayIntegrationTest {
 
 	private static final AuditSigningKey KEY = SigningKeyFiles
 		.read(Path.of("src/test/resources/audit/test-signing-key.pem"));
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(AuditMaintenance.class);
 
 	@Autowired
 	JdbcTemplate jdbc;
@@ -155,6 +160,12 @@ class KeyedAuditTrailRouteTests extends GatewayIntegrationTest {
 			assertThat(report.path("intact").asBoolean()).isFalse();
 			assertThat(report.path("problems").toString()).contains(forged)
 				.contains("pending event not written by a gateway");
+			// Logged once, by whichever recovery met the row first (this one or the
+			// gateway's own).
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(this.logs.errors()).singleElement()
+					.asString()
+					.startsWith("AUDIT TAMPERING: pending event " + forged + " (writer "));
 		}
 		finally {
 			this.jdbc.update("DELETE FROM audit_event WHERE id = ?", forged);

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,6 +37,7 @@ import com.graphpolicygateway.audit.write.AuditWriter;
 import com.graphpolicygateway.graph.OperationAudit;
 import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.test.AuditDatabases;
+import com.graphpolicygateway.test.LogCapture;
 import com.graphpolicygateway.test.TestClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +53,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AuditTamperTests {
 
 	static final AuditSigningKey KEY = SigningKeyFiles.fromPem(AuditSigningKeyTests.OPENSSL_SEC1_P256);
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(AuditMaintenance.class);
 
 	private final AuditDatabases.Engine engine;
 
@@ -214,6 +219,11 @@ class AuditTamperTests {
 		assertThat(result(genuine)).isEqualTo(AuditEvent.UNKNOWN);
 		assertThat(result(forged)).isEqualTo(AuditEvent.PENDING);
 		assertThat(result(badMac)).isEqualTo(AuditEvent.PENDING);
+		assertThat(this.logs.errors()).hasSize(2)
+			.allMatch((line) -> line.startsWith("AUDIT TAMPERING: pending event "))
+			.anyMatch((line) -> line.contains(forged.id().toString()))
+			.anyMatch((line) -> line.contains(badMac.id().toString()))
+			.noneMatch((line) -> line.contains(genuine.id().toString()));
 	}
 
 	@Test

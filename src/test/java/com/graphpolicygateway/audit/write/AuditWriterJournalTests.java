@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -33,6 +34,7 @@ import com.graphpolicygateway.audit.event.TestAuditEvents;
 import com.graphpolicygateway.audit.store.JdbcAuditStore;
 import com.graphpolicygateway.audit.store.TestAuditStores;
 import com.graphpolicygateway.test.AuditDatabases;
+import com.graphpolicygateway.test.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,6 +54,9 @@ import static org.mockito.Mockito.verify;
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)
 class AuditWriterJournalTests {
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(AuditWriter.class, AuditJournalStage.class);
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -164,6 +169,9 @@ class AuditWriterJournalTests {
 		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
 		this.writer.complete(TestAuditEvents.succeeded(pending));
 		await().atMost(WAIT).until(() -> this.meters.counter("graph_gateway.audit.write.failures").count() > 0);
+		await().atMost(WAIT)
+			.untilAsserted(
+					() -> assertThat(this.logs.errors()).first().asString().contains(" events failed to commit: "));
 		this.database.endOutage();
 
 		await().atMost(WAIT)
@@ -251,6 +259,9 @@ class AuditWriterJournalTests {
 			.havingRootCause()
 			.isInstanceOf(AuditUnavailableException.class)
 			.withMessage("The audit journal is unavailable");
+		assertThat(this.logs.errors()).first()
+			.asString()
+			.startsWith("Audit journal append of 1 pending events failed: ");
 		assertThat(TestAuditStores.count(this.database)).isZero();
 	}
 
@@ -346,6 +357,9 @@ class AuditWriterJournalTests {
 		await().atMost(WAIT).until(() -> this.meters.counter("graph_gateway.audit.write.failures").count() > 0);
 
 		CompletableFuture.runAsync(this.writer::stop).get(WAIT.toSeconds() * 3, TimeUnit.SECONDS);
+		assertThat(this.logs.errors()).last()
+			.asString()
+			.startsWith("1 audit events could not be written before shutdown; their events stay pending");
 		assertThat(segments()).hasSize(1);
 		this.database.endOutage();
 		JdbcAuditStore next = TestAuditStores.unstarted(this.database);

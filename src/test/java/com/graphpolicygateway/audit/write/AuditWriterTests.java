@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mockito.ArgumentCaptor;
@@ -27,6 +28,7 @@ import com.graphpolicygateway.audit.store.JdbcAuditStore;
 import com.graphpolicygateway.audit.store.TestAuditStores;
 import com.graphpolicygateway.graph.OperationCatalogue;
 import com.graphpolicygateway.test.AuditDatabases;
+import com.graphpolicygateway.test.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,6 +48,9 @@ import static org.mockito.Mockito.verify;
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)
 class AuditWriterTests {
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(AuditWriter.class);
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -261,6 +266,9 @@ class AuditWriterTests {
 			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(AuditUnavailableException.class);
 		assertThat(this.meters.counter("graph_gateway.audit.write.failures").count()).isGreaterThanOrEqualTo(1);
+		assertThat(this.logs.errors()).first()
+			.asString()
+			.startsWith("Audit batch of 1 pending and 0 completed events failed to commit: ");
 	}
 
 	@Test
@@ -415,6 +423,7 @@ class AuditWriterTests {
 		await().atMost(WAIT).untilAsserted(() -> assertThat(chained()).isEqualTo(2));
 		assertThat(TestAuditStores.row(this.database, pending.id())).containsEntry("activity_result", "success");
 		assertThat(TestAuditStores.row(this.database, refused.id())).containsEntry("activity_result", "refused");
+		assertThat(this.logs.errors()).first().asString().contains("events failed to commit: ");
 		assertThat(TestAuditStores.verifier(this.database).verify().intact()).isTrue();
 		await().atMost(WAIT).untilAsserted(() -> assertThat(this.writer.queued()).isZero());
 	}
@@ -449,6 +458,9 @@ class AuditWriterTests {
 		await().atMost(WAIT)
 			.untilAsserted(
 					() -> assertThat(TestAuditStores.row(this.database, refused.id())).containsEntry("chain_seq", 1L));
+		assertThat(this.logs.errors()).anyMatch((line) -> line.startsWith("Audit batch refused by the database ("))
+			.anyMatch((line) -> line
+				.startsWith("Audit event " + pending.id() + " refused by the database and dropped: "));
 	}
 
 	@Test
@@ -504,6 +516,9 @@ class AuditWriterTests {
 		this.writer.complete(TestAuditEvents.succeeded(pending));
 
 		CompletableFuture.runAsync(this.writer::stop).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		assertThat(this.logs.errors()).last()
+			.asString()
+			.startsWith("1 audit events could not be written before shutdown; their events stay pending");
 
 		this.database.endOutage();
 		assertThat(TestAuditStores.row(this.database, pending.id())).containsEntry("activity_result", "pending");
