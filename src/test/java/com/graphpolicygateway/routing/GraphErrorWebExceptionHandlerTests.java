@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 
 import io.netty.channel.ConnectTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.graphpolicygateway.graph.GraphErrorCodes;
 import com.graphpolicygateway.graph.RequestCorrelation;
 import com.graphpolicygateway.graph.TestGraphErrors;
+import com.graphpolicygateway.test.LogCapture;
 
 /**
  * Tests for {@link GraphErrorWebExceptionHandler}.
@@ -40,6 +42,9 @@ class GraphErrorWebExceptionHandlerTests {
 	private static final String UPSTREAM_UNREACHABLE = "Microsoft Graph could not be reached through the gateway.";
 
 	private static final String UPSTREAM_TIMEOUT = "Microsoft Graph did not answer in time.";
+
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of(GraphErrorWebExceptionHandler.class);
 
 	private final GraphErrorWebExceptionHandler handler = new GraphErrorWebExceptionHandler(
 			TestGraphErrors.responder());
@@ -61,6 +66,17 @@ class GraphErrorWebExceptionHandlerTests {
 			String code, String message) {
 		handle(ex);
 		assertAnswered(status, code, message);
+		if (code.equals(GraphErrorCodes.GENERAL_EXCEPTION)) {
+			// A server error the gateway did not expect: its cause is kept in the log
+			// only.
+			assertThat(this.logs.errors()).singleElement()
+				.asString()
+				.startsWith("Failure on " + this.exchange.getRequest().getPath().value())
+				.contains(ResponseStatusException.class.getName());
+		}
+		else {
+			assertThat(this.logs.errors()).isEmpty();
+		}
 	}
 
 	static Stream<Arguments> statusExceptions() {
@@ -135,6 +151,10 @@ class GraphErrorWebExceptionHandlerTests {
 				"The gateway failed to process the request.");
 		assertThat(this.exchange.getResponse().getBodyAsString().block()).doesNotContain("secret detail",
 				"IllegalStateException");
+		assertThat(this.logs.errors()).singleElement()
+			.asString()
+			.isEqualTo("Unexpected failure on GET " + this.exchange.getRequest().getPath().value()
+					+ " <- java.lang.IllegalStateException: secret detail");
 	}
 
 	@Test
