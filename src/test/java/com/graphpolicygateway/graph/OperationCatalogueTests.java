@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,6 +22,7 @@ import org.springframework.util.unit.DataSize;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
 import com.graphpolicygateway.system.OperationDeclaration;
+import com.graphpolicygateway.test.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -34,6 +36,13 @@ import static org.assertj.core.api.Assertions.tuple;
  * ones, and the start-up messages of invalid declarations, each naming its key.
  */
 class OperationCatalogueTests {
+
+	/**
+	 * A start-up failure is logged by Spring Boot: kept off the console, and asserted.
+	 */
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of("org.springframework.boot.SpringApplication",
+			"org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter");
 
 	static final String USER_ID = "87d349ed-44d7-43e1-9a83-5f2406dee5bd";
 
@@ -452,13 +461,15 @@ class OperationCatalogueTests {
 			"graph-gateway.operations.intune-managed-device-wipe.path=/v1.0/deviceManagement/managedDevices/{id}/wipe|graph-gateway.operations.intune-managed-device-wipe.path must leave out the Graph version",
 			"graph-gateway.operations.intune-managed-device-wipe.body.presence=sometimes|graph-gateway.operations.intune-managed-device-wipe.body.presence must be required, optional or none" })
 	void startWhenDeclarationInvalidThenGatewayDoesNotStartAndSaysWhichKey(String declaration, String message) {
-		SpringApplicationBuilder gateway = new SpringApplicationBuilder(GraphPolicyGatewayApplication.class).properties(
-				"server.port=0", "management.server.port=0",
-				"spring.datasource.url=jdbc:h2:mem:catalogue-start-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-				"graph-gateway.upstream.auth=passthrough");
+		SpringApplicationBuilder gateway = new SpringApplicationBuilder(GraphPolicyGatewayApplication.class)
+			.properties("server.port=0", "management.server.port=0",
+					"spring.datasource.url=jdbc:h2:mem:catalogue-start-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+					"graph-gateway.upstream.auth=passthrough")
+			.listeners(this.logs);
 
 		assertThatException().isThrownBy(() -> gateway.run("--" + declaration).close())
 			.satisfies((ex) -> assertThat(causeMessages(ex)).contains(message));
+		assertThat(String.join("\n", this.logs.errors())).contains(message);
 	}
 
 	private static String causeMessages(Throwable ex) {

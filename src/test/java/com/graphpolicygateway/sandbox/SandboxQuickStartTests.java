@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,6 +32,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
 import com.graphpolicygateway.test.AuditPageSession;
+import com.graphpolicygateway.test.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -49,6 +51,13 @@ import static org.awaitility.Awaitility.await;
 @ActiveProfiles("sandbox")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SandboxQuickStartTests {
+
+	/**
+	 * A start-up failure is logged by Spring Boot: kept off the console, and asserted.
+	 */
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of("org.springframework.boot.SpringApplication",
+			"org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter");
 
 	static final int GRAPH_PORT = freePort();
 
@@ -309,11 +318,13 @@ class SandboxQuickStartTests {
 	void sandboxWhenBoundBeyondLoopbackThenRefusesToStart() {
 		assertThatException()
 			.isThrownBy(() -> new SpringApplicationBuilder(GraphPolicyGatewayApplication.class).profiles("sandbox")
+				.listeners(this.logs)
 				.run("--server.address=0.0.0.0", "--server.port=0", "--management.server.port=0",
 						"--sandbox.graph-port=0", "--sandbox.token-issuer-port=0",
 						"--spring.datasource.url=jdbc:h2:mem:sandbox-refused;DB_CLOSE_DELAY=-1")
 				.close())
 			.satisfies((ex) -> assertThat(rootMessages(ex)).contains("only runs bound to loopback"));
+		assertThat(String.join("\n", this.logs.errors())).contains("only runs bound to loopback");
 	}
 
 	private String mint(String query) {
