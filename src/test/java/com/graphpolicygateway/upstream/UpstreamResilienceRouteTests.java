@@ -12,6 +12,7 @@ import java.util.UUID;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
@@ -22,6 +23,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.test.GatewayIntegrationTest;
+import com.graphpolicygateway.test.LogCapture;
 import com.graphpolicygateway.test.StubGraph.Answer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +34,9 @@ import static org.awaitility.Awaitility.await;
  * The route when Graph misbehaves: too slow (504), gone mid-call (502), a body cut short
  * or slow; Graph's own errors relayed without counting as failures; and the circuit
  * breaker opening on connection failures and timeouts, refusing calls without reaching
- * Graph while open, and closing or re-opening after one trial call.
+ * Graph while open, and closing or re-opening after one trial call. Each test reads the
+ * answer's body: a body the test client leaves unread is never released, and Netty's leak
+ * detector reports it later in the build.
  */
 @TestPropertySource(properties = { "graph-gateway.upstream.response-timeout=500ms",
 		"graph-gateway.upstream.circuit-breaker.minimum-calls=4",
@@ -57,6 +61,11 @@ class UpstreamResilienceRouteTests extends GatewayIntegrationTest {
 
 	/** Failures that open the circuit: the minimum calls of the sliding window. */
 	static final int FAILURES_TO_OPEN = 4;
+
+	/** Where Spring and Reactor Netty report an answer broken after it was committed. */
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of("org.springframework.web.server.adapter.HttpWebHandlerAdapter",
+			"reactor.netty.http.server.HttpServerOperations");
 
 	@Autowired
 	UpstreamCircuitBreakerGatewayFilterFactory circuitBreaker;
@@ -101,7 +110,12 @@ class UpstreamResilienceRouteTests extends GatewayIntegrationTest {
 		graph.willAnswerAfter(SLOW, Answer.noContent());
 		String clientRequestId = UUID.randomUUID().toString();
 
-		patch(clientRequestId).exchange().expectStatus().isEqualTo(504);
+		patch(clientRequestId).exchange()
+			.expectStatus()
+			.isEqualTo(504)
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("gatewayTimeout");
 
 		assertThat(auditEventOf(clientRequestId)).containsEntry("activity_result", "failure")
 			.containsEntry("decision", "allow")
@@ -165,6 +179,12 @@ class UpstreamResilienceRouteTests extends GatewayIntegrationTest {
 		assertThatExceptionOfType(IOException.class)
 			.isThrownBy(() -> http.send(request, HttpResponse.BodyHandlers.ofString()));
 		assertThat(graph.received()).hasSize(1);
+		// The 200 was committed before Graph's body broke off: the connection is closed.
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.logs.errors())
+				.anyMatch((line) -> line.contains("PrematureCloseException")
+						&& line.contains("ServerHttpResponse already committed (200 OK)"))
+				.anyMatch((line) -> line.contains("Error finishing response. Closing connection")));
 	}
 
 	@Test
@@ -193,7 +213,10 @@ class UpstreamResilienceRouteTests extends GatewayIntegrationTest {
 				.expectStatus()
 				.isEqualTo((i % 2 == 0) ? 429 : 503)
 				.expectHeader()
-				.valueEquals(HttpHeaders.RETRY_AFTER, "7");
+				.valueEquals(HttpHeaders.RETRY_AFTER, "7")
+				.expectBody()
+				.jsonPath("$.error.code")
+				.isEqualTo("TooManyRequests");
 		}
 
 		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -233,10 +256,20 @@ class UpstreamResilienceRouteTests extends GatewayIntegrationTest {
 			graph.willAnswerAfter(SLOW, Answer.noContent());
 		}
 		for (int i = 0; i < FAILURES_TO_OPEN; i++) {
-			patch(UUID.randomUUID().toString()).exchange().expectStatus().isEqualTo(504);
+			patch(UUID.randomUUID().toString()).exchange()
+				.expectStatus()
+				.isEqualTo(504)
+				.expectBody()
+				.jsonPath("$.error.code")
+				.isEqualTo("gatewayTimeout");
 		}
 
-		patch(UUID.randomUUID().toString()).exchange().expectStatus().isEqualTo(503);
+		patch(UUID.randomUUID().toString()).exchange()
+			.expectStatus()
+			.isEqualTo(503)
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("serviceNotAvailable");
 
 		assertThat(graph.received()).hasSize(FAILURES_TO_OPEN);
 		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
@@ -245,7 +278,12 @@ class UpstreamResilienceRouteTests extends GatewayIntegrationTest {
 	@Test
 	void patchWhenOpenDurationPassedAndTheTrialCallSucceedsThenCircuitClosesAgain() throws InterruptedException {
 		openTheCircuitByClosedConnections();
-		patch(UUID.randomUUID().toString()).exchange().expectStatus().isEqualTo(503);
+		patch(UUID.randomUUID().toString()).exchange()
+			.expectStatus()
+			.isEqualTo(503)
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("serviceNotAvailable");
 		graph.reset();
 
 		Thread.sleep(OPEN.toMillis());
@@ -263,14 +301,22 @@ class UpstreamResilienceRouteTests extends GatewayIntegrationTest {
 
 		Thread.sleep(OPEN.toMillis());
 		graph.willCloseWithoutAnswer();
-		patch(UUID.randomUUID().toString()).exchange().expectStatus().isEqualTo(502);
+		patch(UUID.randomUUID().toString()).exchange()
+			.expectStatus()
+			.isEqualTo(502)
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("badGateway");
 
 		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
 		patch(UUID.randomUUID().toString()).exchange()
 			.expectStatus()
 			.isEqualTo(503)
 			.expectHeader()
-			.valueEquals(HttpHeaders.RETRY_AFTER, "1");
+			.valueEquals(HttpHeaders.RETRY_AFTER, "1")
+			.expectBody()
+			.jsonPath("$.error.code")
+			.isEqualTo("serviceNotAvailable");
 		assertThat(graph.received()).hasSize(1);
 	}
 
@@ -279,7 +325,12 @@ class UpstreamResilienceRouteTests extends GatewayIntegrationTest {
 			graph.willCloseWithoutAnswer();
 		}
 		for (int i = 0; i < FAILURES_TO_OPEN; i++) {
-			patch(UUID.randomUUID().toString()).exchange().expectStatus().isEqualTo(502);
+			patch(UUID.randomUUID().toString()).exchange()
+				.expectStatus()
+				.isEqualTo(502)
+				.expectBody()
+				.jsonPath("$.error.code")
+				.isEqualTo("badGateway");
 		}
 		assertThat(breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
 	}
