@@ -1,5 +1,6 @@
 package com.graphpolicygateway.audit.query;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -17,6 +18,7 @@ import org.springframework.web.server.WebFilterChain;
 
 import com.graphpolicygateway.audit.query.AuditAccessLog.Kind;
 import com.graphpolicygateway.audit.query.AuditAccessLog.Read;
+import com.graphpolicygateway.graph.AuditPagePaths;
 import com.graphpolicygateway.graph.GatewayRefusal;
 import com.graphpolicygateway.graph.GatewayStages;
 import com.graphpolicygateway.identity.Caller;
@@ -24,7 +26,9 @@ import com.graphpolicygateway.identity.Caller;
 /**
  * Records, as refused entries of the access log, the reads of the auditors' API that the
  * gateway's security refuses before they reach an endpoint: no valid token (401), no
- * auditor permission (403). The endpoints record every other read themselves.
+ * auditor permission (403); and the audit page's views that it refuses to a signed-in
+ * user without the auditor permission (sent to the page's forbidden notice). The
+ * endpoints record every other read themselves.
  */
 public final class AuditReadRefusalWebFilter implements WebFilter, Ordered {
 
@@ -39,6 +43,12 @@ public final class AuditReadRefusalWebFilter implements WebFilter, Ordered {
 			AuditAccessLogHandler.EXPORT_PATH, Kind.ACCESS_LOG_EXPORT, "/audit/verify", Kind.VERIFY,
 			"/audit/checkpoints", Kind.CHECKPOINTS);
 
+	private static final String PAGE_EVENTS_PREFIX = AuditPagePaths.PREFIX + "/events/";
+
+	/** The audit page's views, by path. */
+	private static final Map<String, Kind> PAGE_VIEWS = Map.of(AuditPagePaths.PAGE, Kind.PAGE, AuditPagePaths.ACCESS,
+			Kind.PAGE_ACCESS_LOG, AuditPagePaths.EXPORT, Kind.PAGE_EXPORT);
+
 	private final AuditAccessLog log;
 
 	public AuditReadRefusalWebFilter(AuditAccessLog log) {
@@ -48,15 +58,26 @@ public final class AuditReadRefusalWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		Kind kind = (exchange.getRequest().getMethod() == HttpMethod.GET) ? readAt(exchange) : null;
-		if (kind == null) {
+		if (exchange.getRequest().getMethod() != HttpMethod.GET) {
 			return chain.filter(exchange);
 		}
-		AtomicBoolean recorded = new AtomicBoolean();
-		exchange.getResponse().beforeCommit(() -> {
-			recordRefusal(exchange, kind, recorded);
-			return Mono.empty();
-		});
+		Kind kind = readAt(exchange);
+		if (kind != null) {
+			AtomicBoolean recorded = new AtomicBoolean();
+			exchange.getResponse().beforeCommit(() -> {
+				recordRefusal(exchange, kind, recorded);
+				return Mono.empty();
+			});
+			return chain.filter(exchange);
+		}
+		Kind view = pageViewAt(exchange);
+		if (view != null) {
+			AtomicBoolean recorded = new AtomicBoolean();
+			exchange.getResponse().beforeCommit(() -> {
+				recordPageRefusal(exchange, view, recorded);
+				return Mono.empty();
+			});
+		}
 		return chain.filter(exchange);
 	}
 
@@ -73,6 +94,36 @@ public final class AuditReadRefusalWebFilter implements WebFilter, Ordered {
 			return Kind.EVENT;
 		}
 		return kind;
+	}
+
+	private static @Nullable Kind pageViewAt(ServerWebExchange exchange) {
+		String path = exchange.getRequest().getPath().pathWithinApplication().value();
+		Kind kind = PAGE_VIEWS.get(path);
+		if (kind == null && path.startsWith(PAGE_EVENTS_PREFIX) && path.length() > PAGE_EVENTS_PREFIX.length()
+				&& path.indexOf('/', PAGE_EVENTS_PREFIX.length()) < 0) {
+			return Kind.PAGE_EVENT;
+		}
+		return kind;
+	}
+
+	/**
+	 * A page view Spring Security refused a signed-in user: it answers with a redirect to
+	 * the forbidden notice (a user not signed in is sent to sign in instead, which is not
+	 * a refusal).
+	 */
+	private void recordPageRefusal(ServerWebExchange exchange, Kind kind, AtomicBoolean recorded) {
+		HttpStatusCode status = exchange.getResponse().getStatusCode();
+		URI location = exchange.getResponse().getHeaders().getLocation();
+		boolean refused = status != null && status.is3xxRedirection() && location != null
+				&& AuditPagePaths.FORBIDDEN.equals(location.getPath());
+		if (!refused || AuditAccessLog.isRecordedOn(exchange) || !recorded.compareAndSet(false, true)) {
+			return;
+		}
+		// The page's permission check remembered who was refused.
+		Caller caller = Caller.rememberedOn(exchange).orElse(null);
+		this.log.refused(exchange, caller,
+				Read.given(kind, (caller != null) ? caller.tenantId() : null, exchange.getRequest().getQueryParams()),
+				"permission_denied");
 	}
 
 	private void recordRefusal(ServerWebExchange exchange, Kind kind, AtomicBoolean recorded) {

@@ -320,6 +320,32 @@ class AuditAccessLogRouteTests extends GatewayIntegrationTest {
 		assertThat(entry.get("actor")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("userId", oid);
 	}
 
+	@Test
+	void pageWhenSignedInUserLacksTheAuditorRoleThenSentToTheNoticeAndTheRefusalIsAnEntry() {
+		String oid = UUID.randomUUID().toString();
+		identityProvider.willSignIn((token) -> token.without("roles").claim("oid", oid));
+		AuditPageSession session = new AuditPageSession(this.client, gateway());
+		URI landing = session.signIn("/audit");
+		String correlationId = UUID.randomUUID().toString();
+
+		session.client()
+			.get()
+			.uri(landing.getPath() + "?tenant=" + TENANT)
+			.header("client-request-id", correlationId)
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectHeader()
+			.location("/audit/page/forbidden");
+
+		Map<String, Object> entry = entry(correlationId);
+		assertThat(entry).containsEntry("activity", "View audit page")
+			.containsEntry("activityResult", "refused")
+			.containsEntry("reason", "permission_denied");
+		assertThat(entry.get("actor")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("userId", oid);
+		assertThat(property(entry, AuditAccessLog.FILTERS)).isEqualTo("tenant=" + TENANT);
+	}
+
 	/** The one entry of the read with this client-request-id, once closed and chained. */
 	private Map<String, Object> entry(String correlationId) {
 		await().atMost(Duration.ofSeconds(10))
