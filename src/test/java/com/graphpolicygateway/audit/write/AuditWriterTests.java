@@ -214,7 +214,9 @@ class AuditWriterTests {
 
 		this.writer.complete(TestAuditEvents.succeeded(pending));
 
-		await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(800)).until(() -> chained() == 0);
+		// Held for 300 ms: nothing chained meanwhile (atMost only bounds a slow
+		// database's polls).
+		await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> chained() == 0);
 		await().atMost(outcomeDelay.plusSeconds(2)).untilAsserted(() -> assertThat(chained()).isOne());
 		await().atMost(WAIT).untilAsserted(() -> assertThat(commits()).isEqualTo(2));
 		assertThat(this.writer.queued()).isZero();
@@ -228,7 +230,9 @@ class AuditWriterTests {
 		assertThat(this.writer.open(first)).succeedsWithin(WAIT);
 		this.writer.complete(TestAuditEvents.succeeded(first));
 		this.writer.refused(TestAuditEvents.refused());
-		await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(800)).until(() -> chained() == 0);
+		// Held for 300 ms: nothing chained meanwhile (atMost only bounds a slow
+		// database's polls).
+		await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> chained() == 0);
 
 		assertThat(this.writer.open(TestAuditEvents.pending().build())).succeedsWithin(WAIT);
 
@@ -245,7 +249,9 @@ class AuditWriterTests {
 		assertThat(this.writer.open(pending)).succeedsWithin(WAIT);
 		this.writer.complete(TestAuditEvents.succeeded(pending));
 		this.writer.refused(TestAuditEvents.refused());
-		await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(800)).until(() -> chained() == 0);
+		// Held for 300 ms: nothing chained meanwhile (atMost only bounds a slow
+		// database's polls).
+		await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> chained() == 0);
 
 		CompletableFuture.runAsync(this.writer::stop).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
