@@ -1,10 +1,5 @@
 package com.graphpolicygateway.audit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -17,25 +12,11 @@ import com.graphpolicygateway.test.AuditDatabases;
  */
 class SqliteBeforeImageRouteTests extends BeforeImageRouteTests {
 
-	private static Path file;
+	private static final AuditDatabases.SqliteFile FILE = new AuditDatabases.SqliteFile("before-image-route-sqlite-");
 
 	@DynamicPropertySource
 	static void sqlite(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", () -> AuditDatabases.sqliteUrl(file()));
-	}
-
-	private static synchronized Path file() {
-		if (file == null) {
-			try {
-				Path directory = Files.createTempDirectory("before-image-route-sqlite-");
-				directory.toFile().deleteOnExit();
-				file = directory.resolve("audit.db");
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-		return file;
+		registry.add("spring.datasource.url", FILE::url);
 	}
 
 }

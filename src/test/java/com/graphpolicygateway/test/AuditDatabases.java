@@ -107,6 +107,36 @@ public final class AuditDatabases {
 		}
 	}
 
+	/**
+	 * A SQLite audit store for a whole gateway context: the URL of a file in a temporary
+	 * folder of its own, the same at every call, made at the first.
+	 */
+	public static final class SqliteFile {
+
+		private final String prefix;
+
+		private @Nullable Path file;
+
+		public SqliteFile(String prefix) {
+			this.prefix = prefix;
+		}
+
+		public synchronized String url() {
+			if (this.file == null) {
+				try {
+					Path directory = Files.createTempDirectory(this.prefix);
+					directory.toFile().deleteOnExit();
+					this.file = directory.resolve("audit.db");
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+			return sqliteUrl(this.file);
+		}
+
+	}
+
 	/** The URL of a SQLite audit store in {@code file}, with the gateway's settings. */
 	public static String sqliteUrl(Path file) {
 		return "jdbc:sqlite:" + file
