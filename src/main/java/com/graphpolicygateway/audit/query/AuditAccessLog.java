@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.util.Assert;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -128,13 +128,11 @@ public final class AuditAccessLog {
 	 * log not committed: 503, as a call whose audit event could not be.
 	 */
 	public static Mono<ServerResponse> unavailable(GraphErrorResponder errors, ServerRequest request) {
-		return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
-			.contentType(MediaType.APPLICATION_JSON)
-			.header(RequestCorrelation.REQUEST_ID, RequestCorrelation.of(request.exchange()).requestId())
-			.header("Retry-After", "5")
-			.bodyValue(errors.document(request.exchange(), GraphErrorCodes.SERVICE_NOT_AVAILABLE,
-					"The gateway cannot read the audit trail, or record this read in its access log, now; "
-							+ "the read was not answered."));
+		return AuditEventsHandler.error(errors, request, HttpStatus.SERVICE_UNAVAILABLE,
+				GraphErrorCodes.SERVICE_NOT_AVAILABLE,
+				"The gateway cannot read the audit trail, or record this read in its access log, now; "
+						+ "the read was not answered.",
+				(headers) -> headers.set(HttpHeaders.RETRY_AFTER, "5"));
 	}
 
 	private Mono<Void> record(ServerWebExchange exchange, @Nullable Caller caller, Read read, long count,

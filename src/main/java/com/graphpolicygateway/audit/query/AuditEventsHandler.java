@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -13,6 +14,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.util.Assert;
@@ -246,9 +248,17 @@ public final class AuditEventsHandler {
 	/** An auditors' endpoint's refusal, in Graph's error shape. */
 	static Mono<ServerResponse> error(GraphErrorResponder errors, ServerRequest request, HttpStatus status, String code,
 			String message) {
+		return error(errors, request, status, code, message, (headers) -> {
+		});
+	}
+
+	/** An auditors' endpoint's refusal, in Graph's error shape, with more headers. */
+	static Mono<ServerResponse> error(GraphErrorResponder errors, ServerRequest request, HttpStatus status, String code,
+			String message, Consumer<HttpHeaders> headers) {
 		return ServerResponse.status(status)
 			.contentType(MediaType.APPLICATION_JSON)
 			.header(RequestCorrelation.REQUEST_ID, RequestCorrelation.of(request.exchange()).requestId())
+			.headers(headers)
 			.bodyValue(errors.document(request.exchange(), code, message));
 	}
 

@@ -61,20 +61,19 @@ public final class AuditReadRefusalWebFilter implements WebFilter, Ordered {
 		if (exchange.getRequest().getMethod() != HttpMethod.GET) {
 			return chain.filter(exchange);
 		}
-		Kind kind = readAt(exchange);
-		if (kind != null) {
+		String path = exchange.getRequest().getPath().pathWithinApplication().value();
+		Kind api = kindAt(path, READS, EVENTS_PREFIX, Kind.EVENT);
+		Kind read = (api != null) ? api : kindAt(path, PAGE_VIEWS, PAGE_EVENTS_PREFIX, Kind.PAGE_EVENT);
+		if (read != null) {
 			AtomicBoolean recorded = new AtomicBoolean();
 			exchange.getResponse().beforeCommit(() -> {
-				recordRefusal(exchange, kind, recorded);
-				return Mono.empty();
-			});
-			return chain.filter(exchange);
-		}
-		Kind view = pageViewAt(exchange);
-		if (view != null) {
-			AtomicBoolean recorded = new AtomicBoolean();
-			exchange.getResponse().beforeCommit(() -> {
-				recordPageRefusal(exchange, view, recorded);
+				String reason = (api != null) ? apiRefusal(exchange) : pageRefusal(exchange);
+				if (reason != null && !AuditAccessLog.isRecordedOn(exchange) && recorded.compareAndSet(false, true)) {
+					// The permission check remembered who was refused.
+					Caller caller = Caller.rememberedOn(exchange).orElse(null);
+					this.log.refused(exchange, caller, Read.given(read, (caller != null) ? caller.tenantId() : null,
+							exchange.getRequest().getQueryParams()), reason);
+				}
 				return Mono.empty();
 			});
 		}
@@ -86,60 +85,41 @@ public final class AuditReadRefusalWebFilter implements WebFilter, Ordered {
 		return ORDER;
 	}
 
-	private static @Nullable Kind readAt(ServerWebExchange exchange) {
-		String path = exchange.getRequest().getPath().pathWithinApplication().value();
-		Kind kind = READS.get(path);
-		if (kind == null && path.startsWith(EVENTS_PREFIX) && path.indexOf('/', EVENTS_PREFIX.length()) < 0
-				&& path.length() > EVENTS_PREFIX.length()) {
-			return Kind.EVENT;
-		}
-		return kind;
-	}
-
-	private static @Nullable Kind pageViewAt(ServerWebExchange exchange) {
-		String path = exchange.getRequest().getPath().pathWithinApplication().value();
-		Kind kind = PAGE_VIEWS.get(path);
-		if (kind == null && path.startsWith(PAGE_EVENTS_PREFIX) && path.length() > PAGE_EVENTS_PREFIX.length()
-				&& path.indexOf('/', PAGE_EVENTS_PREFIX.length()) < 0) {
-			return Kind.PAGE_EVENT;
+	/** The kind of read at {@code path}: one of {@code reads}, or one event's. */
+	private static @Nullable Kind kindAt(String path, Map<String, Kind> reads, String eventsPrefix, Kind event) {
+		Kind kind = reads.get(path);
+		if (kind == null && path.startsWith(eventsPrefix) && path.length() > eventsPrefix.length()
+				&& path.indexOf('/', eventsPrefix.length()) < 0) {
+			return event;
 		}
 		return kind;
 	}
 
 	/**
-	 * A page view Spring Security refused a signed-in user: it answers with a redirect to
-	 * the forbidden notice (a user not signed in is sent to sign in instead, which is not
-	 * a refusal).
+	 * Why the security refused a read of the API (401 or 403), or null when it did not.
 	 */
-	private void recordPageRefusal(ServerWebExchange exchange, Kind kind, AtomicBoolean recorded) {
+	private static @Nullable String apiRefusal(ServerWebExchange exchange) {
+		HttpStatusCode status = exchange.getResponse().getStatusCode();
+		if (status == null || (status.value() != HttpStatus.UNAUTHORIZED.value()
+				&& status.value() != HttpStatus.FORBIDDEN.value())) {
+			return null;
+		}
+		GatewayRefusal refusal = GatewayRefusal.from(exchange);
+		return (refusal != null) ? refusal.reason()
+				: (status.value() == HttpStatus.UNAUTHORIZED.value()) ? "token_invalid" : "permission_denied";
+	}
+
+	/**
+	 * {@code permission_denied} when the security refused a signed-in user a page view:
+	 * it answers with a redirect to the forbidden notice (a user not signed in is sent to
+	 * sign in instead, which is not a refusal); null otherwise.
+	 */
+	private static @Nullable String pageRefusal(ServerWebExchange exchange) {
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
 		URI location = exchange.getResponse().getHeaders().getLocation();
 		boolean refused = status != null && status.is3xxRedirection() && location != null
 				&& AuditPagePaths.FORBIDDEN.equals(location.getPath());
-		if (!refused || AuditAccessLog.isRecordedOn(exchange) || !recorded.compareAndSet(false, true)) {
-			return;
-		}
-		// The page's permission check remembered who was refused.
-		Caller caller = Caller.rememberedOn(exchange).orElse(null);
-		this.log.refused(exchange, caller,
-				Read.given(kind, (caller != null) ? caller.tenantId() : null, exchange.getRequest().getQueryParams()),
-				"permission_denied");
-	}
-
-	private void recordRefusal(ServerWebExchange exchange, Kind kind, AtomicBoolean recorded) {
-		HttpStatusCode status = exchange.getResponse().getStatusCode();
-		boolean refusedBySecurity = status != null && (status.value() == HttpStatus.UNAUTHORIZED.value()
-				|| status.value() == HttpStatus.FORBIDDEN.value());
-		if (!refusedBySecurity || AuditAccessLog.isRecordedOn(exchange) || !recorded.compareAndSet(false, true)) {
-			return;
-		}
-		GatewayRefusal refusal = GatewayRefusal.from(exchange);
-		String reason = (refusal != null) ? refusal.reason()
-				: (status.value() == HttpStatus.UNAUTHORIZED.value()) ? "token_invalid" : "permission_denied";
-		Caller caller = Caller.rememberedOn(exchange).orElse(null);
-		this.log.refused(exchange, caller,
-				Read.given(kind, (caller != null) ? caller.tenantId() : null, exchange.getRequest().getQueryParams()),
-				reason);
+		return refused ? "permission_denied" : null;
 	}
 
 }
