@@ -7,12 +7,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,13 +39,14 @@ import com.graphpolicygateway.upstream.AppOnlyTokens;
  * Asks Graph whether a tenant holds an active Intune license
  * ({@code GET /v1.0/subscribedSkus} with the gateway's app-only token for that tenant)
  * and remembers the answer: licensed answers for the positive TTL, unlicensed ones for
- * the negative TTL. Concurrent requests for one tenant share one lookup; an expired
- * answer is served while it is refreshed (up to one more TTL). Bounded: past
- * {@value #MAX_TENANTS} tenants the least used answers are dropped one by one (and asked
- * again when needed), never all at once. The refresh of an expired answer is done here
- * rather than by Caffeine's {@code refreshAfterWrite}, which takes one duration for every
- * entry while licensed and unlicensed answers have TTLs of their own (per-entry refresh
- * is Caffeine's open issue 504).
+ * the negative TTL. A Caffeine loading cache does the remembering: concurrent requests
+ * for one tenant share its one load, an expired answer is served while Caffeine refreshes
+ * it (one refresh at a time, the old answer kept if it fails) for up to one more TTL, and
+ * past {@value #MAX_TENANTS} tenants the least used answers are dropped one by one (and
+ * asked again when needed), never all at once. The refresh is asked for on the read that
+ * finds the answer expired rather than by {@code refreshAfterWrite}, which takes one
+ * duration for every entry while licensed and unlicensed answers have TTLs of their own
+ * (per-entry refresh is Caffeine's open issue 504).
  */
 final class IntuneLicenseChecker {
 
@@ -76,9 +80,7 @@ final class IntuneLicenseChecker {
 
 	private final Clock clock;
 
-	private final Cache<String, Answer> answers;
-
-	private final Map<String, Mono<Boolean>> lookups = new ConcurrentHashMap<>();
+	private final AsyncLoadingCache<String, Answer> answers;
 
 	private final Counter hits;
 
@@ -104,13 +106,15 @@ final class IntuneLicenseChecker {
 		this.negativeTtl = negativeTtl;
 		this.timeout = timeout;
 		this.clock = clock;
-		this.answers = CaffeineCacheMetrics.monitor(meters,
-				Caffeine.newBuilder()
-					.maximumSize(MAX_TENANTS)
-					.expireAfter(Expiry.creating((String tenantId, Answer answer) -> answer.keptFor(clock.instant())))
-					.recordStats()
-					.build(),
-				"intune-licenses");
+		long startMillis = clock.millis();
+		this.answers = CaffeineCacheMetrics.monitor(meters, Caffeine.newBuilder()
+			.maximumSize(MAX_TENANTS)
+			// The answers' deadlines are the clock's, so the cache reads time from it
+			// too.
+			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis() - startMillis))
+			.expireAfter(Expiry.writing((String tenantId, Answer answer) -> answer.keptFor(clock.instant())))
+			.recordStats()
+			.buildAsync((String tenantId, Executor executor) -> lookup(tenantId).toFuture()), "intune-licenses");
 		this.hits = Counter.builder("graph_gateway.license.cache").tag("result", "hit").register(meters);
 		this.misses = Counter.builder("graph_gateway.license.cache").tag("result", "miss").register(meters);
 	}
@@ -141,45 +145,64 @@ final class IntuneLicenseChecker {
 	 * cache, a stale answer (refreshed behind), or Graph.
 	 */
 	private Mono<Boolean> answer(String tenantId, Consumer<String> source) {
-		Instant now = this.clock.instant();
-		Answer known = this.answers.getIfPresent(tenantId);
-		if (known != null && now.isBefore(known.expiresAt())) {
-			this.hits.increment();
+		CompletableFuture<Answer> pending = this.answers.getIfPresent(tenantId);
+		Answer known = (pending != null && pending.isDone() && !pending.isCompletedExceptionally()) ? pending.join()
+				: null;
+		if (known == null) {
+			if (pending != null && pending.isCompletedExceptionally()) {
+				// A failed lookup that Caffeine has not dropped yet: nothing is known.
+				this.answers.asMap().remove(tenantId, pending);
+			}
+			this.misses.increment();
+			source.accept("graph");
+			return Mono.fromFuture(this.answers.get(tenantId), true).map(Answer::licensed);
+		}
+		this.hits.increment();
+		if (this.clock.instant().isBefore(known.expiresAt())) {
 			source.accept("cache");
-			return Mono.just(known.licensed());
 		}
-		if (known != null && now.isBefore(known.staleUntil())) {
-			this.hits.increment();
+		else {
 			source.accept("stale");
-			lookup(tenantId).subscribe((licensed) -> {
-			}, (ex) -> logger.warn("License refresh for tenant " + tenantId + " failed: " + ex.getMessage()));
-			return Mono.just(known.licensed());
+			refresh(tenantId);
 		}
-		this.misses.increment();
-		source.accept("graph");
-		return lookup(tenantId);
+		return Mono.just(known.licensed());
 	}
 
-	private Mono<Boolean> lookup(String tenantId) {
-		return this.lookups.computeIfAbsent(tenantId,
-				(id) -> this.tokens.forTenant(id)
-					.flatMap((token) -> this.webClient.get()
-						.uri(this.subscribedSkus)
-						.headers((headers) -> headers.setBearerAuth(token))
-						.accept(MediaType.APPLICATION_JSON)
-						.retrieve()
-						.bodyToMono(JSON))
-					.timeout(this.timeout)
-					.map(IntuneLicenseChecker::holdsIntune)
-					.doOnNext((licensed) -> remember(id, licensed))
-					.doFinally((signal) -> this.lookups.remove(id))
-					.cache());
+	/**
+	 * Asks Caffeine to refresh the answer unless a refresh of it is still on record. A
+	 * refresh stays on record from its start until its answer is in the cache, and a
+	 * {@code refresh} call that comes in the moment between the answer arriving and its
+	 * storing starts another one and discards the first: on a busy tenant every read of
+	 * an expired answer would, and the refreshed answer might never be stored.
+	 */
+	private void refresh(String tenantId) {
+		LoadingCache<String, Answer> cache = this.answers.synchronous();
+		if (cache.policy().refreshes().containsKey(tenantId)) {
+			return;
+		}
+		cache.refresh(tenantId).whenComplete((fresh, ex) -> {
+			if (ex != null) {
+				logger.warn("License refresh for tenant " + tenantId + " failed: " + ex.getMessage());
+			}
+		});
 	}
 
-	private void remember(String tenantId, boolean licensed) {
+	private Mono<Answer> lookup(String tenantId) {
+		return this.tokens.forTenant(tenantId)
+			.flatMap((token) -> this.webClient.get()
+				.uri(this.subscribedSkus)
+				.headers((headers) -> headers.setBearerAuth(token))
+				.accept(MediaType.APPLICATION_JSON)
+				.retrieve()
+				.bodyToMono(JSON))
+			.timeout(this.timeout)
+			.map((skus) -> answer(holdsIntune(skus)));
+	}
+
+	private Answer answer(boolean licensed) {
 		Duration ttl = licensed ? this.positiveTtl : this.negativeTtl;
 		Instant expires = this.clock.instant().plus(ttl);
-		this.answers.put(tenantId, new Answer(licensed, expires, expires.plus(ttl)));
+		return new Answer(licensed, expires, expires.plus(ttl));
 	}
 
 	/**

@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -241,6 +243,22 @@ class IntuneLicenseCheckerTests {
 	}
 
 	@Test
+	void isLicensedWhenExpiredAndAskedAgainDuringTheRefreshThenOneRefresh() {
+		IntuneLicenseChecker checker = checker();
+		assertThat(checker.isLicensed(TENANT).block()).isTrue();
+		settle(checker);
+		this.graph.answer(TestSubscribedSkus.unlicensed()).delay(Duration.ofMillis(500));
+		this.clock.advance(POSITIVE_TTL.plusSeconds(1));
+
+		for (int i = 0; i < 5; i++) {
+			assertThat(checker.isLicensed(TENANT).block(Duration.ofMillis(250))).isTrue();
+		}
+
+		await().atMost(Duration.ofSeconds(5)).until(() -> Boolean.FALSE.equals(checker.isLicensed(TENANT).block()));
+		assertThat(this.graph.lookups()).isEqualTo(2);
+	}
+
+	@Test
 	void isLicensedWhenExpiredAndRefreshFailsThenStaleAnswerStillServedWithinOneMoreTtl() {
 		IntuneLicenseChecker checker = checker();
 		checker.isLicensed(TENANT).block();
@@ -310,12 +328,18 @@ class IntuneLicenseCheckerTests {
 	}
 
 	/**
-	 * Waits until no lookup is in flight: a finished lookup leaves the in-flight map just
-	 * after its answer is delivered, and a clock moved in between would find it there.
+	 * Waits until no lookup or refresh is in flight, so that a clock moved next moves it
+	 * past settled answers only.
 	 */
 	private static void settle(IntuneLicenseChecker checker) {
-		Map<?, ?> inFlight = (Map<?, ?>) ReflectionTestUtils.getField(checker, "lookups");
-		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(inFlight::isEmpty);
+		AsyncLoadingCache<?, ?> answers = (AsyncLoadingCache<?, ?>) ReflectionTestUtils.getField(checker, "answers");
+		await().atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> answers.asMap()
+				.values()
+				.stream()
+				.allMatch((answer) -> answer.isDone() && !answer.isCompletedExceptionally())
+					&& answers.synchronous().policy().refreshes().isEmpty());
 	}
 
 	private double cache(String result) {
