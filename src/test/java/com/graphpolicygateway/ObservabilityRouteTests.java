@@ -72,7 +72,14 @@ class ObservabilityRouteTests extends GatewayIntegrationTest {
 
 	@Test
 	void healthWhenRunningThenLiveAndReadyWithPolicyAndDatabaseDetails() {
-		management().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+		management().get()
+			.uri("/actuator/health/liveness")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("UP");
 		management().get()
 			.uri("/actuator/health/readiness")
 			.exchange()
