@@ -12,7 +12,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -38,16 +37,12 @@ import com.graphpolicygateway.audit.signing.AuditChainSigner;
 import com.graphpolicygateway.audit.signing.AuditSigning;
 import com.graphpolicygateway.audit.signing.AuditSigningKey;
 import com.graphpolicygateway.audit.signing.SigningKeyFiles;
-import com.graphpolicygateway.audit.store.AuditStoreUpkeep;
-import com.graphpolicygateway.audit.store.H2CloseOnExit;
-import com.graphpolicygateway.audit.store.H2StoreUpkeep;
 import com.graphpolicygateway.audit.store.SqliteStoreSettings;
 import com.graphpolicygateway.audit.store.JdbcAuditStore;
 import com.graphpolicygateway.audit.verify.AuditChainVerifier;
 import com.graphpolicygateway.audit.verify.AuditVerification;
 import com.graphpolicygateway.audit.write.AuditEventFactory;
 import com.graphpolicygateway.audit.write.AuditGatewayFilterFactory;
-import com.graphpolicygateway.audit.write.AuditJournal;
 import com.graphpolicygateway.audit.write.AuditMaintenance;
 import com.graphpolicygateway.audit.write.AuditWebFilter;
 import com.graphpolicygateway.audit.write.AuditWriter;
@@ -93,51 +88,29 @@ class AuditConfiguration {
 
 	/**
 	 * An embedded SQLite database gets its folder, and starts only with the settings the
-	 * trail needs.
+	 * trail needs; an H2 database (earlier versions' embedded store) does not start.
 	 */
 	@Bean
 	static SqliteStoreSettings sqliteStoreSettings() {
 		return new SqliteStoreSettings();
 	}
 
-	/** An embedded H2 database stays open until the audit writer has drained. */
 	@Bean
-	static H2CloseOnExit h2CloseOnExit() {
-		return new H2CloseOnExit();
-	}
-
-	@Bean
-	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, MeterRegistry meters,
-			@Value("${spring.datasource.url:}") String databaseUrl, AuditSigning signing,
+	JdbcAuditStore jdbcAuditStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, AuditSigning signing,
 			GraphGatewayProperties properties, Clock clock) {
-		// Decided from the URL, not a connection: a database that is down at start-up
-		// must not stop the gateway from starting (embedded H2 is never down).
-		AuditStoreUpkeep upkeep = H2StoreUpkeep.isH2(databaseUrl) ? H2StoreUpkeep.prepare(jdbc, meters)
-				: AuditStoreUpkeep.NONE;
 		GraphGatewayProperties.Signing settings = properties.audit().signing();
 		AuditChainSigner signer = (signing.key() != null) ? new AuditChainSigner(signing.key(), jdbc, clock,
 				settings.checkpointEvents(), settings.checkpointInterval()) : null;
 		// Each gateway process writes its own chain: replicas never contend for one chain
 		// head.
-		return new JdbcAuditStore(jdbc, new TransactionTemplate(transactions), UUID.randomUUID().toString(), upkeep,
-				signer);
+		return new JdbcAuditStore(jdbc, new TransactionTemplate(transactions), UUID.randomUUID().toString(), signer);
 	}
 
 	@Bean
-	AuditWriter auditWriter(JdbcAuditStore store, GraphGatewayProperties properties, Clock clock, MeterRegistry meters,
-			@Value("${spring.datasource.url:}") String databaseUrl) {
+	AuditWriter auditWriter(JdbcAuditStore store, GraphGatewayProperties properties, Clock clock,
+			MeterRegistry meters) {
 		GraphGatewayProperties.Audit audit = properties.audit();
-		AuditJournal journal = audit.journal() ? AuditJournal.directoryFor(databaseUrl)
-			// Its own mapper: the journal's format must not follow the application's
-			// JSON settings.
-			.map((directory) -> new AuditJournal(directory, store.chainId(), JsonMapper.builder().build()))
-			.orElse(null) : null;
-		if (journal != null) {
-			logger.info("Audit on an embedded H2 file: pending events are journaled in " + journal.directory()
-					+ " and synced before each call is forwarded");
-		}
-		return new AuditWriter(store, journal, audit.queueCapacity(), audit.batchSize(), AuditWriter.OUTCOME_DELAY,
-				clock, meters);
+		return new AuditWriter(store, audit.queueCapacity(), audit.batchSize(), clock, meters);
 	}
 
 	@Bean

@@ -356,9 +356,6 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 	 * tenant's events (other auditors see only their own tenant's)
 	 * @param auditorPermission scope or app role that lets a caller verify the audit
 	 * trail
-	 * @param journal on an embedded H2 file database, make pending events durable in a
-	 * journal next to the database file, so that a call waits for that instead of the
-	 * database's commit (no effect on other databases)
 	 * @param signing the key that authenticates every event and signs checkpoints
 	 * @param sinks where the trail is streamed (SIEMs), by a name of the operator's
 	 * choosing; none by default
@@ -368,8 +365,8 @@ public record GraphGatewayProperties(@Valid @DefaultValue Upstream upstream, @Va
 			@DefaultValue("passwordProfile") List<String> redact, @DefaultValue("1024") int maxValueLength,
 			@DefaultValue("0") int retentionDays, @NotNull @DefaultValue("30s") Duration recoveryGrace,
 			@NotBlank @DefaultValue("AuditLog.Read.All") String auditorPermission,
-			@Nullable List<String> globalAuditors, @DefaultValue("true") boolean journal,
-			@Valid @DefaultValue Signing signing, @Nullable Map<String, @Valid AuditSinkProperties> sinks) {
+			@Nullable List<String> globalAuditors, @Valid @DefaultValue Signing signing,
+			@Nullable Map<String, @Valid AuditSinkProperties> sinks) {
 
 		public Audit {
 			if (queueCapacity < 1 || queueCapacity > 1_000_000) {

@@ -42,9 +42,7 @@ import static org.awaitility.Awaitility.await;
  * after a burst of allowed and refused calls on kept-alive connections, and while callers
  * are still sending: every answered call has exactly one audit event, no event is left
  * pending, the trail verifies, and the process ends within its grace period. On an
- * embedded H2 file (pending events go through the journal; its URL does not say
- * {@code DB_CLOSE_ON_EXIT=FALSE}), on an embedded SQLite file in WAL mode and on
- * PostgreSQL.
+ * embedded SQLite file in WAL mode and on PostgreSQL.
  */
 class AuditGracefulShutdownTests {
 
@@ -242,8 +240,6 @@ class AuditGracefulShutdownTests {
 
 	private Store store(AuditDatabases.Engine engine) {
 		return switch (engine) {
-			// H2's own default: closed by its shutdown hook unless the gateway keeps it.
-			case H2 -> new Store("jdbc:h2:file:" + this.directory.resolve("audit"), "sa", "");
 			case SQLITE -> new Store(AuditDatabases.sqliteUrl(this.directory.resolve("audit.db")), "", "");
 			case POSTGRESQL -> {
 				AuditDatabases.Schema schema = AuditDatabases.postgresqlSchema();

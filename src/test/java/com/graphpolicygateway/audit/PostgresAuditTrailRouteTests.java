@@ -8,7 +8,7 @@ import com.graphpolicygateway.test.AuditDatabases;
 /**
  * The whole-route audit tests of {@link AuditTrailRouteTests} — one event per request
  * under concurrency, verification, tamper detection, recovery — with the gateway writing
- * to real PostgreSQL instead of H2.
+ * to real PostgreSQL instead of the embedded SQLite file.
  */
 class PostgresAuditTrailRouteTests extends AuditTrailRouteTests {
 

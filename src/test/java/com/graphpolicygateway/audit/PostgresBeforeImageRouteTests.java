@@ -7,8 +7,8 @@ import com.graphpolicygateway.test.AuditDatabases;
 
 /**
  * The before-image tests of {@link BeforeImageRouteTests} with the gateway writing to
- * real PostgreSQL instead of H2: the old values closed into the pending row, the new
- * columns, and verification.
+ * real PostgreSQL instead of the embedded SQLite file: the old values closed into the
+ * pending row, the new columns, and verification.
  */
 class PostgresBeforeImageRouteTests extends BeforeImageRouteTests {
 

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
@@ -462,9 +461,7 @@ class OperationCatalogueTests {
 			"graph-gateway.operations.intune-managed-device-wipe.body.presence=sometimes|graph-gateway.operations.intune-managed-device-wipe.body.presence must be required, optional or none" })
 	void startWhenDeclarationInvalidThenGatewayDoesNotStartAndSaysWhichKey(String declaration, String message) {
 		SpringApplicationBuilder gateway = new SpringApplicationBuilder(GraphPolicyGatewayApplication.class)
-			.properties("server.port=0", "management.server.port=0",
-					"spring.datasource.url=jdbc:h2:mem:catalogue-start-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-					"graph-gateway.upstream.auth=passthrough")
+			.properties("server.port=0", "management.server.port=0", "graph-gateway.upstream.auth=passthrough")
 			.listeners(this.logs);
 
 		assertThatException().isThrownBy(() -> gateway.run("--" + declaration).close())

@@ -31,6 +31,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.test.AuditDatabases;
 import com.graphpolicygateway.test.AuditPageSession;
 import com.graphpolicygateway.test.LogCapture;
 
@@ -76,6 +77,9 @@ class SandboxQuickStartTests {
 	/** Where the sandbox makes its signing key: a file that does not exist yet. */
 	static final Path SIGNING_KEY = temporaryDirectory().resolve("sandbox-audit-signing.pem");
 
+	/** The sandbox's trail, in a SQLite file of the test's own instead of ./data. */
+	private static final AuditDatabases.SqliteFile AUDIT = new AuditDatabases.SqliteFile("sandbox-audit-");
+
 	@LocalServerPort
 	int port;
 
@@ -90,7 +94,7 @@ class SandboxQuickStartTests {
 		registry.add("sandbox.graph-port", () -> GRAPH_PORT);
 		registry.add("sandbox.token-issuer-port", () -> ISSUER_PORT);
 		registry.add("management.server.port", () -> 0);
-		registry.add("spring.datasource.url", () -> "jdbc:h2:mem:sandbox-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+		registry.add("spring.datasource.url", AUDIT::url);
 		registry.add("graph-gateway.audit.signing.key", () -> SIGNING_KEY.toString());
 	}
 
@@ -321,7 +325,8 @@ class SandboxQuickStartTests {
 				.listeners(this.logs)
 				.run("--server.address=0.0.0.0", "--server.port=0", "--management.server.port=0",
 						"--sandbox.graph-port=0", "--sandbox.token-issuer-port=0",
-						"--spring.datasource.url=jdbc:h2:mem:sandbox-refused;DB_CLOSE_DELAY=-1")
+						"--spring.datasource.url="
+								+ AuditDatabases.sqliteUrl(temporaryDirectory().resolve("refused.db")))
 				.close())
 			.satisfies((ex) -> assertThat(rootMessages(ex)).contains("only runs bound to loopback"));
 		assertThat(String.join("\n", this.logs.errors())).contains("only runs bound to loopback");

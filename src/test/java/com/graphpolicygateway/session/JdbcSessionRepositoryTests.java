@@ -19,11 +19,11 @@ import com.graphpolicygateway.test.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link JdbcSessionRepository} on H2, SQLite and PostgreSQL: what one
- * repository saves another finds (two replicas on one database), a changed id ends the
- * old one, an idle session expires and is cleaned up, deleting ends it everywhere, rows
- * hold only the id's hash, and a row that cannot be read is no session. Statements run
- * off the calling thread.
+ * Tests for {@link JdbcSessionRepository} on SQLite and PostgreSQL: what one repository
+ * saves another finds (two replicas on one database), a changed id ends the old one, an
+ * idle session expires and is cleaned up, deleting ends it everywhere, rows hold only the
+ * id's hash, and a row that cannot be read is no session. Statements run off the calling
+ * thread.
  */
 class JdbcSessionRepositoryTests {
 

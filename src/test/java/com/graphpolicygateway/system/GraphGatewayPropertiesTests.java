@@ -79,12 +79,6 @@ class GraphGatewayPropertiesTests {
 		assertThat(properties.request().maxJsonDepth()).isEqualTo(32);
 		assertThat(properties.request().headTimeout()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(properties.request().bodyTimeout()).isEqualTo(Duration.ofSeconds(30));
-		assertThat(properties.audit().journal()).isTrue();
-	}
-
-	@Test
-	void bindWhenAuditJournalOffThenBound() {
-		assertThat(bind(Map.of("graph-gateway.audit.journal", "false")).audit().journal()).isFalse();
 	}
 
 	@Test

@@ -13,7 +13,6 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
@@ -36,13 +35,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.FileSystemUtils;
 
 /**
- * Fresh audit databases with the Flyway migrations applied, on H2 (in memory), on SQLite
- * (a file in WAL mode, as the embedded store runs it) and on a real PostgreSQL: a
- * Testcontainers server when Docker is available, otherwise the local server at
- * 127.0.0.1:5432 (database {@code test}, user {@code postgres}). Each PostgreSQL database
- * is a schema of its own, dropped on {@link Database#close()}. Without any PostgreSQL the
- * test is skipped, or fails when {@code CI=true}: CI must never pass without the database
- * production runs on.
+ * Fresh audit databases with the Flyway migrations applied, on SQLite (a file in WAL
+ * mode, as the embedded store runs it) and on a real PostgreSQL: a Testcontainers server
+ * when Docker is available, otherwise the local server at 127.0.0.1:5432 (database
+ * {@code test}, user {@code postgres}). Each PostgreSQL database is a schema of its own,
+ * dropped on {@link Database#close()}. Without any PostgreSQL the test is skipped, or
+ * fails when {@code CI=true}: CI must never pass without the database production runs on.
  */
 public final class AuditDatabases {
 
@@ -56,7 +54,6 @@ public final class AuditDatabases {
 	/** A fresh, migrated audit database on {@code engine}. */
 	public static Database create(Engine engine) {
 		return switch (engine) {
-			case H2 -> h2();
 			case SQLITE -> sqlite();
 			case POSTGRESQL -> postgresql();
 		};
@@ -85,13 +82,6 @@ public final class AuditDatabases {
 	 * @param password the password
 	 */
 	public record Schema(String url, String user, String password) {
-	}
-
-	private static Database h2() {
-		String url = "jdbc:h2:mem:audit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-		DataSource dataSource = new DriverManagerDataSource(url, "sa", "");
-		migrate(Flyway.configure().dataSource(dataSource));
-		return new Database(Engine.H2, dataSource, () -> execute(dataSource, "SHUTDOWN"));
 	}
 
 	/** SQLite in a file of its own, as the embedded store runs it; deleted on close. */
@@ -178,7 +168,7 @@ public final class AuditDatabases {
 	/** The databases the audit trail supports. */
 	public enum Engine {
 
-		H2, SQLITE, POSTGRESQL
+		SQLITE, POSTGRESQL
 
 	}
 
@@ -250,7 +240,7 @@ public final class AuditDatabases {
 
 	/**
 	 * Plain SQL on SQLite, whose driver returns a small BIGINT as an Integer: rows read
-	 * as maps hold a Long there, as on H2 and PostgreSQL.
+	 * as maps hold a Long there, as on PostgreSQL.
 	 */
 	private static final class SqliteJdbcTemplate extends JdbcTemplate {
 

@@ -90,7 +90,7 @@ public final class AuditRows {
 				StoredInstant.read(rs, "summary_last"));
 	}
 
-	/** The stored instant: microseconds, which both H2 and PostgreSQL keep exactly. */
+	/** The stored instant: microseconds, which PostgreSQL keeps exactly. */
 	public static OffsetDateTime timestamp(Instant instant) {
 		return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
 	}

@@ -15,11 +15,11 @@ import org.springframework.jdbc.core.SqlTypeValue;
 
 /**
  * An instant as the audit store keeps it, at microsecond precision: a
- * {@code TIMESTAMP WITH TIME ZONE} on H2 and PostgreSQL; on SQLite, which has no date
- * type, fixed-width ISO-8601 text in UTC ({@code 2026-12-07T19:02:39.632818Z}), so that
- * the order of the text is the order of time and the query API's ranges and its index
- * work on it. Bound as a statement argument, it picks the form the statement's database
- * needs, so that one SQL text serves all three.
+ * {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL; on SQLite, which has no date type,
+ * fixed-width ISO-8601 text in UTC ({@code 2026-12-07T19:02:39.632818Z}), so that the
+ * order of the text is the order of time and the query API's ranges and its index work on
+ * it. Bound as a statement argument, it picks the form the statement's database needs, so
+ * that one SQL text serves both.
  *
  * @param instant the instant
  */
@@ -33,7 +33,7 @@ public record StoredInstant(Instant instant) implements SqlTypeValue {
 		return (instant != null) ? new StoredInstant(instant) : null;
 	}
 
-	/** Reads an instant column as any of the three databases returns it; null if null. */
+	/** Reads an instant column as either database returns it; null if null. */
 	public static @Nullable Instant read(ResultSet rs, String column) throws SQLException {
 		Object value = rs.getObject(column);
 		if (value == null) {
@@ -41,9 +41,6 @@ public record StoredInstant(Instant instant) implements SqlTypeValue {
 		}
 		if (value instanceof String text) {
 			return Instant.parse(text); // SQLite
-		}
-		if (value instanceof OffsetDateTime time) {
-			return time.toInstant(); // H2
 		}
 		if (value instanceof Timestamp timestamp) {
 			return timestamp.toInstant(); // PostgreSQL

@@ -19,7 +19,7 @@ import org.springframework.util.Assert;
  */
 final class SinkLease {
 
-	// Milliseconds as a double: the only interval arithmetic H2 and PostgreSQL share.
+	// PostgreSQL: milliseconds as a double, times an interval.
 	private static final Statements DATABASE_CLOCK = new Statements(
 			"CURRENT_TIMESTAMP + CAST(? AS DOUBLE PRECISION) * INTERVAL '0.001' SECOND", "CURRENT_TIMESTAMP");
 

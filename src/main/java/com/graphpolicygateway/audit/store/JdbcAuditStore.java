@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +28,11 @@ import com.graphpolicygateway.audit.event.StoredEvent;
 import com.graphpolicygateway.audit.signing.AuditChainSigner;
 
 /**
- * The audit trail in a relational database (H2 or PostgreSQL). Blocking: only the audit
- * writer's own thread and the verifier call it, never a Netty event loop. Each instance
- * appends to its own hash chain, so several gateway replicas can share one database
- * without coordinating. With a {@link AuditChainSigner}, every row it writes carries the
- * MAC of its content under the signing key, and the chain is checkpointed.
+ * The audit trail in a relational database (SQLite or PostgreSQL). Blocking: only the
+ * audit writer's own thread and the verifier call it, never a Netty event loop. Each
+ * instance appends to its own hash chain, so several gateway replicas can share one
+ * database without coordinating. With a {@link AuditChainSigner}, every row it writes
+ * carries the MAC of its content under the signing key, and the chain is checkpointed.
  */
 public final class JdbcAuditStore {
 
@@ -53,16 +52,11 @@ public final class JdbcAuditStore {
 
 	private static final int MAX_OWN_PENDING = 50_000;
 
-	/** Most recovered pending events looked up and inserted in one transaction. */
-	private static final int RESTORE_BATCH = 500;
-
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
 
 	private final String chainId;
-
-	private final AuditStoreUpkeep upkeep;
 
 	private final @Nullable AuditChainSigner signer;
 
@@ -85,33 +79,23 @@ public final class JdbcAuditStore {
 		}
 	});
 
-	/** A store on a database that needs no {@link AuditStoreUpkeep}. */
+	/** A store whose rows are not authenticated. */
 	public JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId) {
-		this(jdbc, transactions, chainId, AuditStoreUpkeep.NONE);
-	}
-
-	/**
-	 * A store whose writes run {@code upkeep}'s {@link AuditStoreUpkeep#afterCommit()}
-	 * after their commit, before they return.
-	 */
-	JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId, AuditStoreUpkeep upkeep) {
-		this(jdbc, transactions, chainId, upkeep, null);
+		this(jdbc, transactions, chainId, null);
 	}
 
 	/**
 	 * A store whose rows are authenticated and whose chain is checkpointed by
 	 * {@code signer}, when not null.
 	 */
-	public JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId, AuditStoreUpkeep upkeep,
+	public JdbcAuditStore(JdbcTemplate jdbc, TransactionTemplate transactions, String chainId,
 			@Nullable AuditChainSigner signer) {
 		Assert.notNull(jdbc, "jdbc cannot be null");
 		Assert.notNull(transactions, "transactions cannot be null");
 		Assert.hasText(chainId, "chainId cannot be empty");
-		Assert.notNull(upkeep, "upkeep cannot be null");
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.chainId = chainId;
-		this.upkeep = upkeep;
 		this.signer = signer;
 	}
 
@@ -120,11 +104,10 @@ public final class JdbcAuditStore {
 	}
 
 	/**
-	 * Runs the upkeep's {@link AuditStoreUpkeep#afterBatch()} and signs a checkpoint when
-	 * one is due.
+	 * Signs a checkpoint when one is due: the writer calls it after each batch, and when
+	 * idle.
 	 */
 	public void afterBatch() {
-		this.upkeep.afterBatch();
 		if (this.signer != null && this.chainStarted) {
 			this.signer.checkpointIfDue(this.chainId, this.lastSeq, this.lastHash, false);
 		}
@@ -227,7 +210,6 @@ public final class JdbcAuditStore {
 			});
 			return appended.missing();
 		});
-		this.upkeep.afterCommit();
 		return (missing != null) ? missing : List.of();
 	}
 
@@ -331,14 +313,10 @@ public final class JdbcAuditStore {
 		return count != null && count > 0;
 	}
 
+	/** A pending row of this store's writer, authenticated under the key. */
 	private Object[] pendingRow(AuditEvent event) {
-		return pendingRow(event, this.chainId);
-	}
-
-	/** A pending row inserted for {@code writerId}, authenticated under the key. */
-	private Object[] pendingRow(AuditEvent event, String writerId) {
-		String mac = (this.signer != null) ? this.signer.key().pendingMac(event, writerId) : null;
-		return row(event, writerId, null, null, null, null, keyId(), mac, null);
+		String mac = (this.signer != null) ? this.signer.key().pendingMac(event, this.chainId) : null;
+		return row(event, this.chainId, null, null, null, null, keyId(), mac, null);
 	}
 
 	/** A chained event inserted whole, authenticated under the key. */
@@ -366,35 +344,6 @@ public final class JdbcAuditStore {
 		row[values.length + 6] = pendingMac;
 		row[values.length + 7] = mac;
 		return row;
-	}
-
-	/**
-	 * Inserts those of another writer's pending events that are not in the database yet
-	 * as that writer's pending rows, in transactions of at most {@link #RESTORE_BATCH},
-	 * each made durable before the next: the events an earlier process journaled (see
-	 * {@code AuditJournal}) and may not have written. Events already there, pending or
-	 * closed, are left as they are.
-	 * @return how many were inserted
-	 */
-	public int restorePending(List<AuditEvent> events, String writerId) {
-		Assert.hasText(writerId, "writerId cannot be empty");
-		int restored = 0;
-		for (int from = 0; from < events.size(); from += RESTORE_BATCH) {
-			List<AuditEvent> slice = events.subList(from, Math.min(events.size(), from + RESTORE_BATCH));
-			Set<String> stored = new HashSet<>(this.jdbc.queryForList(
-					"SELECT id FROM audit_event WHERE id IN (" + "?, ".repeat(slice.size() - 1) + "?)", String.class,
-					slice.stream().map((event) -> event.id().toString()).toArray()));
-			List<Object[]> rows = slice.stream()
-				.filter((event) -> !stored.contains(event.id().toString()))
-				.map((event) -> pendingRow(event, writerId))
-				.toList();
-			if (!rows.isEmpty()) {
-				this.transactions.executeWithoutResult((status) -> this.jdbc.batchUpdate(INSERT, rows));
-				this.upkeep.afterCommit();
-			}
-			restored += rows.size();
-		}
-		return restored;
 	}
 
 	/** Pending events of other writers that reached the gateway before {@code before}. */
@@ -462,9 +411,8 @@ public final class JdbcAuditStore {
 
 	private int purgeChain(String chain, Instant cutoff) {
 		// Lock the chain head so that no event is appended between finding the cut and
-		// deleting: an update that changes nothing locks the row on H2 and PostgreSQL,
-		// and
-		// the database on SQLite, which has no SELECT ... FOR UPDATE.
+		// deleting: an update that changes nothing locks the row on PostgreSQL, and the
+		// database on SQLite, which has no SELECT ... FOR UPDATE.
 		this.jdbc.update("UPDATE audit_chain SET last_seq = last_seq WHERE chain_id = ?", chain);
 		var head = this.jdbc.queryForMap("SELECT last_seq, last_hash FROM audit_chain WHERE chain_id = ?", chain);
 		Long firstKept = this.jdbc.queryForObject(

@@ -22,11 +22,14 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
  * writer ({@code journal_mode=WAL}), and every transaction taking the write lock when it
  * begins ({@code transaction_mode=IMMEDIATE}), so that the audit writer, the recovery of
  * lost events and retention wait for each other ({@code busy_timeout}) instead of failing
- * with {@code SQLITE_BUSY}.
+ * with {@code SQLITE_BUSY}. A URL naming an H2 database, the embedded store of earlier
+ * versions, fails start-up too, saying what to use instead.
  */
 public final class SqliteStoreSettings implements BeanPostProcessor {
 
 	private static final String PREFIX = "jdbc:sqlite:";
+
+	private static final String H2_PREFIX = "jdbc:h2:";
 
 	/** The settings the URL must name, with the values each may take. */
 	private static final Map<String, List<String>> REQUIRED = requiredSettings();
@@ -34,6 +37,9 @@ public final class SqliteStoreSettings implements BeanPostProcessor {
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
 		// After initialization: the properties are bound by then.
+		if (bean instanceof DataSourceProperties properties && properties.getUrl() != null) {
+			refuseH2(properties.getUrl());
+		}
 		if (bean instanceof DataSourceProperties properties && properties.getUrl() != null
 				&& isSqlite(properties.getUrl())) {
 			check(properties.getUrl());
@@ -68,6 +74,21 @@ public final class SqliteStoreSettings implements BeanPostProcessor {
 		return (path.isEmpty() || path.startsWith(":memory:")) ? null : Path.of(path).toAbsolutePath().normalize();
 	}
 
+	/**
+	 * Refuses a URL naming an H2 database: this version has no H2 store (nor its driver),
+	 * and should say so rather than fail to load a driver class.
+	 * @throws IllegalStateException when {@code jdbcUrl} names an H2 database
+	 */
+	public static void refuseH2(String jdbcUrl) {
+		if (jdbcUrl.regionMatches(true, 0, H2_PREFIX, 0, H2_PREFIX.length())) {
+			// The URL is not quoted: an H2 URL may carry a password.
+			throw new IllegalStateException("spring.datasource.url names an H2 database (jdbc:h2:...), and the H2 "
+					+ "audit store is no longer supported: use the embedded SQLite default (leave "
+					+ "spring.datasource.url unset) or PostgreSQL. An H2 trail written by an earlier release can be "
+					+ "read, exported and verified with that release (docs/audit-trail.md, \"Upgrading from H2\")");
+		}
+	}
+
 	/** Creates the folder of a database file. */
 	static void createFolder(Path file) {
 		try {
@@ -80,18 +101,19 @@ public final class SqliteStoreSettings implements BeanPostProcessor {
 
 	/**
 	 * Refuses to start a new SQLite trail beside the H2 trail an earlier version kept
-	 * there by default ({@code audit.mv.db}): the gateway would seem to have lost every
-	 * event recorded before. The H2 trail stays usable by naming it.
+	 * there by default ({@code audit.mv.db} beside {@code audit.db}, and so for the
+	 * sandbox's {@code sandbox-audit}): the gateway would seem to have lost every event
+	 * recorded before, and this version cannot open that trail.
 	 */
 	static void refuseBesideAnEarlierH2Trail(Path file) {
-		Path h2 = file.resolveSibling("audit.mv.db");
+		String name = file.getFileName().toString();
+		Path h2 = file.resolveSibling(name.replaceFirst("\\.db$", "") + ".mv.db");
 		if (Files.exists(h2) && !Files.exists(file)) {
-			throw new IllegalStateException("An H2 audit trail is at " + h2 + ", where the gateway's embedded store "
-					+ "was H2 before it became SQLite: to go on with it, set spring.datasource.url=jdbc:h2:file:"
-					+ h2.resolveSibling("audit") + ";DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=2048 and "
-					+ "spring.datasource.username=sa; to start a new trail in " + file
-					+ ", move the H2 trail away first, and keep it as long as its events must be kept "
-					+ "(docs/audit-trail.md, \"Stores\")");
+			throw new IllegalStateException("An H2 audit trail is at " + h2 + ", where earlier releases kept their "
+					+ "embedded store; this version cannot open it (its embedded store is SQLite). Keep the file as "
+					+ "long as its events must be kept, and read, export and verify them with the release that "
+					+ "wrote it; to start a new trail in " + file + ", move the H2 trail away first "
+					+ "(docs/audit-trail.md, \"Upgrading from H2\")");
 		}
 	}
 

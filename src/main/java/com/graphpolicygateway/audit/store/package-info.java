@@ -1,6 +1,6 @@
 /**
- * The audit trail in its database: the writes of the hash chain, and the upkeep of the
- * embedded H2 file.
+ * The audit trail in its database: the writes of the hash chain, and the settings the
+ * embedded SQLite file must have.
  */
 @NullMarked
 package com.graphpolicygateway.audit.store;

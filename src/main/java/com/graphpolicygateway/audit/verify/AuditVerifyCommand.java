@@ -11,18 +11,22 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import com.graphpolicygateway.audit.event.AuditCheckpoint;
 import com.graphpolicygateway.audit.signing.AuditCheckpointJson;
 import com.graphpolicygateway.audit.signing.AuditSigningKey;
 import com.graphpolicygateway.audit.signing.SigningKeyFiles;
+import com.graphpolicygateway.audit.store.SqliteStoreSettings;
 
 /**
  * The jar's command-line mode {@code --verify-audit}: connects to the configured audit
@@ -156,6 +160,23 @@ public final class AuditVerifyCommand {
 	 */
 	@ImportAutoConfiguration({ DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class })
 	static class Database {
+
+		/**
+		 * An H2 URL is refused as the gateway refuses it: this version has no H2 driver,
+		 * and the release that wrote an H2 trail verifies it.
+		 */
+		@Bean
+		static BeanPostProcessor refuseH2() {
+			return new BeanPostProcessor() {
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String beanName) {
+					if (bean instanceof DataSourceProperties properties && properties.getUrl() != null) {
+						SqliteStoreSettings.refuseH2(properties.getUrl());
+					}
+					return bean;
+				}
+			};
+		}
 
 	}
 

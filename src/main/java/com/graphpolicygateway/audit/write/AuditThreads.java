@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the audit's own threads (the journal stage's and the writer's) share: how long
- * they wait for work when idle, how they wait on their queues and for each other, and how
- * they log a failure without its values.
+ * What the audit writer's thread needs beside its loop: how long it waits for work when
+ * idle, how it waits on its queue and is waited for, and how it logs a failure without
+ * its values.
  */
 final class AuditThreads {
 

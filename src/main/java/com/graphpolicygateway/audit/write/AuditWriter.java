@@ -45,15 +45,6 @@ import com.graphpolicygateway.system.ShutdownPhases;
  * forwarded. Completed events wait no caller, so they are held up to an outcome delay and
  * ride along with the next commit instead of forcing one of their own. Stopping drains
  * the queue.
- * <p>
- * With an {@link AuditJournal} (embedded H2 file), an {@link AuditJournalStage} in front
- * of this writer makes pending events durable in the journal and acknowledges them from
- * there; they then wait no caller either, and are held like outcomes, so that most of
- * them reach the database in one insert together with their outcome. The events journaled
- * and not yet in the database are bounded by half the queue's capacity: past that, new
- * calls are refused, as with a full queue. The writer starts and stops the stage: on stop
- * the stage drains into this writer's queue first, then this writer drains to the
- * database.
  */
 public final class AuditWriter implements SmartLifecycle {
 
@@ -85,9 +76,6 @@ public final class AuditWriter implements SmartLifecycle {
 	/** Room in the queue for pending events and refusals. */
 	private final Semaphore queueRoom;
 
-	/** The stage that journals pending events ahead of this writer, with a journal. */
-	private final @Nullable AuditJournalStage journal;
-
 	private final int batchSize;
 
 	private final Clock clock;
@@ -111,8 +99,8 @@ public final class AuditWriter implements SmartLifecycle {
 	private volatile boolean running;
 
 	/**
-	 * Set once the writer's thread and the journal stage's have ended: whoever queues an
-	 * event from then on writes it.
+	 * Set once the writer's thread has ended: whoever queues an event from then on writes
+	 * it.
 	 */
 	private volatile boolean stopped;
 
@@ -132,15 +120,6 @@ public final class AuditWriter implements SmartLifecycle {
 	 */
 	AuditWriter(JdbcAuditStore store, int capacity, int batchSize, Duration outcomeDelay, Clock clock,
 			MeterRegistry meters) {
-		this(store, null, capacity, batchSize, outcomeDelay, clock, meters);
-	}
-
-	/**
-	 * A writer whose pending events are made durable in {@code journal} (when not null)
-	 * instead of being committed before they are acknowledged.
-	 */
-	public AuditWriter(JdbcAuditStore store, @Nullable AuditJournal journal, int capacity, int batchSize,
-			Duration outcomeDelay, Clock clock, MeterRegistry meters) {
 		Assert.notNull(store, "store cannot be null");
 		Assert.notNull(outcomeDelay, "outcomeDelay cannot be null");
 		Assert.isTrue(!outcomeDelay.isNegative(), "outcomeDelay cannot be negative");
@@ -172,8 +151,6 @@ public final class AuditWriter implements SmartLifecycle {
 			.description("Audit events the database refused (for their content) and that were dropped")
 			.register(meters);
 		meters.gauge("graph_gateway.audit.queue", this.queue, BlockingQueue::size);
-		this.journal = (journal != null) ? new AuditJournalStage(journal, this.queue, capacity, batchSize,
-				this.pendingWait, this.failures, meters) : null;
 	}
 
 	/**
@@ -182,16 +159,8 @@ public final class AuditWriter implements SmartLifecycle {
 	 */
 	public CompletableFuture<Void> open(AuditEvent pending) {
 		CompletableFuture<Void> committed = new CompletableFuture<>();
-		boolean queued;
-		if (!this.running) {
-			queued = false;
-		}
-		else if (this.journal != null) {
-			queued = this.journal.offer(QueuedEvent.pending(pending, committed, false));
-		}
-		else {
-			queued = this.queueRoom.tryAcquire() && this.queue.add(QueuedEvent.pending(pending, committed, true));
-		}
+		boolean queued = this.running && this.queueRoom.tryAcquire()
+				&& this.queue.add(QueuedEvent.pending(pending, committed));
 		if (!queued) {
 			committed.completeExceptionally(new AuditUnavailableException("The audit queue is full or stopped"));
 		}
@@ -268,16 +237,9 @@ public final class AuditWriter implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		AuditJournalStage journal = this.journal;
-		if (journal != null) {
-			journal.restore(this.store);
-		}
 		this.store.startChain(this.clock.instant());
 		this.stopped = false;
 		this.running = true;
-		if (journal != null) {
-			journal.start();
-		}
 		Thread writer = new Thread(this::run, "audit-writer");
 		writer.setDaemon(false);
 		this.thread = writer;
@@ -287,11 +249,7 @@ public final class AuditWriter implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		// The journal first: what it still holds goes on to the writer, which drains it.
-		AuditJournalStage journal = this.journal;
-		boolean journalStopped = journal == null || journal.stop();
-		boolean writerStopped = AuditThreads.join(this.thread);
-		if (journalStopped && writerStopped) {
+		if (AuditThreads.join(this.thread)) {
 			// Outcomes queued after the writer last looked at its queue are written here,
 			// and from now on by whoever queues one.
 			this.stopped = true;
@@ -299,13 +257,10 @@ public final class AuditWriter implements SmartLifecycle {
 			// The chain's last checkpoint: events cut from its end are seen.
 			this.store.checkpointNow();
 		}
-		if (journal != null && journalStopped && writerStopped) {
-			journal.close();
-		}
 	}
 
 	/**
-	 * Writes the outcomes left in the queue after the writer's threads ended, on this
+	 * Writes the outcomes left in the queue after the writer's thread ended, on this
 	 * thread (the shutdown's, or, after it, the caller's that queued one).
 	 */
 	private synchronized void writeLate(String when) {
@@ -341,15 +296,7 @@ public final class AuditWriter implements SmartLifecycle {
 	}
 
 	int queued() {
-		return ((this.journal != null) ? this.journal.queued() : 0) + this.queue.size() + this.retry.size();
-	}
-
-	/** A journaled event is in the database now (or was refused by it for good). */
-	private void journaledWritten(QueuedEvent command) {
-		AuditJournalStage journal = this.journal;
-		if (journal != null && command.journaled()) {
-			journal.written(command);
-		}
+		return this.queue.size() + this.retry.size();
 	}
 
 	private void run() {
@@ -357,8 +304,7 @@ public final class AuditWriter implements SmartLifecycle {
 		// Commands taken from the queue and not written yet: completed events held until
 		// they are due, or the first command of the next batch.
 		List<QueuedEvent> batch = new ArrayList<>(this.batchSize);
-		while (this.running || (this.journal != null && this.journal.handingOver()) || !batch.isEmpty()
-				|| !this.queue.isEmpty() || !this.summaries.isEmpty()
+		while (this.running || !batch.isEmpty() || !this.queue.isEmpty() || !this.summaries.isEmpty()
 				|| (!this.retry.isEmpty() && failuresInARow < 3)) {
 			int taken = batch.size();
 			if (this.retry.isEmpty()) {
@@ -399,7 +345,7 @@ public final class AuditWriter implements SmartLifecycle {
 		}
 		if (!this.retry.isEmpty()) {
 			logger.error(this.retry.size() + " audit events could not be written before shutdown; their events stay "
-					+ "pending (in the database or in the journal) and are closed as outcome unknown on the next start");
+					+ "pending in the database and are closed as outcome unknown on the next start");
 		}
 	}
 
@@ -445,8 +391,7 @@ public final class AuditWriter implements SmartLifecycle {
 		if (batch.isEmpty()) {
 			return AuditThreads.IDLE_WAIT.toNanos();
 		}
-		if (!this.running || batch.size() >= this.batchSize
-				|| batch.stream().anyMatch((command) -> command.committed() != null)) {
+		if (!this.running || batch.size() >= this.batchSize || batch.stream().anyMatch(QueuedEvent::isPending)) {
 			return 0;
 		}
 		long held = System.nanoTime() - batch.get(0).queuedAt();
@@ -454,31 +399,16 @@ public final class AuditWriter implements SmartLifecycle {
 	}
 
 	private boolean write(List<QueuedEvent> batch) {
-		// Journaled events kept for a retry are pending events; the rest are outcomes.
+		// Only outcomes are kept for a retry: a pending event that failed was refused.
 		List<QueuedEvent> pendingCommands = new ArrayList<>();
-		List<QueuedEvent> completedCommands = new ArrayList<>();
-		for (QueuedEvent command : this.retry) {
-			(command.isPending() ? pendingCommands : completedCommands).add(command);
-		}
+		List<QueuedEvent> completedCommands = new ArrayList<>(this.retry);
 		for (QueuedEvent command : batch) {
 			(command.isPending() ? pendingCommands : completedCommands).add(command);
 		}
-		// A journaled event whose outcome came in the same batch is inserted once, whole.
-		Set<UUID> journaledNow = pendingCommands.stream()
-			.filter(QueuedEvent::journaled)
-			.map((command) -> command.event().id())
-			.collect(Collectors.toSet());
-		Set<UUID> merged = completedCommands.stream()
-			.map((command) -> command.event().id())
-			.filter(journaledNow::contains)
-			.collect(Collectors.toSet());
-		List<AuditEvent> pending = pendingCommands.stream()
-			.map(QueuedEvent::event)
-			.filter((event) -> !merged.contains(event.id()))
-			.toList();
+		List<AuditEvent> pending = pendingCommands.stream().map(QueuedEvent::event).toList();
 		List<AuditEvent> completed = completedCommands.stream().map(QueuedEvent::event).toList();
 		Set<UUID> whole = completedCommands.stream()
-			.filter((command) -> command.whole() || merged.contains(command.event().id()))
+			.filter(QueuedEvent::whole)
 			.map((command) -> command.event().id())
 			.collect(Collectors.toSet());
 		long start = System.nanoTime();
@@ -488,7 +418,7 @@ public final class AuditWriter implements SmartLifecycle {
 			this.outage.ended();
 			this.writeLatency.record(committedAt - start, TimeUnit.NANOSECONDS);
 			this.retry.clear();
-			pendingCommands.forEach((command) -> written(command, committedAt));
+			pendingCommands.forEach((command) -> command.acknowledge(this.pendingWait, committedAt));
 			if (!missing.isEmpty()) {
 				logger.warn("Audit outcomes for events already closed elsewhere were skipped: " + missing);
 			}
@@ -508,14 +438,7 @@ public final class AuditWriter implements SmartLifecycle {
 					+ " completed events failed to commit: " + AuditThreads.describe(ex));
 			AuditUnavailableException unavailable = new AuditUnavailableException("The audit store is unavailable");
 			this.retry.clear();
-			for (QueuedEvent command : pendingCommands) {
-				if (command.journaled()) {
-					this.retry.add(command); // durable in the journal: its caller went on
-				}
-				else {
-					command.committed().completeExceptionally(unavailable);
-				}
-			}
+			pendingCommands.forEach((command) -> command.fail(unavailable));
 			this.retry.addAll(completedCommands);
 			return false;
 		}
@@ -525,26 +448,14 @@ public final class AuditWriter implements SmartLifecycle {
 		this.retry.clear();
 		boolean reachable = true;
 		for (QueuedEvent command : pending) {
-			if (reachable && command.journaled() && recordedAlready(command.event())) {
-				journaledWritten(command);
-				continue;
-			}
 			Outcome outcome = reachable ? writeAlone(List.of(command.event()), List.of(), Set.of())
 					: Outcome.UNREACHABLE;
 			reachable = outcome != Outcome.UNREACHABLE;
 			if (outcome == Outcome.WRITTEN) {
-				written(command, System.nanoTime());
-			}
-			else if (command.journaled()) {
-				if (outcome == Outcome.UNREACHABLE) {
-					this.retry.add(command);
-				}
-				else {
-					journaledWritten(command); // refused for good: never written
-				}
+				command.acknowledge(this.pendingWait, System.nanoTime());
 			}
 			else {
-				command.committed().completeExceptionally(new AuditUnavailableException("Audit event not written"));
+				command.fail(new AuditUnavailableException("Audit event not written"));
 			}
 		}
 		for (QueuedEvent command : completed) {
@@ -556,33 +467,6 @@ public final class AuditWriter implements SmartLifecycle {
 			}
 		}
 		return reachable;
-	}
-
-	/**
-	 * A pending event is in the database: its caller is acknowledged, or its journal
-	 * entry released.
-	 */
-	private void written(QueuedEvent pending, long committedAt) {
-		if (pending.journaled()) {
-			journaledWritten(pending);
-		}
-		else {
-			pending.acknowledge(this.pendingWait, committedAt);
-		}
-	}
-
-	/**
-	 * Whether a journaled pending event is in the database already: its caller gave up
-	 * while it was being journaled and the refusal, recorded whole, came first; or a
-	 * commit reported as failed had gone through.
-	 */
-	private boolean recordedAlready(AuditEvent pending) {
-		try {
-			return this.store.contains(pending.id());
-		}
-		catch (RuntimeException ex) {
-			return false; // writing it alone tells what is wrong
-		}
 	}
 
 	/** Writes a single event in its own transaction. */

@@ -38,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link AuditAccessLog} with a real audit writer, on H2 and on PostgreSQL: an
- * access is recorded in the trail (the reader, the tenant read, the filters and the
+ * Tests for {@link AuditAccessLog} with a real audit writer, on SQLite and on PostgreSQL:
+ * an access is recorded in the trail (the reader, the tenant read, the filters and the
  * count), chained and verified like any event, never shown among the trail's events, and
  * a read whose entry cannot be written fails closed.
  */

@@ -14,8 +14,8 @@ import com.graphpolicygateway.test.AuditDatabases;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link AuditFeed}, on H2, SQLite and PostgreSQL: chain heads, closed events
- * after a position in chain order (never a pending one), checkpoints after a number.
+ * Tests for {@link AuditFeed}, on SQLite and PostgreSQL: chain heads, closed events after
+ * a position in chain order (never a pending one), checkpoints after a number.
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)

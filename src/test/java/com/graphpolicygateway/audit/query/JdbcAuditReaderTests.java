@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link JdbcAuditReader}'s operation filter and what it shows of the
- * operation, on H2, SQLite and PostgreSQL: a tenant's device wipe, seed event and event
+ * operation, on SQLite and PostgreSQL: a tenant's device wipe, seed event and event
  * stored before the trail stored the operation (which reads as the seed's).
  */
 @ParameterizedClass(name = "{0}")

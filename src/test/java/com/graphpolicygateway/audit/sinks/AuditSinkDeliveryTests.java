@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link AuditSinkDelivery} with a recording sink on a real audit database (H2
- * and PostgreSQL): what a batch holds, in which order, and when cursors move.
+ * Tests for {@link AuditSinkDelivery} with a recording sink on a real audit database
+ * (SQLite and PostgreSQL): what a batch holds, in which order, and when cursors move.
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)

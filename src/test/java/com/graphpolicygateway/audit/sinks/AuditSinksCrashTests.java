@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
+import com.graphpolicygateway.test.AuditDatabases;
 import com.graphpolicygateway.test.GatewayProcess;
 import com.graphpolicygateway.test.StubGraph;
 import com.graphpolicygateway.test.StubIdentityProvider;
@@ -46,8 +47,8 @@ class AuditSinksCrashTests {
 	@Test
 	void gatewayKilledInTheMiddleOfDeliveryThenEveryEventReachesEverySinkAfterTheRestart() throws Exception {
 		Path directory = Files.createTempDirectory("sinks-crash");
-		String database = "jdbc:h2:file:" + directory.resolve("audit") + ";AUTO_SERVER=TRUE";
-		JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(database, "sa", ""));
+		String database = AuditDatabases.sqliteUrl(directory.resolve("audit.db"));
+		JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(database));
 		try (StubGraph graph = StubGraph.start();
 				StubIdentityProvider idp = StubIdentityProvider.start();
 				WebhookReceiver receiver = WebhookReceiver.start();

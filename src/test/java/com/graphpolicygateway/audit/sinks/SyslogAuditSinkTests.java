@@ -55,7 +55,7 @@ class SyslogAuditSinkTests {
 
 	@BeforeEach
 	void createDatabase() {
-		this.database = AuditDatabases.create(AuditDatabases.Engine.H2);
+		this.database = AuditDatabases.create(AuditDatabases.Engine.SQLITE);
 	}
 
 	@AfterEach

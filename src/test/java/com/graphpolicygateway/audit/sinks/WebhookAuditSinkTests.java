@@ -36,7 +36,7 @@ class WebhookAuditSinkTests {
 
 	@BeforeEach
 	void start() throws Exception {
-		this.database = AuditDatabases.create(AuditDatabases.Engine.H2);
+		this.database = AuditDatabases.create(AuditDatabases.Engine.SQLITE);
 		this.receiver = WebhookReceiver.start();
 	}
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.core.io.ClassPathResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
  * Tests for {@link SqliteStoreSettings}: a SQLite audit store starts only with each
- * commit synced, WAL, immediate transactions and a busy timeout.
+ * commit synced, WAL, immediate transactions and a busy timeout; an H2 store, or a new
+ * SQLite trail beside an earlier H2 trail, not at all.
  */
 class SqliteStoreSettingsTests {
 
@@ -75,15 +77,41 @@ class SqliteStoreSettingsTests {
 	}
 
 	@Test
-	void startWhenAnEarlierH2TrailIsWhereTheNewStoreWouldBeThenRefusedSayingHowToKeepIt(@TempDir Path directory)
+	void startWhenAnEarlierH2TrailIsWhereTheNewStoreWouldBeThenRefusedSayingItCannotBeOpened(@TempDir Path directory)
 			throws IOException {
 		Files.writeString(directory.resolve("audit.mv.db"), "an H2 trail");
 
 		assertThatIllegalStateException()
 			.isThrownBy(() -> SqliteStoreSettings.refuseBesideAnEarlierH2Trail(directory.resolve("audit.db")))
 			.withMessageContaining(directory.resolve("audit.mv.db").toString())
-			.withMessageContaining("spring.datasource.url=jdbc:h2:file:" + directory.resolve("audit"))
-			.withMessageContaining("spring.datasource.username=sa");
+			.withMessageContaining("this version cannot open it")
+			.withMessageContaining("read, export and verify them with the release that wrote it")
+			.withMessageContaining("move the H2 trail away first")
+			.withMessageNotContaining("jdbc:h2:");
+		assertThat(directory.resolve("audit.mv.db")).hasContent("an H2 trail");
+		assertThat(directory.resolve("audit.db")).doesNotExist();
+	}
+
+	@Test
+	void startWhenUrlNamesH2ThenRefusedSayingWhatToUseInsteadWithoutQuotingTheUrl() {
+		DataSourceProperties properties = new DataSourceProperties();
+		properties.setUrl("JDBC:H2:file:./data/audit;PASSWORD=not-for-logs");
+
+		assertThatIllegalStateException()
+			.isThrownBy(() -> new SqliteStoreSettings().postProcessAfterInitialization(properties, "dataSource"))
+			.withMessageContaining("H2 audit store is no longer supported")
+			.withMessageContaining("embedded SQLite default")
+			.withMessageContaining("PostgreSQL")
+			.withMessageNotContaining("not-for-logs");
+	}
+
+	@Test
+	void startWhenUrlNamesPostgresqlThenLeftAlone() {
+		DataSourceProperties properties = new DataSourceProperties();
+		properties.setUrl("jdbc:postgresql://db/audit");
+
+		assertThat(new SqliteStoreSettings().postProcessAfterInitialization(properties, "dataSource"))
+			.isSameAs(properties);
 	}
 
 	@Test

@@ -44,7 +44,7 @@ public final class TestAuditStores {
 		AuditChainSigner signer = new AuditChainSigner(key, database.jdbc(), clock, checkpointEvents,
 				Duration.ofHours(1));
 		JdbcAuditStore store = new JdbcAuditStore(database.jdbc(), database.transactions(),
-				UUID.randomUUID().toString(), AuditStoreUpkeep.NONE, signer);
+				UUID.randomUUID().toString(), signer);
 		store.startChain(clock.instant());
 		return store;
 	}

@@ -33,7 +33,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Tests for {@link AuditChainVerifier}: every change made behind the gateway's back with
- * plain SQL is reported, on H2, SQLite and PostgreSQL.
+ * plain SQL is reported, on SQLite and PostgreSQL.
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)

@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What an insider with write access to the audit database can try, and what the signing
- * key catches, on H2, SQLite and PostgreSQL: a changed event with every later hash
+ * key catches, on SQLite and PostgreSQL: a changed event with every later hash
  * recomputed, a forged pending or closed event, a deleted chain, deleted checkpoints
  * (against the SIEM's copy) and events cut from the end.
  */

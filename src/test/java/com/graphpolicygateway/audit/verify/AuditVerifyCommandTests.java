@@ -28,15 +28,15 @@ import com.graphpolicygateway.audit.event.AuditEvent;
 import com.graphpolicygateway.audit.signing.AuditChainSigner;
 import com.graphpolicygateway.audit.signing.AuditCheckpointJson;
 import com.graphpolicygateway.audit.signing.AuditSigningKeyTests;
-import com.graphpolicygateway.audit.store.AuditStoreUpkeep;
 import com.graphpolicygateway.audit.store.JdbcAuditStore;
+import com.graphpolicygateway.test.AuditDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The jar's {@code --verify-audit} mode against an H2 file database whose trail was
- * written by the real store: exit code 0 when intact, 1 when a row was changed or
- * deleted, 2 when the database cannot be reached.
+ * The jar's {@code --verify-audit} mode against a SQLite file database (the embedded
+ * store) whose trail was written by the real store: exit code 0 when intact, 1 when a row
+ * was changed or deleted, 2 when the database cannot be reached or is an H2 one.
  */
 class AuditVerifyCommandTests {
 
@@ -44,6 +44,8 @@ class AuditVerifyCommandTests {
 	Path directory;
 
 	private String url;
+
+	private DriverManagerDataSource dataSource;
 
 	private JdbcTemplate jdbc;
 
@@ -53,12 +55,15 @@ class AuditVerifyCommandTests {
 
 	@BeforeEach
 	void writeTrail() {
-		this.url = "jdbc:h2:file:" + this.directory.resolve("audit").toAbsolutePath();
-		DriverManagerDataSource dataSource = new DriverManagerDataSource(this.url, "sa", "");
-		Flyway.configure().dataSource(dataSource).load().migrate();
-		this.jdbc = new JdbcTemplate(dataSource);
+		this.url = AuditDatabases.sqliteUrl(this.directory.resolve("audit.db").toAbsolutePath());
+		// One data source for the stores and for plain SQL: SQLite has one writer, and a
+		// write on a second connection would wait for the store's transaction to end.
+		this.dataSource = new DriverManagerDataSource(this.url);
+		Flyway.configure().dataSource(this.dataSource).load().migrate();
+		this.jdbc = new JdbcTemplate(this.dataSource);
 		JdbcAuditStore store = new JdbcAuditStore(this.jdbc,
-				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), UUID.randomUUID().toString());
+				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),
+				UUID.randomUUID().toString());
 		store.startChain(Instant.now());
 		AuditEvent pending = event(AuditEvent.PENDING, "allow", "allowed");
 		this.allowed = pending.completed("success", "allow", "allowed", 204, UUID.randomUUID().toString(), 42L);
@@ -88,8 +93,7 @@ class AuditVerifyCommandTests {
 	@Test
 	void runWhenAnOldValueOfABeforeImageWasRewrittenThenExitCodeOneNamingTheEvent() {
 		JdbcAuditStore store = new JdbcAuditStore(this.jdbc,
-				new TransactionTemplate(
-						new DataSourceTransactionManager(new DriverManagerDataSource(this.url, "sa", ""))),
+				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),
 				UUID.randomUUID().toString());
 		store.startChain(Instant.now());
 		AuditEvent pending = event(AuditEvent.PENDING, "allow", "allowed");
@@ -119,13 +123,25 @@ class AuditVerifyCommandTests {
 	}
 
 	@Test
-	void runWhenDatabaseCannotBeReachedThenExitCodeTwo() {
-		String missing = "jdbc:h2:file:" + this.directory.resolve("missing").toAbsolutePath() + ";IFEXISTS=TRUE";
+	void runWhenDatabaseCannotBeReachedThenExitCodeTwo() throws Exception {
+		// A file where its folder should be: SQLite cannot open the database.
+		Path notAFolder = Files.writeString(this.directory.resolve("not-a-folder"), "");
+		String missing = AuditDatabases.sqliteUrl(notAFolder.resolve("audit.db").toAbsolutePath());
 
 		Run run = verifyAudit("--spring.datasource.url=" + missing);
 
 		assertThat(run.exitCode()).isEqualTo(2);
 		assertThat(run.output()).contains("could not be verified").doesNotContain("intact");
+	}
+
+	@Test
+	void runWhenUrlNamesH2ThenExitCodeTwoSayingH2IsNoLongerSupported() {
+		Run run = verifyAudit("--spring.datasource.url=jdbc:h2:file:" + this.directory.resolve("audit"));
+
+		assertThat(run.exitCode()).isEqualTo(2);
+		assertThat(run.output()).contains("could not be verified")
+			.contains("H2 audit store is no longer supported")
+			.doesNotContain("org.h2.Driver");
 	}
 
 	@Test
@@ -191,12 +207,11 @@ class AuditVerifyCommandTests {
 	}
 
 	private JdbcAuditStore keyedStore() {
-		DriverManagerDataSource dataSource = new DriverManagerDataSource(this.url, "sa", "");
 		AuditChainSigner signer = new AuditChainSigner(AuditTamperTests.KEY, this.jdbc, Clock.systemUTC(), 100,
 				Duration.ofHours(1));
 		JdbcAuditStore store = new JdbcAuditStore(this.jdbc,
-				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), UUID.randomUUID().toString(),
-				AuditStoreUpkeep.NONE, signer);
+				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),
+				UUID.randomUUID().toString(), signer);
 		store.startChain(Instant.now());
 		return store;
 	}
@@ -210,7 +225,6 @@ class AuditVerifyCommandTests {
 		PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 		List<String> args = new ArrayList<>(List.of(AuditVerifyCommand.ARGUMENT));
 		args.addAll(List.of(arguments));
-		args.addAll(List.of("--spring.datasource.username=sa", "--spring.datasource.password="));
 		int exitCode = AuditVerifyCommand.run(args.toArray(String[]::new), out);
 		return new Run(exitCode, bytes.toString(StandardCharsets.UTF_8));
 	}

@@ -23,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link AuditMaintenance}, on H2, SQLite and PostgreSQL: a gateway process
- * (the survivor) recovers the pending events of another one that stopped, and purges
- * expired events.
+ * Tests for {@link AuditMaintenance}, on SQLite and PostgreSQL: a gateway process (the
+ * survivor) recovers the pending events of another one that stopped, and purges expired
+ * events.
  */
 @ParameterizedClass(name = "{0}")
 @EnumSource(AuditDatabases.Engine.class)

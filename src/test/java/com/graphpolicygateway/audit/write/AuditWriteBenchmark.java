@@ -41,7 +41,7 @@ public final class AuditWriteBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		String database = (args.length > 0) ? args[0] : "h2";
+		String database = (args.length > 0) ? args[0] : "sqlite";
 		int requests = (args.length > 1) ? Integer.parseInt(args[1]) : 20_000;
 		int callers = (args.length > 2) ? Integer.parseInt(args[2]) : 64;
 		System.out.printf("database=%s requests=%d concurrent callers=%d%n", database, requests, callers);
@@ -121,22 +121,10 @@ public final class AuditWriteBenchmark {
 	private static HikariDataSource dataSource(String database) throws IOException {
 		HikariDataSource dataSource = new HikariDataSource();
 		switch (database) {
-			case "h2" -> {
-				dataSource.setJdbcUrl("jdbc:h2:mem:bench-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-				dataSource.setUsername("sa");
-			}
-			case "h2file" -> {
-				// The embedded default: a file, each commit written and synced
-				// (H2StoreUpkeep).
-				dataSource.setJdbcUrl("jdbc:h2:file:/tmp/audit-write-bench/" + UUID.randomUUID()
-						+ "/audit;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=2048");
-				dataSource.setUsername("sa");
-				new JdbcTemplate(dataSource).execute("SET WRITE_DELAY 0");
-			}
 			case "sqlite" -> {
-				// The alternative measured for issue 27: SQLite in WAL mode, each commit
-				// synced to the write-ahead log (synchronous=FULL) as H2's file is; its
-				// page cache lives outside the Java heap.
+				// The embedded default: SQLite in WAL mode, each commit synced to the
+				// write-ahead log (synchronous=FULL); its page cache lives outside the
+				// Java heap.
 				Files.createDirectories(Path.of("/tmp/audit-write-bench"));
 				dataSource.setJdbcUrl("jdbc:sqlite:/tmp/audit-write-bench/" + UUID.randomUUID()
 						+ ".db?journal_mode=WAL&synchronous=FULL&busy_timeout=10000");
@@ -148,8 +136,7 @@ public final class AuditWriteBenchmark {
 				dataSource.setJdbcUrl("jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + schema);
 				dataSource.setUsername("postgres");
 			}
-			default ->
-				throw new IllegalArgumentException("database must be h2, h2file, sqlite or postgres, not " + database);
+			default -> throw new IllegalArgumentException("database must be sqlite or postgres, not " + database);
 		}
 		Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
 		// -Dbench.drop-indexes=ix_a,ix_b: what the audit store's indexes cost its writes.

@@ -41,8 +41,8 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
 /**
- * Tests for {@link AuditWriter}, on H2, SQLite and PostgreSQL. The store is a spy so that
- * a test can count its transactions and hold the writer inside its first one while more
+ * Tests for {@link AuditWriter}, on SQLite and PostgreSQL. The store is a spy so that a
+ * test can count its transactions and hold the writer inside its first one while more
  * events queue up.
  */
 @ParameterizedClass(name = "{0}")
