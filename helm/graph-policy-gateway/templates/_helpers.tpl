@@ -185,6 +185,16 @@ refuses to start with two), or workload identity no client id.
 {{- end }}
 
 {{/*
+Fails the render when database.embeddedH2 asks for the embedded H2 store of charts before 0.3.0:
+the gateway has no H2 store any more, and would not start on one.
+*/}}
+{{- define "graph-policy-gateway.refuseH2" -}}
+{{- if .Values.database.embeddedH2 }}
+{{- fail "database.embeddedH2 asks for the embedded H2 audit store, which the gateway no longer has: to try the chart out, set database.embedded=true (an embedded SQLite file in an emptyDir, lost with the pod) instead; in production, use PostgreSQL (database.url, database.password.existingSecret)" }}
+{{- end }}
+{{- end }}
+
+{{/*
 The egress rule to a store: (list rule endpoints) with rule {cidrs, to, ports} of
 networkPolicy.egress and endpoints the store's {host, port, key} (key: the value naming the host).
 Never open to any destination: with no cidrs and no to, each host gives the peers; an IP

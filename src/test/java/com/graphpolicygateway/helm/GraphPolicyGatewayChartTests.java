@@ -14,8 +14,6 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
 import static com.graphpolicygateway.helm.RenderedChart.at;
@@ -134,14 +132,36 @@ class GraphPolicyGatewayChartTests {
 				"SPRING_DATA_REDIS_HOST");
 	}
 
-	@ParameterizedTest
-	@ValueSource(strings = { "database.embedded", "database.embeddedH2" })
-	void renderWhenEmbeddedStoreThenNoDatasourceAndNoDatabaseEgress(String value) {
-		RenderedChart chart = RenderedChart
-			.render(ChartValues.defaults().with(value, true).with("replicaCount", 1).writeTo(this.directory));
+	@Test
+	void renderWhenEmbeddedStoreThenNoDatasourceAndNoDatabaseEgress() {
+		RenderedChart chart = RenderedChart.render(
+				ChartValues.defaults().with("database.embedded", true).with("replicaCount", 1).writeTo(this.directory));
 
 		assertThat(chart.env()).doesNotContainKeys("SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME");
 		assertThat(egressPorts(chart)).doesNotContain(5432);
+	}
+
+	@Test
+	void renderWhenEmbeddedH2AskedForThenRefusedNamingWhatToUseInstead() {
+		Path values = ChartValues.defaults()
+			.with("database.embeddedH2", true)
+			.with("replicaCount", 1)
+			.writeTo(this.directory);
+
+		assertThatIllegalStateException().isThrownBy(() -> RenderedChart.render(values))
+			.withMessageContaining(
+					"database.embeddedH2 asks for the embedded H2 audit store, which the gateway no " + "longer has")
+			.withMessageContaining("database.embedded=true")
+			.withMessageContaining("PostgreSQL");
+	}
+
+	@Test
+	void renderWhenEmbeddedH2OffThenPostgresqlHoldsTheAuditTrail() {
+		RenderedChart chart = RenderedChart
+			.render(ChartValues.defaults().with("database.embeddedH2", false).writeTo(this.directory));
+
+		assertThat(chart.env().get("SPRING_DATASOURCE_URL")).containsEntry("value",
+				"jdbc:postgresql://postgresql:5432/gateway?prepareThreshold=0");
 	}
 
 	@Test

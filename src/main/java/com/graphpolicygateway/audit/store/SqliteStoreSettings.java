@@ -77,15 +77,16 @@ public final class SqliteStoreSettings implements BeanPostProcessor {
 	/**
 	 * Refuses a URL naming an H2 database: this version has no H2 store (nor its driver),
 	 * and should say so rather than fail to load a driver class.
-	 * @throws IllegalStateException when {@code jdbcUrl} names an H2 database
+	 * @throws AuditStoreSettingsException when {@code jdbcUrl} names an H2 database
 	 */
 	public static void refuseH2(String jdbcUrl) {
 		if (jdbcUrl.regionMatches(true, 0, H2_PREFIX, 0, H2_PREFIX.length())) {
 			// The URL is not quoted: an H2 URL may carry a password.
-			throw new IllegalStateException("spring.datasource.url names an H2 database (jdbc:h2:...), and the H2 "
-					+ "audit store is no longer supported: use the embedded SQLite default (leave "
-					+ "spring.datasource.url unset) or PostgreSQL. An H2 trail written by an earlier release can be "
-					+ "read, exported and verified with that release (docs/audit-trail.md, \"Upgrading from H2\")");
+			throw new AuditStoreSettingsException(
+					"spring.datasource.url names an H2 database (jdbc:h2:...), and the H2 "
+							+ "audit store is no longer supported: use the embedded SQLite default (leave "
+							+ "spring.datasource.url unset) or PostgreSQL. An H2 trail written by an earlier release can be "
+							+ "read, exported and verified with that release (docs/audit-trail.md, \"Upgrading from H2\")");
 		}
 	}
 
@@ -109,7 +110,8 @@ public final class SqliteStoreSettings implements BeanPostProcessor {
 		String name = file.getFileName().toString();
 		Path h2 = file.resolveSibling(name.replaceFirst("\\.db$", "") + ".mv.db");
 		if (Files.exists(h2) && !Files.exists(file)) {
-			throw new IllegalStateException("An H2 audit trail is at " + h2 + ", where earlier releases kept their "
+			throw new AuditStoreSettingsException("An H2 audit trail is at " + h2
+					+ ", where earlier releases kept their "
 					+ "embedded store; this version cannot open it (its embedded store is SQLite). Keep the file as "
 					+ "long as its events must be kept, and read, export and verify them with the release that "
 					+ "wrote it; to start a new trail in " + file + ", move the H2 trail away first "
@@ -119,7 +121,7 @@ public final class SqliteStoreSettings implements BeanPostProcessor {
 
 	/**
 	 * Checks a SQLite URL.
-	 * @throws IllegalStateException naming each setting that is missing or weaker
+	 * @throws AuditStoreSettingsException naming each setting that is missing or weaker
 	 */
 	public static void check(String jdbcUrl) {
 		int query = jdbcUrl.indexOf('?');
@@ -145,7 +147,7 @@ public final class SqliteStoreSettings implements BeanPostProcessor {
 			problems.add("busy_timeout=10000");
 		}
 		if (!problems.isEmpty()) {
-			throw new IllegalStateException("spring.datasource.url names a SQLite audit store without "
+			throw new AuditStoreSettingsException("spring.datasource.url names a SQLite audit store without "
 					+ String.join(", ", problems) + ": the audit trail needs each commit synced, readers beside "
 					+ "its writer and transactions that wait for each other (docs/audit-trail.md); for example "
 					+ "jdbc:sqlite:./data/audit.db?journal_mode=WAL&synchronous=FULL&busy_timeout=10000"

@@ -5,13 +5,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.core.io.ClassPathResource;
 
+import com.graphpolicygateway.GraphPolicyGatewayApplication;
+import com.graphpolicygateway.test.LogCapture;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
@@ -21,6 +27,13 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  * SQLite trail beside an earlier H2 trail, not at all.
  */
 class SqliteStoreSettingsTests {
+
+	/**
+	 * A start-up failure is logged by Spring Boot: kept off the console, and asserted.
+	 */
+	@RegisterExtension
+	final LogCapture logs = LogCapture.of("org.springframework.boot.SpringApplication",
+			"org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter");
 
 	@Test
 	void checkWhenEverySettingGivenInAnyCaseThenAccepted() {
@@ -103,6 +116,23 @@ class SqliteStoreSettingsTests {
 			.withMessageContaining("embedded SQLite default")
 			.withMessageContaining("PostgreSQL")
 			.withMessageNotContaining("not-for-logs");
+	}
+
+	@Test
+	void startWhenUrlNamesH2ThenTheGatewayDoesNotStartAndSaysWhatToDoWithoutAStackTrace() {
+		SpringApplicationBuilder gateway = new SpringApplicationBuilder(GraphPolicyGatewayApplication.class)
+			.properties("server.port=0", "management.server.port=0", "graph-gateway.upstream.auth=passthrough")
+			.listeners(this.logs);
+
+		assertThatException()
+			.isThrownBy(() -> gateway.run("--spring.datasource.url=jdbc:h2:file:./data/never-opened").close());
+		String logged = String.join("\n", this.logs.errors());
+		assertThat(logged).contains("APPLICATION FAILED TO START")
+			.contains("the H2 audit store is no longer supported")
+			.contains("docs/audit-trail.md, \"Stores\"")
+			.doesNotContain("org.h2.Driver")
+			.doesNotContain("Application run failed");
+		assertThat(Path.of("data/never-opened.mv.db")).doesNotExist();
 	}
 
 	@Test
