@@ -5,8 +5,8 @@
 # The runtime is Java 25 (the code is compiled for Java 17 and runs on either): its ahead-of-time
 # cache (JEP 483/514/515) holds the classes loaded and linked, and the objects made, during a
 # training start, which halves the start-up with G1 (bench/startup; ZGC cannot use the cached
-# objects on Java 25). G1 with a 20 ms pause goal: its longest pauses at half rate were 12 ms with
-# PostgreSQL and 34 ms with the embedded H2 store; generational ZGC stays under 1 ms but cost 1.7 x
+# objects on Java 25). G1 with a 20 ms pause goal: its longest pauses at half rate were 15.9 ms with
+# PostgreSQL and 6.1 ms with the embedded SQLite store (34 ms with the H2 store before it); generational ZGC stays under 1 ms but cost 1.7 x
 # the CPU per call on two cores (bench/RESULTS.md, docs/kubernetes.md).
 
 # Unpack Spring Boot's layers so that a code change rebuilds only the small application layer; the
