@@ -59,9 +59,10 @@ public class AuditCrashRecoveryTests {
 			password = schema.password();
 		}
 		String[] credentials = { "--spring.datasource.username=" + user, "--spring.datasource.password=" + password };
-		try (StubGraph graph = StubGraph.start(); StubIdentityProvider idp = StubIdentityProvider.start()) {
-			GatewayProcess first = GatewayProcess.start(database, graph, idp, directory.resolve("first.log"),
-					credentials);
+		try (StubGraph graph = StubGraph.start();
+				StubIdentityProvider idp = StubIdentityProvider.start();
+				GatewayProcess first = GatewayProcess.start(database, graph, idp, directory.resolve("first.log"),
+						credentials)) {
 			String token = idp.validToken();
 			List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
 			AtomicBoolean loading = new AtomicBoolean(true);

@@ -77,8 +77,9 @@ class AuditGracefulShutdownTests {
 	void terminateWhenRightAfterABurstOfCallsThenEveryAnsweredCallHasOneEvent(AuditDatabases.Engine engine)
 			throws Exception {
 		Store store = store(engine);
-		try (StubGraph graph = StubGraph.start(); StubIdentityProvider idp = StubIdentityProvider.start()) {
-			GatewayProcess gateway = start(store, graph, idp);
+		try (StubGraph graph = StubGraph.start();
+				StubIdentityProvider idp = StubIdentityProvider.start();
+				GatewayProcess gateway = start(store, graph, idp)) {
 			String token = idp.validToken();
 			HttpClient http = HttpClient.newHttpClient();
 			Map<String, Integer> answered = new ConcurrentHashMap<>();
@@ -114,8 +115,9 @@ class AuditGracefulShutdownTests {
 	@EnumSource(AuditDatabases.Engine.class)
 	void terminateWhenCallersAreSendingThenEveryAnsweredCallHasOneEvent(AuditDatabases.Engine engine) throws Exception {
 		Store store = store(engine);
-		try (StubGraph graph = StubGraph.start(); StubIdentityProvider idp = StubIdentityProvider.start()) {
-			GatewayProcess gateway = start(store, graph, idp);
+		try (StubGraph graph = StubGraph.start();
+				StubIdentityProvider idp = StubIdentityProvider.start();
+				GatewayProcess gateway = start(store, graph, idp)) {
 			String token = idp.validToken();
 			HttpClient http = HttpClient.newHttpClient();
 			Set<String> answered = ConcurrentHashMap.newKeySet();

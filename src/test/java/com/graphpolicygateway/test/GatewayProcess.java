@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * @param managementPort its management port
  * @param log the file its output goes to
  */
-public record GatewayProcess(Process process, int port, int managementPort, Path log) {
+public record GatewayProcess(Process process, int port, int managementPort, Path log) implements AutoCloseable {
 
 	/**
 	 * Starts a gateway and waits until it is ready; {@code extraArguments} are added to
@@ -116,6 +116,17 @@ public record GatewayProcess(Process process, int port, int managementPort, Path
 	public void kill() throws InterruptedException {
 		this.process.destroyForcibly();
 		this.process.waitFor(30, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * Kills the process if it still runs: a test that fails half-way must not leave a
+	 * gateway running (under its callers' load) beside the tests after it.
+	 */
+	@Override
+	public void close() throws InterruptedException {
+		if (this.process.isAlive()) {
+			kill();
+		}
 	}
 
 	/**

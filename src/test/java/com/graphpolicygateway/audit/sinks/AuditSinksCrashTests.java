@@ -53,12 +53,14 @@ class AuditSinksCrashTests {
 				StubIdentityProvider idp = StubIdentityProvider.start();
 				WebhookReceiver receiver = WebhookReceiver.start();
 				TestKafka kafka = TestKafka.start(TOPIC);
-				Rsyslog rsyslog = Rsyslog.start(Files.createDirectories(directory.resolve("rsyslog")), false)) {
-			// Slower than the load, so that events wait for the webhook when the gateway
-			// dies.
-			receiver.delay(50);
+				Rsyslog rsyslog = Rsyslog.start(Files.createDirectories(directory.resolve("rsyslog")), false);
+				GatewayProcess first = GatewayProcess.start(database, graph, idp, directory.resolve("first.log"),
+						sinks(receiver, kafka, rsyslog))) {
+			// Slower than the load on any machine (a batch of ten each 200 ms: 50 events
+			// a
+			// second), so that events wait for the webhook when the gateway dies.
+			receiver.delay(200);
 			String[] sinks = sinks(receiver, kafka, rsyslog);
-			GatewayProcess first = GatewayProcess.start(database, graph, idp, directory.resolve("first.log"), sinks);
 			String token = idp.validToken();
 			AtomicBoolean loading = new AtomicBoolean(true);
 			ExecutorService callers = Executors.newFixedThreadPool(8);
