@@ -62,6 +62,9 @@ public final class AuditVerifyCommand {
 			try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Database.class)
 				.web(WebApplicationType.NONE)
 				.logStartupInfo(false)
+				// A database that cannot be opened is reported once, below, in the
+				// command's own words, not also as Spring Boot's failure report.
+				.properties("logging.level.org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter=off")
 				.run(options.springArguments())) {
 				String keyFile = context.getEnvironment().getProperty("graph-gateway.audit.signing.key");
 				AuditSigningKey key = (keyFile != null && !keyFile.isBlank()) ? SigningKeyFiles.read(Path.of(keyFile))
