@@ -227,11 +227,7 @@ class IntuneLicenseCheckerTests {
 
 	@Test
 	void isLicensedWhenExpiredThenStaleAnswerServedAtOnceWhileRefreshed() {
-		IntuneLicenseChecker checker = checker();
-		assertThat(checker.isLicensed(TENANT).block()).isTrue();
-		settle(checker);
-		this.graph.answer(TestSubscribedSkus.unlicensed()).delay(Duration.ofMillis(500));
-		this.clock.advance(POSITIVE_TTL.plusSeconds(1));
+		IntuneLicenseChecker checker = licensedAnswerExpiredWhileGraphNowSaysUnlicensedSlowly();
 
 		StepVerifier.create(checker.isLicensed(TENANT))
 			.expectNext(true)
@@ -244,11 +240,7 @@ class IntuneLicenseCheckerTests {
 
 	@Test
 	void isLicensedWhenExpiredAndAskedAgainDuringTheRefreshThenOneRefresh() {
-		IntuneLicenseChecker checker = checker();
-		assertThat(checker.isLicensed(TENANT).block()).isTrue();
-		settle(checker);
-		this.graph.answer(TestSubscribedSkus.unlicensed()).delay(Duration.ofMillis(500));
-		this.clock.advance(POSITIVE_TTL.plusSeconds(1));
+		IntuneLicenseChecker checker = licensedAnswerExpiredWhileGraphNowSaysUnlicensedSlowly();
 
 		for (int i = 0; i < 5; i++) {
 			assertThat(checker.isLicensed(TENANT).block(Duration.ofMillis(250))).isTrue();
@@ -316,6 +308,19 @@ class IntuneLicenseCheckerTests {
 
 		StepVerifier.create(checker.isLicensed(TENANT)).expectErrorMessage("token endpoint answered 401").verify();
 		assertThat(this.graph.lookups()).isZero();
+	}
+
+	/**
+	 * A checker whose licensed answer has just expired, while Graph would now answer
+	 * unlicensed, after half a second.
+	 */
+	private IntuneLicenseChecker licensedAnswerExpiredWhileGraphNowSaysUnlicensedSlowly() {
+		IntuneLicenseChecker checker = checker();
+		assertThat(checker.isLicensed(TENANT).block()).isTrue();
+		settle(checker);
+		this.graph.answer(TestSubscribedSkus.unlicensed()).delay(Duration.ofMillis(500));
+		this.clock.advance(POSITIVE_TTL.plusSeconds(1));
+		return checker;
 	}
 
 	private IntuneLicenseChecker checker() {
